@@ -1,0 +1,39 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "converge",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "converge", targets: ["converge"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // libssh2, exactly as Debian's libssh2-1-dev ships it. Only `SSH` imports it.
+        .systemLibrary(
+            name: "CLibSSH2",
+            pkgConfig: "libssh2",
+            providers: [.apt(["libssh2-1-dev"])]
+        ),
+        // SSH transport: sessions, host key checks, authentication, commands, uploads.
+        .target(name: "SSH", dependencies: ["CLibSSH2"]),
+        // The inventory: hosts, groups and their variables, read from inventory/*.json.
+        .target(name: "Inventory"),
+        // Facts: shell probes run on a target and the parsers that read their output.
+        .target(name: "Facts"),
+        // Working across the fleet: connecting to inventory hosts, many at a time.
+        .target(name: "Fleet", dependencies: ["SSH", "Inventory"]),
+        .executableTarget(
+            name: "converge",
+            dependencies: [
+                "SSH", "Inventory", "Facts", "Fleet",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "FactsTests", dependencies: ["Facts"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
+        .testTarget(name: "LabTests", dependencies: ["SSH", "Inventory", "Facts", "Fleet"]),
+    ]
+)

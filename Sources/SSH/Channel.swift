@@ -1,0 +1,135 @@
+import CLibSSH2
+import Foundation
+
+/// What a command printed and how it ended.
+public struct CommandResult: Sendable, Equatable {
+    /// The command's exit status; -1 when it was killed by a signal.
+    public var exitStatus: Int32
+    /// The signal that killed the command, e.g. `KILL`, if any.
+    public var exitSignal: String?
+    public var stdout: Data
+    public var stderr: Data
+
+    public init(exitStatus: Int32, exitSignal: String? = nil, stdout: Data, stderr: Data) {
+        self.exitStatus = exitStatus
+        self.exitSignal = exitSignal
+        self.stdout = stdout
+        self.stderr = stderr
+    }
+
+    public var succeeded: Bool { exitStatus == 0 && exitSignal == nil }
+    public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+    public var stderrText: String { String(decoding: stderr, as: UTF8.self) }
+}
+
+/// One SSH channel running one command; freed when dropped.
+final class Channel {
+    private let raw: OpaquePointer
+    private let session: Session
+
+    private init(raw: OpaquePointer, session: Session) {
+        self.raw = raw
+        self.session = session
+    }
+
+    deinit { libssh2_channel_free(raw) }
+
+    /// Runs `command` through the login user's shell, feeding it `input`, and collects both output streams.
+    ///
+    /// Reading stdout, stderr and writing stdin are interleaved in one loop: a command that
+    /// fills one stream's window while we wait on another can never deadlock the session.
+    static func execute(_ command: String, input: Data, on session: Session, until deadline: Deadline) throws -> CommandResult {
+        guard let raw = try session.retrying(.exec, until: deadline, { cv_libssh2_channel_open_session(session.raw) }) else {
+            throw session.error(.exec, "cannot open a channel")
+        }
+        let channel = Channel(raw: raw, session: session)
+        let bytes = Array(command.utf8)
+        let started = try session.retrying(.exec, until: deadline) {
+            bytes.withUnsafeBufferPointer { buffer in
+                buffer.withMemoryRebound(to: CChar.self) { cv_libssh2_channel_exec(raw, $0.baseAddress, UInt32($0.count)) }
+            }
+        }
+        guard started == 0 else { throw session.error(.exec, "the host refused to start the command", code: started) }
+        return try channel.exchange(input: input, deadline: deadline)
+    }
+
+    private func exchange(input: Data, deadline: Deadline) throws -> CommandResult {
+        let input = [UInt8](input)
+        var written = 0
+        var inputClosed = false
+        var stdout = Data()
+        var stderr = Data()
+        var buffer = [CChar](repeating: 0, count: 64 * 1024)
+
+        while true {
+            var progressed = false
+            if !inputClosed {
+                if written < input.count {
+                    let count = input.withUnsafeBufferPointer { all in
+                        all.withMemoryRebound(to: CChar.self) {
+                            cv_libssh2_channel_write(raw, $0.baseAddress! + written, $0.count - written)
+                        }
+                    }
+                    if count > 0 {
+                        written += count
+                        progressed = true
+                    } else if count < 0 && count != Int(LIBSSH2_ERROR_EAGAIN) {
+                        // The command exited without reading all of its input: not an error of ours.
+                        guard libssh2_channel_eof(raw) != 0 || count == Int(LIBSSH2_ERROR_CHANNEL_CLOSED)
+                            || count == Int(LIBSSH2_ERROR_CHANNEL_EOF_SENT) else {
+                            throw session.error(.exec, "cannot send input", code: Int32(count))
+                        }
+                        inputClosed = true
+                    }
+                }
+                if written == input.count && !inputClosed {
+                    let code = libssh2_channel_send_eof(raw)
+                    if code == 0 {
+                        inputClosed = true
+                        progressed = true
+                    } else if code != LIBSSH2_ERROR_EAGAIN {
+                        inputClosed = true  // the remote side already closed: nothing left to signal
+                    }
+                }
+            }
+
+            let outCount = try read(into: &buffer, stderr: false, appendingTo: &stdout)
+            let errCount = try read(into: &buffer, stderr: true, appendingTo: &stderr)
+            if outCount > 0 || errCount > 0 { progressed = true }
+            if outCount == 0 && errCount == 0 && libssh2_channel_eof(raw) != 0 { break }
+            if !progressed { try session.waitForSocket(.exec, until: deadline) }
+        }
+
+        _ = try session.retrying(.exec, until: deadline) { libssh2_channel_close(raw) }
+        _ = try session.retrying(.exec, until: deadline) { libssh2_channel_wait_closed(raw) }
+        return CommandResult(exitStatus: libssh2_channel_get_exit_status(raw), exitSignal: exitSignal(),
+                             stdout: stdout, stderr: stderr)
+    }
+
+    /// Reads what is available; returns the byte count, 0 at end of stream, -1 when it would block.
+    private func read(into buffer: inout [CChar], stderr: Bool, appendingTo output: inout Data) throws -> Int {
+        var total = 0
+        while true {
+            let count = buffer.withUnsafeMutableBufferPointer { chunk in
+                stderr ? cv_libssh2_channel_read_stderr(raw, chunk.baseAddress, chunk.count)
+                       : cv_libssh2_channel_read(raw, chunk.baseAddress, chunk.count)
+            }
+            if count > 0 {
+                buffer.withUnsafeBytes { output.append(contentsOf: $0.prefix(count)) }
+                total += count
+                continue
+            }
+            if count == Int(LIBSSH2_ERROR_EAGAIN) { return total > 0 ? total : -1 }
+            if count < 0 { throw session.error(.exec, "lost the connection while reading output", code: Int32(count)) }
+            return total
+        }
+    }
+
+    private func exitSignal() -> String? {
+        var name: UnsafeMutablePointer<CChar>?
+        var length = 0
+        guard libssh2_channel_get_exit_signal(raw, &name, &length, nil, nil, nil, nil) == 0, let name else { return nil }
+        defer { libssh2_free(session.raw, name) }
+        return length > 0 ? String(cString: name) : nil
+    }
+}

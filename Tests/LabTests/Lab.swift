@@ -1,0 +1,127 @@
+import Foundation
+import SSH
+
+/// The fleet of Debian containers booted by `scripts/lab up`, as these tests see it.
+struct LabHost: Sendable, CustomStringConvertible {
+    var name: String
+    var address: String
+    var release: String
+    var description: String { "\(name) (\(release))" }
+}
+
+enum Lab {
+    static let stateDirectory = "/var/lib/converge-lab"
+    static let privateKey = "\(stateDirectory)/id_ed25519"
+    static let knownHosts = "\(stateDirectory)/known_hosts"
+
+    /// Every lab host, from the table `scripts/lab up` writes; empty when the lab is down.
+    static let hosts: [LabHost] = {
+        guard let table = try? String(contentsOfFile: "\(stateDirectory)/hosts.tsv", encoding: .utf8) else { return [] }
+        return table.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: "\t").map(String.init)
+            guard fields.count >= 3, fields[0] != "name" else { return nil }
+            return LabHost(name: fields[0], address: fields[1], release: fields[2])
+        }
+    }()
+
+    static var isUp: Bool { !hosts.isEmpty }
+
+    /// CI sets this so a missing lab fails the run instead of skipping the lab tests.
+    static var isRequired: Bool { ProcessInfo.processInfo.environment["CONVERGE_REQUIRE_LAB"] == "1" }
+
+    static var rootPassword: String {
+        (try? String(contentsOfFile: "\(stateDirectory)/root-password", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+    }
+
+    /// One host per release present, so a test covers every release without visiting every host.
+    static var onePerRelease: [LabHost] {
+        var seen = Set<String>()
+        return hosts.filter { seen.insert($0.release).inserted }
+    }
+
+    static var first: LabHost { hosts[0] }
+
+    static func target(_ host: LabHost, port: Int = 22) -> SSHTarget {
+        SSHTarget(name: host.name, address: host.address, port: port)
+    }
+
+    static func options(user: String = "root", identityFiles: [String] = [privateKey], password: String? = nil,
+                        passphrase: String? = nil, agentSocket: String? = nil,
+                        policy: HostKeyPolicy = .strict, knownHosts: String = knownHosts,
+                        timeout: Duration = .seconds(10)) -> SSHOptions {
+        SSHOptions(credentials: SSHCredentials(user: user, identityFiles: identityFiles, passphrase: passphrase,
+                                               agentSocket: agentSocket, password: password),
+                   hostKeyPolicy: policy, knownHostsFile: knownHosts, connectTimeout: timeout)
+    }
+
+    static func connect(_ host: LabHost, _ options: SSHOptions = options()) async throws -> SSHConnection {
+        try await SSHConnection.connect(to: target(host), options: options)
+    }
+
+    /// One connection per host shared by the tests that only run commands, as converge itself
+    /// does: many parallel tests each opening their own would trip sshd's MaxStartups (10).
+    static func sharedConnection(_ host: LabHost) async throws -> SSHConnection {
+        try await connections.connection(to: host)
+    }
+
+    private static let connections = ConnectionCache()
+}
+
+private actor ConnectionCache {
+    private var connections: [String: Task<SSHConnection, any Error>] = [:]
+
+    func connection(to host: LabHost) async throws -> SSHConnection {
+        if let existing = connections[host.name] { return try await existing.value }
+        let task = Task { try await Lab.connect(host) }
+        connections[host.name] = task
+        return try await task.value
+    }
+}
+
+/// Runs a program on the controller (ssh-keygen, ssh-keyscan, ...) and returns its stdout.
+@discardableResult
+func controller(_ arguments: [String], input: String? = nil, environment: [String: String]? = nil) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = arguments
+    if let environment { process.environment = environment }
+    let output = Pipe()
+    let stdin = Pipe()
+    process.standardOutput = output
+    process.standardInput = stdin
+    try process.run()
+    if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+    try stdin.fileHandleForWriting.close()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw ControllerError(command: arguments.joined(separator: " "), status: process.terminationStatus)
+    }
+    return String(decoding: data, as: UTF8.self)
+}
+
+struct ControllerError: Error, CustomStringConvertible {
+    var command: String
+    var status: Int32
+    var description: String { "`\(command)` exited with \(status)" }
+}
+
+/// A scratch directory removed when the test ends.
+final class TemporaryDirectory {
+    let path: String
+    init() throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("converge-test-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    /// A new key pair under this directory; returns the private key's path.
+    func makeKey(type: String, name: String, passphrase: String = "") throws -> String {
+        let file = "\(path)/\(name)"
+        var arguments = ["ssh-keygen", "-q", "-t", type, "-N", passphrase, "-C", name, "-f", file]
+        if type == "rsa" { arguments += ["-b", "3072"] }
+        try controller(arguments)
+        return file
+    }
+}
