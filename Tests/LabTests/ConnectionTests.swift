@@ -14,6 +14,26 @@ struct ConnectionTests {
         }
     }
 
+    @Test("a host OpenSSH trusts with only its ED25519 key is trusted too (hashed or plain)",
+          arguments: [false, true])
+    func onlyEd25519Recorded(hashed: Bool) async throws {
+        let scratch = try TemporaryDirectory()
+        let file = "\(scratch.path)/known_hosts"
+        for host in Lab.onePerRelease {
+            // Exactly what a first `ssh` to the host records: the key type OpenSSH prefers, nothing else.
+            try controller(["ssh", "-F", "/dev/null", "-i", Lab.privateKey, "-o", "BatchMode=yes",
+                            "-o", "StrictHostKeyChecking=accept-new", "-o", "UserKnownHostsFile=\(file)",
+                            "-o", "HashKnownHosts=\(hashed ? "yes" : "no")", "root@\(host.address)", "true"])
+        }
+        let recorded = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n")
+        #expect(recorded.count == Lab.onePerRelease.count)
+        #expect(recorded.allSatisfy { $0.contains("ssh-ed25519") && $0.hasPrefix("|1|") == hashed })
+        for host in Lab.onePerRelease {
+            let connection = try await Lab.connect(host, Lab.options(policy: .strict, knownHosts: file))
+            #expect(connection.hostKey.typeName == "ssh-ed25519", "\(host)")
+        }
+    }
+
     /// The fingerprint OpenSSH computes for the host's ED25519 key.
     private func opensshFingerprint(_ host: LabHost) throws -> String {
         let scanned = try controller(["ssh-keyscan", "-t", "ed25519", host.address])
@@ -157,8 +177,14 @@ struct ConnectionTests {
         let agent = Process()
         agent.executableURL = URL(fileURLWithPath: "/usr/bin/ssh-agent")
         agent.arguments = ["-D", "-a", socket]
+        // Its own output: an agent holding the test runner's stdout open would keep `swift test` waiting.
+        agent.standardOutput = FileHandle.nullDevice
+        agent.standardError = FileHandle.nullDevice
         try agent.run()
-        defer { agent.terminate() }
+        defer {
+            kill(agent.processIdentifier, SIGKILL)
+            agent.waitUntilExit()
+        }
         for _ in 0..<50 where !FileManager.default.fileExists(atPath: socket) { try await Task.sleep(for: .milliseconds(20)) }
         try controller(["ssh-add", ecdsa], environment: ["SSH_AUTH_SOCK": socket])
         let viaAgent = try await Lab.connect(host, Lab.options(user: "tester", identityFiles: [], agentSocket: socket))
