@@ -9,6 +9,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // libssh2, exactly as Debian's libssh2-1-dev ships it. Only `SSH` imports it.
@@ -23,6 +24,12 @@ let package = Package(
         .target(name: "Inventory"),
         // Facts: shell probes run on a target and the parsers that read their output.
         .target(name: "Facts"),
+        // Typed resource descriptions (packages, files, services, ...) that playbooks are written in.
+        .target(name: "Resources"),
+        // Desired resources + facts -> a plan of changes, and the script that applies it.
+        .target(name: "Planner", dependencies: [
+            "Resources", "Facts", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // Working across the fleet: connecting to inventory hosts, many at a time.
         .target(name: "Fleet", dependencies: ["SSH", "Inventory"]),
         .executableTarget(
@@ -34,6 +41,8 @@ let package = Package(
         ),
         .testTarget(name: "FactsTests", dependencies: ["Facts"], resources: [.copy("Fixtures")]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
+        .testTarget(name: "ResourcesTests", dependencies: ["Resources"]),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Resources", "Facts"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LabTests", dependencies: ["SSH", "Inventory", "Facts", "Fleet"]),
     ]
 )

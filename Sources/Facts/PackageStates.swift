@@ -1,0 +1,207 @@
+/// What dpkg and apt know about one package.
+public struct PackageState: Codable, Hashable, Sendable {
+    /// dpkg's status, nil when dpkg has never heard of the package.
+    public var status: PackageStatus?
+    /// The version dpkg records, nil when it records none.
+    public var version: String?
+    /// apt's candidate version (what `apt-get install name` would install), nil for `(none)`
+    /// or a package apt does not know.
+    public var candidate: String?
+    /// Every version in apt's version table, installed or available.
+    public var availableVersions: [String]
+
+    public init(status: PackageStatus?, version: String?, candidate: String?, availableVersions: [String]) {
+        self.status = status
+        self.version = version
+        self.candidate = candidate
+        self.availableVersions = availableVersions
+    }
+
+    /// The installed version, when the package is installed (``PackageStatus/isInstalled``).
+    public var installedVersion: String? {
+        status?.isInstalled == true ? version : nil
+    }
+}
+
+/// The state of the named packages: dpkg's status and version (`dpkg-query`) and apt's
+/// candidate and version table (`apt-cache policy`, whose format is the same from
+/// apt 1.0 on jessie to trixie).
+///
+/// The value maps each name asked for to its state; a package neither dpkg nor apt knows
+/// maps to a state with no status and no versions.
+public struct PackageStatesFact: Fact {
+    /// Package names as apt takes them, optionally `name:arch`.
+    public let names: [String]
+
+    /// - Precondition: every name is a valid Debian package name, optionally `:arch`.
+    public init(names: [String]) {
+        precondition(names.allSatisfy(PackageStatesFact.isValidName), "invalid package names: \(names)")
+        self.names = names
+    }
+
+    /// Whether `name` is a Debian package name (`[a-z0-9][a-z0-9+.-]+`), optionally with
+    /// an `:arch` qualifier.
+    public static func isValidName(_ name: String) -> Bool {
+        let parts = name.split(separator: ":", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), parts[0].count >= 2,
+            let first = parts[0].unicodeScalars.first, isLowerOrDigit(first),
+            parts[0].unicodeScalars.allSatisfy({ isLowerOrDigit($0) || "+.-".unicodeScalars.contains($0) })
+        else { return false }
+        return parts.count == 1
+            || (!parts[1].isEmpty && parts[1].unicodeScalars.allSatisfy { isLowerOrDigit($0) || $0 == "-" })
+    }
+
+    private static func isLowerOrDigit(_ scalar: Unicode.Scalar) -> Bool {
+        ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar)
+    }
+
+    public var name: String { "PackageStatesFact(\(names.joined(separator: " ")))" }
+
+    public var command: String {
+        let words = names.map(shellQuoted).joined(separator: " ")
+        // One dpkg-query per name: it stops at the first unknown name when given several.
+        // The apt-cache section comes last, so its lines cannot be mistaken for ours.
+        return """
+            converge_i=0
+            for converge_p in \(words); do
+            \tdpkg-query -W -f '${Status}\\t${Version}\\n' "$converge_p" 2>/dev/null | sed "s/^/dpkg $converge_i /"
+            \tconverge_i=$((converge_i + 1))
+            done
+            printf 'policy\\n'
+            if command -v apt-cache >/dev/null 2>&1; then apt-cache policy \(words); fi
+            """
+    }
+
+    public func parse(_ output: String) throws -> [String: PackageState] {
+        var states = [String: PackageState]()
+        for name in names {
+            states[name] = PackageState(status: nil, version: nil, candidate: nil, availableVersions: [])
+        }
+        var policyLines: [Substring] = []
+        var inPolicy = false
+        for line in lines(of: output) {
+            if inPolicy {
+                policyLines.append(line)
+                continue
+            }
+            if line == "policy" {
+                inPolicy = true
+                continue
+            }
+            // dpkg <index> <want> <flag> <state>\t<version>
+            let fields = line.split(separator: " ", maxSplits: 2)
+            guard fields.count == 3, fields[0] == "dpkg", let index = Int(fields[1]), names.indices.contains(index)
+            else { throw FactParseError("unexpected line: \(line)") }
+            let parts = fields[2].split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let status = PackageStatus(parts[0].trimmingWhitespace()) else {
+                throw FactParseError("unknown dpkg status: \(line)")
+            }
+            let version = parts.count == 2 ? String(parts[1].trimmingWhitespace()) : ""
+            // A multi-arch package has a line per architecture: keep an installed one.
+            if states[names[index]]?.status?.isInstalled != true {
+                states[names[index]]?.status = status
+                states[names[index]]?.version = version.isEmpty ? nil : version
+            }
+        }
+        guard inPolicy else { throw FactParseError("output ends before the apt-cache policy section") }
+        for (name, policy) in parseAptPolicy(policyLines) where states[name] != nil {
+            states[name]?.candidate = policy.candidate
+            states[name]?.availableVersions = policy.versions
+        }
+        return states
+    }
+}
+
+/// `apt-cache policy NAME…` output: per package header `name:`, then `Installed:`,
+/// `Candidate:` and a `Version table:` of `[***] version priority` lines, each followed
+/// by source lines `priority source…`.
+func parseAptPolicy(_ lines: [Substring]) -> [String: (candidate: String?, versions: [String])] {
+    var result = [String: (candidate: String?, versions: [String])]()
+    var current: String?
+    for line in lines where !line.trimmingWhitespace().isEmpty {
+        if !line.hasPrefix(" "), line.hasSuffix(":") {
+            current = String(line.dropLast())
+            result[current!] = (nil, [])
+            continue
+        }
+        guard let name = current else { continue }
+        let text = line.trimmingWhitespace()
+        if text.hasPrefix("Candidate:") {
+            let value = text.dropFirst("Candidate:".count).trimmingWhitespace()
+            result[name]?.candidate = value == "(none)" || value.isEmpty ? nil : String(value)
+            continue
+        }
+        var words = text.split(separator: " ")
+        if words.first == "***" { words.removeFirst() }
+        // A version line is `version priority`; a source line is `priority source…`,
+        // whose second word is never a number.
+        if words.count == 2, Int(words[1]) != nil, !text.hasSuffix(":") {
+            result[name]?.versions.append(String(words[0]))
+        }
+    }
+    return result
+}
+
+/// How fresh apt's package lists are.
+public struct AptLists: Codable, Hashable, Sendable {
+    /// How many `*_Packages*` index files `/var/lib/apt/lists` holds; 0 when `apt-get
+    /// update` never ran (or the lists were cleaned).
+    public var packageIndexCount: Int
+    /// When the lists were last updated (Unix time): the mtime of
+    /// `/var/lib/apt/periodic/update-success-stamp`, which Debian's apt periodic job and
+    /// converge touch after a successful update, else of the newest index file (apt dates
+    /// those as the archive did, so this errs on the old side). Nil without lists.
+    public var lastUpdate: Int?
+    /// The host's clock (Unix time) when the fact was gathered.
+    public var now: Int
+
+    public init(packageIndexCount: Int, lastUpdate: Int?, now: Int) {
+        self.packageIndexCount = packageIndexCount
+        self.lastUpdate = lastUpdate
+        self.now = now
+    }
+
+    /// The lists' age in seconds, nil without lists.
+    public var age: Int? { lastUpdate.map { max(0, now - $0) } }
+}
+
+/// The host's ``AptLists``.
+public struct AptListsFact: Fact {
+    /// Where apt's periodic job records a successful update.
+    public static let stampPath = "/var/lib/apt/periodic/update-success-stamp"
+
+    public init() {}
+
+    public var command: String {
+        """
+        converge_n=0
+        converge_newest=
+        for converge_f in /var/lib/apt/lists/*_Packages*; do
+        \t[ -f "$converge_f" ] || continue
+        \tconverge_n=$((converge_n + 1))
+        \tconverge_m=$(stat -c %Y "$converge_f")
+        \tif [ -z "$converge_newest" ] || [ "$converge_m" -gt "$converge_newest" ]; then converge_newest=$converge_m; fi
+        done
+        printf 'indexes %s\\n' "$converge_n"
+        if [ -f \(Self.stampPath) ]; then printf 'stamp %s\\n' "$(stat -c %Y \(Self.stampPath))"; fi
+        if [ -n "$converge_newest" ]; then printf 'newest %s\\n' "$converge_newest"; fi
+        printf 'now %s\\n' "$(date +%s)"
+        """
+    }
+
+    public func parse(_ output: String) throws -> AptLists {
+        var values = [String: Int]()
+        for line in lines(of: output) {
+            let words = line.split(separator: " ")
+            guard words.count == 2, let value = Int(words[1]) else {
+                throw FactParseError("unexpected line: \(line)")
+            }
+            values[String(words[0])] = value
+        }
+        guard let count = values["indexes"], let now = values["now"] else {
+            throw FactParseError("missing index count or clock: \(output)")
+        }
+        return AptLists(
+            packageIndexCount: count, lastUpdate: count == 0 ? nil : values["stamp"] ?? values["newest"], now: now)
+    }
+}

@@ -1,0 +1,276 @@
+import Foundation
+import Resources
+
+/// Settings of an ``ApplyScript``.
+public struct ApplyOptions: Hashable, Sendable {
+    /// The file `flock` locks so two converges of a host never interleave. In /run, which
+    /// only root can write, so no one can plant a symlink there.
+    public var lockPath: String
+    /// Seconds to wait for another converge's lock before giving up.
+    public var lockTimeout: Int
+    /// Seconds to wait for dpkg's lock (held by another apt or unattended-upgrades).
+    public var aptLockTimeout: Int
+    /// Seconds between tries when an older apt (< 1.9.11) finds dpkg locked.
+    public var aptRetryInterval: Int
+
+    public init(
+        lockPath: String = "/run/converge.lock", lockTimeout: Int = 600, aptLockTimeout: Int = 300,
+        aptRetryInterval: Int = 5
+    ) {
+        self.lockPath = lockPath
+        self.lockTimeout = lockTimeout
+        self.aptLockTimeout = aptLockTimeout
+        self.aptRetryInterval = aptRetryInterval
+    }
+}
+
+/// The POSIX sh script that makes a host's planned changes, one step after another, and
+/// reports each step on a line of its own.
+///
+/// Run it as root, directly (`sh -s` with the script on standard input) or through
+/// `sudo -n sh -s`; every step reads /dev/null, never the script. It takes ``ApplyOptions/lockPath``
+/// with `flock` first. A step is a change, or several package changes made in one
+/// `apt-get install` transaction. Each step runs in a subshell with `set -e` and its
+/// output captured; the first step that fails stops the run, and every later step is
+/// reported skipped. Status lines start with a random ``boundary``, and steps' own output
+/// never reaches standard output (only hex-encoded inside a status line), so nothing a
+/// step prints can forge a status.
+///
+/// The script holds the files' contents, secrets included, base64-encoded in
+/// here-documents: send it on standard input, never as an argument, and do not log it.
+public struct ApplyScript: Sendable {
+    /// The marker that starts each status line.
+    public let boundary: String
+    /// The script.
+    public let text: String
+    /// The change indices (into the plan's changes) each step makes.
+    public let steps: [[Int]]
+    /// The number of changes in the plan.
+    public let changeCount: Int
+
+    /// Makes the script for `plan`.
+    ///
+    /// - Parameters:
+    ///   - secrets: The secret contents the plan writes (``SecretValues/init(resolving:environment:)-(HostPlan,_)``).
+    ///   - boundary: For tests; random by default. 16 or more of `A-Z a-z 0-9 - _`.
+    /// - Throws: ``PlanError/secret(_:_:_:)`` when a secret is missing or has changed.
+    public init(
+        plan: HostPlan, secrets: SecretValues = SecretValues(), options: ApplyOptions = ApplyOptions(),
+        boundary: String = "--converge-apply-\(UUID().uuidString.lowercased())--"
+    ) throws(PlanError) {
+        precondition(
+            boundary.count >= 16
+                && boundary.unicodeScalars.allSatisfy {
+                    $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_")
+                },
+            "an apply boundary needs 16 or more of A-Z a-z 0-9 - _")
+        self.boundary = boundary
+        self.changeCount = plan.changes.count
+
+        // Consecutive package changes become one apt transaction.
+        var steps: [[Int]] = []
+        for (index, change) in plan.changes.enumerated() {
+            if change.operation.isPackageChange, let last = steps.last?.last,
+                plan.changes[last].operation.isPackageChange
+            {
+                steps[steps.count - 1].append(index)
+            } else {
+                steps.append([index])
+            }
+        }
+        self.steps = steps
+
+        let middle = boundary.index(boundary.startIndex, offsetBy: boundary.count / 2)
+        var script = """
+            # converge apply script for \(plan.host.filter { $0.isLetter || $0.isNumber || "-_.".contains($0) })
+            umask 022
+            LC_ALL=C
+            export LC_ALL
+            PATH="${PATH:-/usr/bin:/bin}:/usr/local/sbin:/usr/sbin:/sbin"
+            export PATH
+            DEBIAN_FRONTEND=noninteractive
+            APT_LISTCHANGES_FRONTEND=none
+            export DEBIAN_FRONTEND APT_LISTCHANGES_FRONTEND
+            converge_b='\(boundary[..<middle])''\(boundary[middle...])'
+            converge_hex() { od -An -v -tx1 | tr -d ' \\n'; }
+            converge_abort() {
+            \tprintf '%s abort %s\\n' "$converge_b" "$(printf '%s' "$1" | converge_hex)"
+            \texit 1
+            }
+            converge_dir=$(mktemp -d) || converge_abort 'cannot create a temporary directory'
+            trap 'rm -rf "$converge_dir"' EXIT
+            trap 'exit 129' HUP
+            trap 'exit 130' INT
+            trap 'exit 143' TERM
+            converge_lock=\(shellQuote(options.lockPath))
+            if ! (exec 9>>"$converge_lock") 2>/dev/null; then converge_abort "cannot open the lock file $converge_lock"; fi
+            exec 9>>"$converge_lock"
+            if ! flock -w \(options.lockTimeout) 9 2>"$converge_dir/out"; then
+            \tconverge_abort "another converge holds $converge_lock (waited \(options.lockTimeout) s): $(cat "$converge_dir/out")"
+            fi
+
+            # apt-get, retried while dpkg's lock is held, for apt older than 1.9.11
+            # (which has no DPkg::Lock::Timeout), up to the timeout.
+            converge_apt() {
+            \tconverge_deadline=$(( $(date +%s) + \(options.aptLockTimeout) ))
+            \twhile :; do
+            \t\tconverge_apt_status=0
+            \t\tapt-get "$@" >"$converge_dir/apt" 2>&1 || converge_apt_status=$?
+            \t\tcat "$converge_dir/apt"
+            \t\tif [ "$converge_apt_status" -eq 0 ]; then return 0; fi
+            \t\tif grep -q -e 'Could not get lock' -e 'Unable to lock' -e 'Unable to acquire the dpkg frontend lock' "$converge_dir/apt" \\
+            \t\t\t&& [ "$(date +%s)" -lt "$converge_deadline" ]; then
+            \t\t\techo "converge: dpkg is locked; trying again in \(options.aptRetryInterval) s"
+            \t\t\tsleep \(options.aptRetryInterval)
+            \t\t\tcontinue
+            \t\tfi
+            \t\treturn "$converge_apt_status"
+            \tdone
+            }
+
+            converge_failed=
+            converge_run() {
+            \tif [ -n "$converge_failed" ]; then
+            \t\tprintf '%s step %s skipped\\n' "$converge_b" "$1"
+            \t\treturn 0
+            \tfi
+            \t( set -e; "$2" ) </dev/null >"$converge_dir/out" 2>&1
+            \tconverge_s=$?
+            \tif [ "$converge_s" -eq 0 ]; then
+            \t\tprintf '%s step %s ok\\n' "$converge_b" "$1"
+            \telse
+            \t\tconverge_failed=$1
+            \t\tprintf '%s step %s failed %s %s\\n' "$converge_b" "$1" "$converge_s" \\
+            \t\t\t"$(tail -c 65536 "$converge_dir/out" | converge_hex)"
+            \tfi
+            }
+
+            """
+        for (number, step) in steps.enumerated() {
+            let body = try Self.commands(for: step.map { plan.changes[$0] }, secrets: secrets, options: options)
+            let names = step.map { plan.changes[$0].resource.description.filter { !$0.isNewline } }
+            script += "# step \(number): \(names.joined(separator: ", "))\n"
+            script += "converge_step_\(number)() {\n\(body)\n}\n"
+            script += "converge_run \(number) converge_step_\(number)\n\n"
+        }
+        script += "printf '%s done\\n' \"$converge_b\"\n"
+        self.text = script
+    }
+
+    private static func commands(for changes: [Change], secrets: SecretValues, options: ApplyOptions) throws(PlanError) -> String {
+        guard changes.count > 1 || changes.first?.operation.isPackageChange == true else {
+            return try ShellCommands.commands(
+                for: changes[0].operation, secrets: secrets, lockTimeout: options.aptLockTimeout)
+        }
+        var install: [(name: String, version: String?)] = []
+        var remove: [String] = []
+        var downgrades = false
+        for change in changes {
+            switch change.operation {
+            case .installPackage(let name, let version, let allowDowngrade):
+                install.append((name, version))
+                downgrades = downgrades || allowDowngrade
+            case .removePackage(let name):
+                remove.append(name)
+            default:
+                break
+            }
+        }
+        return ShellCommands.packages(
+            install: install, remove: remove, allowDowngrades: downgrades, lockTimeout: options.aptLockTimeout)
+    }
+
+    /// Reads the script's standard output: what became of each change.
+    ///
+    /// Text that is not a status line of this script (a login banner, a lost
+    /// connection's partial line) is ignored.
+    public func results(from output: String) -> ApplyResult {
+        var outcomes = [ApplyResult.Outcome](repeating: .unknown, count: changeCount)
+        var abortMessage: String?
+        var isComplete = false
+        let prefix = boundary + " "
+        var next = 0
+        for line in output.unicodeScalars.split(separator: "\n").map(Substring.init) where line.hasPrefix(prefix) {
+            let words = line.dropFirst(prefix.count).split(separator: " ", omittingEmptySubsequences: false)
+            switch words.first {
+            case "abort" where words.count <= 2:
+                abortMessage = decodeHexText(words.count == 2 ? words[1] : "")
+                for index in outcomes.indices { outcomes[index] = .skipped }
+            case "done" where words.count == 1:
+                isComplete = next == steps.count
+            case "step" where words.count >= 3 && words[1] == "\(next)" && next < steps.count:
+                let outcome: ApplyResult.Outcome
+                switch (words[2], words.count) {
+                case ("ok", 3): outcome = .succeeded
+                case ("skipped", 3): outcome = .skipped
+                case ("failed", 4), ("failed", 5):
+                    guard let status = Int32(words[3]) else { continue }
+                    outcome = .failed(exitStatus: status, output: decodeHexText(words.count == 5 ? words[4] : ""))
+                default: continue
+                }
+                for index in steps[next] { outcomes[index] = outcome }
+                next += 1
+            default:
+                continue
+            }
+        }
+        return ApplyResult(outcomes: outcomes, abortMessage: abortMessage, isComplete: isComplete)
+    }
+}
+
+/// What an apply script did.
+public struct ApplyResult: Equatable, Sendable {
+    /// What became of one change.
+    public enum Outcome: Equatable, Sendable {
+        case succeeded
+        /// Its step failed with this exit status and output (its last 64 KiB, stdout and
+        /// stderr together).
+        case failed(exitStatus: Int32, output: String)
+        /// Not run: an earlier change failed, or the script could not start.
+        case skipped
+        /// No report: the script's output ended before it, e.g. the connection died.
+        case unknown
+    }
+
+    /// One per change of the plan, in order.
+    public var outcomes: [Outcome]
+    /// Why the script stopped before its first step (e.g. the host lock is held).
+    public var abortMessage: String?
+    /// Whether the script reported every step and reached its end.
+    public var isComplete: Bool
+
+    public init(outcomes: [Outcome], abortMessage: String?, isComplete: Bool) {
+        self.outcomes = outcomes
+        self.abortMessage = abortMessage
+        self.isComplete = isComplete
+    }
+
+    /// Whether every change succeeded.
+    public var succeeded: Bool { isComplete && outcomes.allSatisfy { $0 == .succeeded } }
+
+    /// The index of the first failed change.
+    public var firstFailure: Int? {
+        outcomes.firstIndex { if case .failed = $0 { true } else { false } }
+    }
+}
+
+extension HostOperation {
+    /// Whether this installs or removes a package (and so joins an apt transaction).
+    var isPackageChange: Bool {
+        switch self {
+        case .installPackage, .removePackage: true
+        default: false
+        }
+    }
+}
+
+/// The UTF-8 text of hex digits; invalid UTF-8 is replaced, invalid hex gives "".
+private func decodeHexText(_ hex: Substring) -> String {
+    var bytes: [UInt8] = []
+    var iterator = hex.utf8.makeIterator()
+    while let high = iterator.next(), let low = iterator.next() {
+        guard let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16) else { return "" }
+        bytes.append(value)
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}

@@ -1,0 +1,188 @@
+import Foundation
+import Resources
+
+/// One thing a plan does to a host.
+public struct Change: Codable, Hashable, Sendable {
+    /// What kind of change it is, as the plan shows it.
+    public enum Action: String, Codable, Sendable {
+        case create, update, remove, run, restart, reload
+    }
+
+    /// The resource changed; `apt:update` for the refresh of apt's lists.
+    public var resource: ResourceID
+    public var action: Action
+    /// Why, e.g. `not installed`, `version 1.0-1, want 2.0-1`, `mode 0644, want 0640`,
+    /// `notified by file:/etc/x`.
+    public var reason: String
+    /// The attributes that change.
+    public var fields: [FieldChange]
+    /// A file's content change, when its content changes.
+    public var content: ContentChange?
+    /// What the apply script does.
+    public var operation: HostOperation
+
+    public init(
+        resource: ResourceID, action: Action, reason: String, fields: [FieldChange] = [],
+        content: ContentChange? = nil, operation: HostOperation
+    ) {
+        self.resource = resource
+        self.action = action
+        self.reason = reason
+        self.fields = fields
+        self.content = content
+        self.operation = operation
+    }
+}
+
+/// One attribute's change: `mode` `0644` → `0640`. Nil old means it had none (or the
+/// resource did not exist); nil new means it goes away.
+public struct FieldChange: Codable, Hashable, Sendable {
+    public var field: String
+    public var old: String?
+    public var new: String?
+
+    public init(_ field: String, old: String?, new: String?) {
+        self.field = field
+        self.old = old
+        self.new = new
+    }
+}
+
+/// A file content change, for showing. Texts are there only when both sides are text
+/// (UTF-8 without NUL) and not secret; otherwise only hashes and sizes are.
+public struct ContentChange: Codable, Hashable, Sendable {
+    /// The current content's SHA-256; nil when the file does not exist.
+    public var oldSHA256: String?
+    public var newSHA256: String
+    public var oldSize: Int?
+    public var newSize: Int
+    /// The current text; nil when the file is missing, binary, secret, or was too large to fetch.
+    public var oldText: String?
+    /// The wanted text; nil when binary or secret.
+    public var newText: String?
+    /// Whether the wanted content is a secret (then neither text is ever kept).
+    public var isSecret: Bool
+
+    public init(
+        oldSHA256: String?, newSHA256: String, oldSize: Int?, newSize: Int, oldText: String?, newText: String?,
+        isSecret: Bool
+    ) {
+        self.oldSHA256 = oldSHA256
+        self.newSHA256 = newSHA256
+        self.oldSize = oldSize
+        self.newSize = newSize
+        self.oldText = oldText
+        self.newText = newText
+        self.isSecret = isSecret
+    }
+}
+
+/// Bytes a file operation writes: inline, or a secret's source and hash, read again on
+/// the controller when the apply script is made.
+public enum FileBytes: Codable, Hashable, Sendable {
+    case inline(Data)
+    case secret(source: Secret.Source, sha256: String, size: Int)
+
+    private enum CodingKeys: String, CodingKey { case base64, secret, sha256, size }
+
+    // {"base64": "..."} or {"secret": {"environment": "X"}, "sha256": "...", "size": 12}.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if let source = try container.decodeIfPresent(Secret.Source.self, forKey: .secret) {
+            self = .secret(
+                source: source, sha256: try container.decode(String.self, forKey: .sha256),
+                size: try container.decode(Int.self, forKey: .size))
+        } else {
+            self = .inline(try container.decode(Data.self, forKey: .base64))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .inline(let data): try container.encode(data, forKey: .base64)
+        case .secret(let source, let sha256, let size):
+            try container.encode(source, forKey: .secret)
+            try container.encode(sha256, forKey: .sha256)
+            try container.encode(size, forKey: .size)
+        }
+    }
+}
+
+/// What the apply script does for a ``Change``; every value is shell-quoted when it
+/// becomes a command (see ``ShellCommands``).
+public enum HostOperation: Codable, Hashable, Sendable {
+    /// `apt-get update`, then touch apt's update stamp.
+    case refreshPackageLists
+    /// Install `name`, or `name=version`; `allowDowngrade` for an exact version below the installed one.
+    case installPackage(name: String, version: String?, allowDowngrade: Bool)
+    /// Remove `name` (keeping its configuration files).
+    case removePackage(name: String)
+    /// Write `bytes` to `path` atomically with the given attributes.
+    case writeFile(path: String, bytes: FileBytes, owner: String?, group: String?, mode: UInt16)
+    /// `chown`/`chmod` what is given; nil leaves it.
+    case setAttributes(path: String, owner: String?, group: String?, mode: UInt16?)
+    /// `mkdir -p`, then the attributes given.
+    case makeDirectory(path: String, owner: String?, group: String?, mode: UInt16?)
+    /// Point a symbolic link at `target`, replacing what is at `path` atomically.
+    case makeSymlink(path: String, target: String)
+    /// `rm -f`, or `rm -rf` when `recursive`.
+    case removePath(path: String, recursive: Bool)
+    case createUser(name: String, uid: Int?, group: String?, groups: [String], home: String?, shell: String?, system: Bool)
+    /// `usermod` with what is given; `addGroups` are appended (`-a -G`).
+    case modifyUser(name: String, uid: Int?, group: String?, addGroups: [String], home: String?, shell: String?)
+    case removeUser(name: String)
+    case createGroup(name: String, gid: Int?, system: Bool)
+    case modifyGroup(name: String, gid: Int)
+    case removeGroup(name: String)
+    /// `systemctl VERB unit` for each verb in order: `enable`, `disable`, `start`, `stop`,
+    /// `restart`, `reload`.
+    case systemctl(unit: String, verbs: [String])
+    /// `sh -c command`, unless a guard holds when it is about to run.
+    case runCommand(command: String, creates: String?, unless: String?)
+}
+
+/// Why a host cannot be planned.
+public enum PlanError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Two resources with one ID (or one path); the descriptions name both.
+    case duplicate(ResourceID, first: String, second: String)
+    /// A dependency cycle, each resource requiring the next, ending where it began.
+    case cycle([ResourceID])
+    /// A resource requires or notifies one the host does not declare.
+    case unknownDependency(ResourceID, ResourceID)
+    /// A resource notifies one that is not a service.
+    case notifiesNonService(ResourceID, ResourceID)
+    /// A resource's own values are wrong.
+    case invalid(ResourceID, String)
+    /// The host has something in the way, e.g. a directory where a file should be.
+    case conflict(ResourceID, String)
+    /// A secret was not resolved (or resolves to other bytes than the plan saw).
+    case secret(ResourceID?, Secret.Source, String)
+    /// The facts lack what the resource needs: the state was not made for these resources.
+    case missingFacts(ResourceID)
+    /// A resource type the planner does not know.
+    case unsupported(ResourceID, String)
+
+    public var description: String {
+        switch self {
+        case .duplicate(let id, let first, let second):
+            "duplicate resource \(id): \(first) and \(second)"
+        case .cycle(let ids):
+            "dependency cycle: " + ids.map(\.description).joined(separator: " -> ")
+        case .unknownDependency(let id, let other):
+            "\(id) depends on \(other), which this host does not declare"
+        case .notifiesNonService(let id, let other):
+            "\(id) notifies \(other), which is not a service"
+        case .invalid(let id, let message):
+            "\(id): \(message)"
+        case .conflict(let id, let message):
+            "\(id): \(message)"
+        case .secret(let id, let source, let message):
+            (id.map { "\($0): " } ?? "") + "secret from \(source): \(message)"
+        case .missingFacts(let id):
+            "\(id): no facts gathered for it"
+        case .unsupported(let id, let type):
+            "\(id): the planner does not know resources of type \(type)"
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import Resources
+
+/// Text for `converge plan`: per host, each change on a line, `+` create, `~` update,
+/// `-` remove, `!` run, `*` restart or reload, then its attribute changes and, for file
+/// contents, a unified diff (secret and binary contents only by hash and size).
+public enum PlanRenderer {
+    /// The symbol of an action.
+    public static func symbol(of action: Change.Action) -> String {
+        switch action {
+        case .create: "+"
+        case .update: "~"
+        case .remove: "-"
+        case .run: "!"
+        case .restart, .reload: "*"
+        }
+    }
+
+    /// Every host's plan, then a summary line.
+    public static func render(_ plan: Plan) -> String {
+        var text = plan.hosts.map { render($0) }.joined()
+        let changed = plan.hosts.filter { !$0.isEmpty }.count
+        let count = plan.hosts.reduce(0) { $0 + $1.changes.count }
+        text += "\n\(plural(plan.hosts.count, "host")): \(changed) to change, \(plural(count, "change")) in all\n"
+        return text
+    }
+
+    /// One host's plan: `web1: 2 changes` and the changes, or `web1: no changes`.
+    public static func render(_ plan: HostPlan) -> String {
+        guard !plan.isEmpty else { return "\(plan.host): no changes\n" }
+        var lines = ["\(plan.host): \(plural(plan.changes.count, "change"))"]
+        for change in plan.changes {
+            lines += render(change).map { "  " + $0 }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The lines of one change, unindented.
+    public static func render(_ change: Change) -> [String] {
+        let what: String =
+            switch change.action {
+            case .restart: "restart: "
+            case .reload: "reload: "
+            default: ""
+            }
+        var lines = ["\(symbol(of: change.action)) \(change.resource)  \(what)\(change.reason)"]
+        for field in change.fields {
+            lines.append("    \(field.field): \(field.old ?? "(none)") → \(field.new ?? "(none)")")
+        }
+        if let content = change.content {
+            lines += render(content, path: change.resource.name).map { "    " + $0 }
+        }
+        return lines
+    }
+
+    /// A content change: a unified diff, or hashes and sizes.
+    public static func render(_ content: ContentChange, path: String) -> [String] {
+        func short(_ hash: String?) -> String { hash.map { String($0.prefix(12)) + "…" } ?? "(none)" }
+        if content.isSecret {
+            return ["(secret content changed: sha256 \(short(content.oldSHA256)) → \(short(content.newSHA256)))"]
+        }
+        guard let new = content.newText, content.oldSHA256 == nil || content.oldText != nil else {
+            let oldSize = content.oldSize.map { " (\(plural($0, "byte")))" } ?? ""
+            let kind = content.newText == nil ? "binary content" : "content"
+            return ["(\(kind) changed: sha256 \(short(content.oldSHA256))\(oldSize) → \(short(content.newSHA256)) (\(plural(content.newSize, "byte"))))"]
+        }
+        let hunks = LineDiff.unified(old: content.oldText ?? "", new: new)
+        guard !hunks.isEmpty else { return [] }
+        let label = path.contains("\n") ? path.replacingOccurrences(of: "\n", with: "\\n") : path
+        return ["--- \(content.oldSHA256 == nil ? "/dev/null" : label)", "+++ \(label)"] + hunks
+    }
+
+    static func plural(_ count: Int, _ noun: String) -> String {
+        "\(count) \(noun)\(count == 1 ? "" : "s")"
+    }
+}
+
+extension PlanRenderer {
+    /// What an apply did, one line per change: `ok`, `FAILED (exit 100)` with the
+    /// output, `skipped`, or `no report`; then why the script stopped early, if it did.
+    public static func render(_ result: ApplyResult, of plan: HostPlan) -> String {
+        var lines: [String] = []
+        if let message = result.abortMessage { lines.append("\(plan.host): not applied: \(message)") }
+        let failure = result.firstFailure
+        for (index, change) in plan.changes.enumerated() {
+            let head = "\(symbol(of: change.action)) \(change.resource)"
+            switch result.outcomes[index] {
+            case .succeeded:
+                lines.append("  \(head)  ok")
+            case .failed(let status, let output):
+                lines.append("  \(head)  FAILED (exit status \(status))")
+                lines += output.split(separator: "\n", omittingEmptySubsequences: false).map { "      " + $0 }
+            case .skipped:
+                let why = failure.map { "after \(plan.changes[$0].resource) failed" } ?? "not started"
+                lines.append("  \(head)  skipped (\(why))")
+            case .unknown:
+                lines.append("  \(head)  no report (the connection or the script ended early)")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import Resources
+
+/// The POSIX sh for operations, as the apply script runs them: each step in a subshell
+/// with `set -e`, standard input from /dev/null, on jessie's dash, coreutils 8.23,
+/// dpkg 1.17, shadow 4.2 and systemd 215 as on trixie. Every value is shell-quoted.
+public enum ShellCommands {
+    /// The options of every `apt-get install`: no questions, keep changed configuration
+    /// files, wait for dpkg's lock (apt ≥ 1.9.11; older apt ignores the option and
+    /// `converge_apt` retries instead).
+    static func aptOptions(lockTimeout: Int) -> String {
+        "-y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold -o DPkg::Lock::Timeout=\(lockTimeout)"
+    }
+
+    /// One `apt-get install` transaction: `name`, `name=version`, and removals as `name-`.
+    public static func packages(
+        install: [(name: String, version: String?)], remove: [String], allowDowngrades: Bool, lockTimeout: Int = 300
+    ) -> String {
+        let words = install.map { package in shellQuote(package.version.map { "\(package.name)=\($0)" } ?? package.name) }
+            + remove.map { shellQuote($0 + "-") }
+        // Downgrades: --allow-downgrades (apt ≥ 1.1) as configuration, force-yes for apt 1.0.
+        let downgrade = allowDowngrades ? " -o APT::Get::allow-downgrades=true -o APT::Get::force-yes=true" : ""
+        return "converge_apt \(aptOptions(lockTimeout: lockTimeout))\(downgrade) install \(words.joined(separator: " "))"
+    }
+
+    /// The commands of one operation that is not a package install or removal.
+    public static func commands(for operation: HostOperation, secrets: SecretValues, lockTimeout: Int = 300) throws(PlanError) -> String {
+        switch operation {
+        case .refreshPackageLists:
+            return """
+                converge_apt -q -o DPkg::Lock::Timeout=\(lockTimeout) update
+                mkdir -p /var/lib/apt/periodic
+                touch /var/lib/apt/periodic/update-success-stamp
+                """
+        case .installPackage(let name, let version, let downgrade):
+            return packages(install: [(name, version)], remove: [], allowDowngrades: downgrade, lockTimeout: lockTimeout)
+        case .removePackage(let name):
+            return packages(install: [], remove: [name], allowDowngrades: false, lockTimeout: lockTimeout)
+        case .writeFile(let path, let bytes, let owner, let group, let mode):
+            let data: Data
+            let sha256: String
+            switch bytes {
+            case .inline(let inline):
+                data = inline
+                sha256 = sha256Hex(inline)
+            case .secret(let source, let hash, _):
+                guard let value = secrets[source] else { throw .secret(.file(path), source, "not resolved") }
+                guard sha256Hex(value) == hash else {
+                    throw .secret(.file(path), source, "changed since the plan was made")
+                }
+                data = value
+                sha256 = hash
+            }
+            let (directory, name) = split(path)
+            var lines = [
+                "converge_dest=\(shellQuote(path))",
+                // mktemp makes it 0600 in the same directory, so the rename is atomic.
+                "converge_tmp=$(mktemp \(shellQuote(directory + "/." + String(name.prefix(40)) + ".converge.XXXXXX")))",
+                "trap 'rm -f \"$converge_tmp\"' EXIT",
+                "base64 -d > \"$converge_tmp\" <<'CONVERGE_END_OF_BASE64'",
+            ]
+            // base64's alphabet has no `_`, so no line of it can end the here-document early.
+            let encoded = data.base64EncodedString(options: [.lineLength76Characters, .endLineWithLineFeed])
+            if !encoded.isEmpty { lines.append(encoded) }
+            lines += [
+                "CONVERGE_END_OF_BASE64",
+                "converge_sum=$(sha256sum < \"$converge_tmp\" | cut -c1-64)",
+                "if [ \"$converge_sum\" != \(sha256) ]; then echo \"converge: content arrived damaged: sha256 $converge_sum, want \(sha256)\" >&2; exit 1; fi",
+            ]
+            if let spec = ownerSpec(owner, group) { lines.append("chown \(shellQuote(spec)) \"$converge_tmp\"") }
+            lines += [
+                "chmod \(octal(mode)) \"$converge_tmp\"",
+                "mv -f \"$converge_tmp\" \"$converge_dest\"",
+                "trap - EXIT",
+            ]
+            return lines.joined(separator: "\n")
+        case .setAttributes(let path, let owner, let group, let mode):
+            var lines: [String] = []
+            if let spec = ownerSpec(owner, group) { lines.append("chown -h \(shellQuote(spec)) -- \(shellQuote(path))") }
+            if let mode { lines.append("chmod \(octal(mode)) -- \(shellQuote(path))") }
+            return lines.isEmpty ? ":" : lines.joined(separator: "\n")
+        case .makeDirectory(let path, let owner, let group, let mode):
+            var lines = ["mkdir -p -- \(shellQuote(path))"]
+            if let spec = ownerSpec(owner, group) { lines.append("chown \(shellQuote(spec)) -- \(shellQuote(path))") }
+            if let mode { lines.append("chmod \(octal(mode)) -- \(shellQuote(path))") }
+            return lines.joined(separator: "\n")
+        case .makeSymlink(let path, let target):
+            let (directory, name) = split(path)
+            // ln to a temporary name, then rename over the path: never a moment without a link.
+            return """
+                converge_tmp=\(shellQuote(directory + "/." + String(name.prefix(40)) + ".converge-link"))$$
+                rm -f "$converge_tmp"
+                ln -s -- \(shellQuote(target)) "$converge_tmp"
+                mv -f -T "$converge_tmp" \(shellQuote(path))
+                """
+        case .removePath(let path, let recursive):
+            return "rm -f\(recursive ? "r" : "") -- \(shellQuote(path))"
+        case .createUser(let name, let uid, let group, let groups, let home, let shell, let system):
+            var words = ["useradd"]
+            if let uid { words += ["-u", String(uid)] }
+            if let group { words += ["-g", shellQuote(group)] }
+            if !groups.isEmpty { words += ["-G", shellQuote(groups.joined(separator: ","))] }
+            if let home { words += ["-d", shellQuote(home)] }
+            if !system || home != nil { words.append("-m") }
+            if let shell { words += ["-s", shellQuote(shell)] }
+            if system { words.append("-r") }
+            return (words + ["--", shellQuote(name)]).joined(separator: " ")
+        case .modifyUser(let name, let uid, let group, let addGroups, let home, let shell):
+            var words = ["usermod"]
+            if let uid { words += ["-u", String(uid)] }
+            if let group { words += ["-g", shellQuote(group)] }
+            if !addGroups.isEmpty { words += ["-a", "-G", shellQuote(addGroups.joined(separator: ","))] }
+            if let home { words += ["-d", shellQuote(home), "-m"] }
+            if let shell { words += ["-s", shellQuote(shell)] }
+            return (words + ["--", shellQuote(name)]).joined(separator: " ")
+        case .removeUser(let name):
+            return "userdel -- \(shellQuote(name))"
+        case .createGroup(let name, let gid, let system):
+            var words = ["groupadd"]
+            if let gid { words += ["-g", String(gid)] }
+            if system { words.append("-r") }
+            return (words + ["--", shellQuote(name)]).joined(separator: " ")
+        case .modifyGroup(let name, let gid):
+            return "groupmod -g \(gid) -- \(shellQuote(name))"
+        case .removeGroup(let name):
+            return "groupdel -- \(shellQuote(name))"
+        case .systemctl(let unit, let verbs):
+            return verbs.map { "systemctl \(shellQuote($0)) \(shellQuote(unit))" }.joined(separator: "\n")
+        case .runCommand(let command, let creates, let unless):
+            var lines: [String] = []
+            // Checked again here: the guard may have come to hold since the plan was made.
+            if let creates {
+                let quoted = shellQuote(creates)
+                lines.append("if [ -e \(quoted) ] || [ -L \(quoted) ]; then echo 'converge: creates path exists; not run'; exit 0; fi")
+            }
+            if let unless {
+                lines.append("if sh -c \(shellQuote(unless)) </dev/null >/dev/null 2>&1; then echo 'converge: unless holds; not run'; exit 0; fi")
+            }
+            lines.append("sh -c \(shellQuote(command))")
+            return lines.joined(separator: "\n")
+        }
+    }
+
+    /// `owner:group`, `owner` or `:group` for chown; nil when neither is given.
+    static func ownerSpec(_ owner: String?, _ group: String?) -> String? {
+        guard owner != nil || group != nil else { return nil }
+        return (owner ?? "") + (group.map { ":" + $0 } ?? "")
+    }
+
+    /// The directory (without trailing slash; empty for `/`) and the name of an absolute path.
+    static func split(_ path: String) -> (directory: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return ("", path) }
+        return (String(path[..<slash]), String(path[path.index(after: slash)...]))
+    }
+}
+
+/// `value` quoted for POSIX sh as one word: `'it'\''s'`.
+func shellQuote(_ value: String) -> String {
+    "'" + value.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+}

@@ -1,0 +1,155 @@
+/// What a role knows about the host it describes: its inventory entry and a few facts.
+///
+/// Templating is plain Swift: `"listen \(host.vars["port"])\n"`.
+public struct HostContext: Sendable, Hashable {
+    /// The inventory name, e.g. `web1`.
+    public var name: String
+    /// The inventory groups the host is in, in precedence order.
+    public var groups: [String]
+    /// The host's merged vars, a JSON-like object: `host.vars["port"]`, `host.vars["db"]["user"]`.
+    public var vars: VarValue
+    /// The Debian codename, e.g. `bookworm`; nil if the host did not say.
+    public var codename: String?
+    /// The Debian major version, e.g. `12`; nil on testing and unstable.
+    public var majorVersion: Int?
+    /// The Debian architecture, e.g. `amd64`.
+    public var architecture: String
+
+    public init(
+        name: String, groups: [String] = [], vars: VarValue = [:], codename: String? = nil,
+        majorVersion: Int? = nil, architecture: String = "amd64"
+    ) {
+        self.name = name
+        self.groups = groups
+        self.vars = vars
+        self.codename = codename
+        self.majorVersion = majorVersion
+        self.architecture = architecture
+    }
+
+    /// Whether the host is in the inventory group `group`.
+    public func isMember(of group: String) -> Bool { groups.contains(group) }
+}
+
+/// A JSON-like value, as inventory vars hold.
+///
+/// Subscripts never fail: a missing key, an index out of range or a subscript of a
+/// non-container gives ``null``. Interpolated into a string, a string is itself, a number
+/// its digits, `null` the word `null` (so a missing var is visible in the output).
+public enum VarValue: Sendable, Hashable, Codable, CustomStringConvertible,
+    ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
+    ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral,
+    ExpressibleByNilLiteral
+{
+    case null
+    case bool(Bool)
+    case integer(Int)
+    case double(Double)
+    case string(String)
+    case array([VarValue])
+    case object([String: VarValue])
+
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int) { self = .integer(value) }
+    public init(floatLiteral value: Double) { self = .double(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(arrayLiteral elements: VarValue...) { self = .array(elements) }
+    public init(nilLiteral: ()) { self = .null }
+    public init(dictionaryLiteral elements: (String, VarValue)...) {
+        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+    }
+
+    /// The member `key` of an object, else ``null``.
+    public subscript(key: String) -> VarValue {
+        if case .object(let members) = self { members[key] ?? .null } else { .null }
+    }
+
+    /// The element at `index` of an array, else ``null``.
+    public subscript(index: Int) -> VarValue {
+        if case .array(let elements) = self, elements.indices.contains(index) { elements[index] } else { .null }
+    }
+
+    public var stringValue: String? { if case .string(let value) = self { value } else { nil } }
+    public var boolValue: Bool? { if case .bool(let value) = self { value } else { nil } }
+    public var intValue: Int? { if case .integer(let value) = self { value } else { nil } }
+    public var doubleValue: Double? {
+        switch self {
+        case .integer(let value): Double(value)
+        case .double(let value): value
+        default: nil
+        }
+    }
+    public var arrayValue: [VarValue]? { if case .array(let value) = self { value } else { nil } }
+    public var objectValue: [String: VarValue]? { if case .object(let value) = self { value } else { nil } }
+    public var isNull: Bool { self == .null }
+
+    public var description: String {
+        switch self {
+        case .null: "null"
+        case .bool(let value): "\(value)"
+        case .integer(let value): "\(value)"
+        case .double(let value): "\(value)"
+        case .string(let value): value
+        case .array(let elements): "[" + elements.map(\.jsonText).joined(separator: ", ") + "]"
+        case .object: jsonText
+        }
+    }
+
+    /// The value as JSON text, keys sorted.
+    public var jsonText: String {
+        switch self {
+        case .string(let value):
+            var text = "\""
+            for scalar in value.unicodeScalars {
+                switch scalar {
+                case "\"": text += "\\\""
+                case "\\": text += "\\\\"
+                case "\n": text += "\\n"
+                case "\t": text += "\\t"
+                case "\r": text += "\\r"
+                case _ where scalar.value < 0x20: let hex = String(scalar.value, radix: 16)
+                    text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                default: text.unicodeScalars.append(scalar)
+                }
+            }
+            return text + "\""
+        case .array(let elements): return "[" + elements.map(\.jsonText).joined(separator: ",") + "]"
+        case .object(let members):
+            return "{" + members.keys.sorted().map { VarValue.string($0).jsonText + ":" + members[$0]!.jsonText }
+                .joined(separator: ",") + "}"
+        default: return description
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Int.self) {
+            self = .integer(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .double(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([VarValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: VarValue].self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .integer(let value): try container.encode(value)
+        case .double(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+}

@@ -1,0 +1,42 @@
+/// A named piece of a playbook: Swift code turning a host into the resources it should have.
+///
+/// ```swift
+/// let web = Role("web") { host in
+///     Package("nginx")
+///     File("/etc/nginx/conf.d/port.conf", content: "listen \(host.vars["port"]);\n",
+///          notifies: [.service("nginx")])
+///     if host.isMember(of: "public") {
+///         Package("certbot")
+///     }
+///     Service("nginx", reload: true)
+/// }
+/// let resources = web.resources(for: host)
+/// ```
+public struct Role: Sendable {
+    public let name: String
+    private let body: @Sendable (HostContext) -> [any Resource]
+
+    /// A role whose resources are listed by a ``ResourceBuilder`` closure.
+    public init(_ name: String, @ResourceBuilder resources: @escaping @Sendable (HostContext) -> [any Resource]) {
+        self.name = name
+        self.body = resources
+    }
+
+    /// The resources this role wants on `host`, in the order written.
+    public func resources(for host: HostContext) -> [any Resource] {
+        body(host)
+    }
+}
+
+/// Builds `[any Resource]` from statements, `if`, `switch` and `for`, as in ``Role``.
+@resultBuilder
+public enum ResourceBuilder {
+    public static func buildExpression(_ resource: any Resource) -> [any Resource] { [resource] }
+    public static func buildExpression(_ resources: [any Resource]) -> [any Resource] { resources }
+    public static func buildBlock(_ parts: [any Resource]...) -> [any Resource] { parts.flatMap { $0 } }
+    public static func buildOptional(_ part: [any Resource]?) -> [any Resource] { part ?? [] }
+    public static func buildEither(first part: [any Resource]) -> [any Resource] { part }
+    public static func buildEither(second part: [any Resource]) -> [any Resource] { part }
+    public static func buildArray(_ parts: [[any Resource]]) -> [any Resource] { parts.flatMap { $0 } }
+    public static func buildLimitedAvailability(_ part: [any Resource]) -> [any Resource] { part }
+}

@@ -1,0 +1,192 @@
+import Facts
+import Foundation
+import Resources
+import Testing
+
+@testable import Planner
+
+@Suite struct PlanDocumentTests {
+    func samplePlan() throws -> HostPlan {
+        let state = HostState(
+            packages: ["nginx": notInstalled(candidate: "1.22.1-9")], aptLists: freshLists,
+            paths: ["/etc/motd": fileState("old\n")], services: ["nginx.service": running()])
+        return try plan([
+            Package("nginx"), File("/etc/motd", content: "new\n", mode: 0o640, notifies: [.service("nginx")]),
+            File("/etc/key", content: .secret(.file("/etc/converge/key"))), Service("nginx"),
+        ], state, secrets: SecretValues([.file("/etc/converge/key"): Data("private key".utf8)]))
+    }
+
+    @Test func roundTrips() throws {
+        let original = Plan(hosts: [try samplePlan()], createdAt: Date(timeIntervalSince1970: 1_700_000_000))
+        let data = try original.jsonData()
+        #expect(try Plan(jsonData: data) == original)
+        let json = String(decoding: data, as: UTF8.self)
+        #expect(json.contains(#""schema" : "converge-plan""#))
+        #expect(json.contains(#""version" : 1"#))
+        #expect(json.contains(#""createdAt" : "2023-11-14T22:13:20Z""#))
+        #expect(json.contains(#""resource" : "file:/etc/motd""#))
+        #expect(json.contains(#""secret" : {"#))
+        #expect(json.contains(#""file" : "/etc/converge/key""#))
+        #expect(!json.contains("private key"))
+        #expect(!json.contains(Data("private key".utf8).base64EncodedString()))
+    }
+
+    @Test func rejectsOtherSchemasAndVersions() throws {
+        var object = try JSONSerialization.jsonObject(with: Plan(hosts: []).jsonData()) as! [String: Any]
+        object["version"] = 2
+        #expect(throws: PlanDocumentError(message: "plan schema version 2 is not 1")) {
+            try Plan(jsonData: JSONSerialization.data(withJSONObject: object))
+        }
+        #expect(throws: PlanDocumentError(message: "not a converge plan (schema missing)")) {
+            try Plan(jsonData: Data("{}".utf8))
+        }
+    }
+
+    @Test func savedSecretsAreReadAgainAndChecked() throws {
+        let hostPlan = try samplePlan()
+        try withTemporaryDirectory { directory in
+            // The plan names /etc/converge/key; point a copy at a file of ours.
+            var copy = hostPlan
+            let keyPath = directory + "/key"
+            for index in copy.changes.indices {
+                if case .writeFile(let path, .secret(_, let sha, let size), let owner, let group, let mode) = copy.changes[index].operation {
+                    copy.changes[index].operation = .writeFile(
+                        path: path, bytes: .secret(source: .file(keyPath), sha256: sha, size: size), owner: owner, group: group, mode: mode)
+                }
+            }
+            try Data("private key".utf8).write(to: URL(fileURLWithPath: keyPath))
+            let secrets = try SecretValues(resolving: copy)
+            #expect(secrets[.file(keyPath)] == Data("private key".utf8))
+            #expect(try ApplyScript(plan: copy, secrets: secrets).text.contains(Data("private key".utf8).base64EncodedString()))
+            try Data("rotated".utf8).write(to: URL(fileURLWithPath: keyPath))
+            #expect(throws: PlanError.secret(.file("/etc/key"), .file(keyPath), "changed since the plan was made")) {
+                try SecretValues(resolving: copy)
+            }
+        }
+    }
+
+    @Test func secretsResolveFromTheEnvironment() throws {
+        let resources: [any Resource] = [File("/a", content: .secret(.environment("DB")))]
+        let secrets = try SecretValues(resolving: resources, environment: ["DB": "pw"])
+        #expect(secrets[.environment("DB")] == Data("pw".utf8))
+        #expect(throws: PlanError.secret(.file("/a"), .environment("DB"), "the environment variable DB is not set")) {
+            try SecretValues(resolving: resources, environment: [:])
+        }
+    }
+
+    @Test func fingerprintIgnoresTheClockButNotTheHost() {
+        let state = HostState(aptLists: freshLists, paths: ["/a": fileState("x")])
+        var later = state
+        later.aptLists?.now += 60
+        later.paths["/a"]?.content = nil
+        #expect(state.fingerprint == later.fingerprint)
+        var changed = state
+        changed.paths["/a"]?.mode = 0o600
+        #expect(state.fingerprint != changed.fingerprint)
+        #expect(state.fingerprint.count == 64)
+    }
+
+    @Test func queryCoversEveryResource() throws {
+        let query = try HostStateQuery(resources: [
+            Package("nginx"), File("/a", content: "x"), File("/s", content: .secret(.environment("S"))),
+            Directory("/d"), Symlink("/l", target: "/a"), Service("nginx"), User("u"), Group("g"),
+            Command("c", "true", creates: "/c"), Command("always", "true"),
+        ])
+        #expect(query.packages == ["nginx"])
+        #expect(query.paths == ["/a", "/s", "/d", "/l"])
+        #expect(query.contentPaths == ["/a"])
+        #expect(query.units == ["nginx.service"])
+        #expect(query.users == ["u"])
+        #expect(query.groups == ["g"])
+        #expect(query.commands == ["c"])
+        var probe = FactProbe()
+        _ = query.add(to: &probe)
+        #expect(probe.count == 7)
+        try expectValidSyntax(probe.script)
+    }
+}
+
+@Suite struct RendererTests {
+    @Test func rendersAHost() throws {
+        let state = HostState(
+            packages: ["nginx": notInstalled(candidate: "1")], aptLists: freshLists,
+            paths: ["/etc/motd": fileState("one\ntwo\nthree\n"), "/etc/key": fileState("k", mode: 0o600, withContent: false)],
+            services: ["nginx.service": running()])
+        let hostPlan = try plan([
+            Package("nginx"),
+            File("/etc/motd", content: "one\n2\nthree\n", mode: 0o640, notifies: [.service("nginx")]),
+            File("/etc/key", content: .secret(.environment("K"))),
+            File("/etc/old", .absent), Service("nginx"),
+        ], state, secrets: SecretValues([.environment("K"): Data("new key".utf8)]))
+        let oldKey = String(sha256Hex(Data("k".utf8)).prefix(12))
+        let newKey = String(sha256Hex(Data("new key".utf8)).prefix(12))
+        #expect(PlanRenderer.render(hostPlan) == """
+            web1: 4 changes
+              + package:nginx  not installed
+                  version: (none) → latest
+              ~ file:/etc/motd  content differs; mode 0644, want 0640
+                  mode: 0644 → 0640
+                  --- /etc/motd
+                  +++ /etc/motd
+                  @@ -1,3 +1,3 @@
+                   one
+                  -two
+                  +2
+                   three
+              ~ file:/etc/key  content differs
+                  (secret content changed: sha256 \(oldKey)… → \(newKey)…)
+              * service:nginx  restart: notified by file:/etc/motd
+
+            """)
+        let empty = HostPlan(host: "web2", factsFingerprint: "", query: try HostStateQuery(resources: []), changes: [])
+        #expect(PlanRenderer.render(Plan(hosts: [hostPlan, empty])).hasSuffix("web2: no changes\n\n2 hosts: 1 to change, 4 changes in all\n"))
+    }
+
+    @Test func newFilesDiffFromDevNull() throws {
+        let change = try #require(try plan([File("/etc/new", content: "a\nb")], HostState()).changes.first)
+        #expect(PlanRenderer.render(change) == [
+            "+ file:/etc/new  does not exist", "    mode: (none) → 0644", "    --- /dev/null", "    +++ /etc/new",
+            "    @@ -0,0 +1,2 @@", "    +a", "    +b", #"    \ No newline at end of file"#,
+        ])
+    }
+
+    @Test func binaryAndUnfetchedContentShowHashes() throws {
+        let state = HostState(paths: ["/bin/x": fileState("old", withContent: false)])
+        let change = try #require(try plan([File("/bin/x", content: .data(Data([0, 1])))], state).changes.first)
+        let old = String(sha256Hex(Data("old".utf8)).prefix(12))
+        let new = String(sha256Hex(Data([0, 1])).prefix(12))
+        #expect(PlanRenderer.render(change).last == "    (binary content changed: sha256 \(old)… (3 bytes) → \(new)… (2 bytes))")
+    }
+}
+
+@Suite struct LineDiffTests {
+    @Test func equalTextsHaveNoHunks() {
+        #expect(LineDiff.unified(old: "a\nb\n", new: "a\nb\n") == [])
+        #expect(LineDiff.unified(old: "", new: "") == [])
+    }
+
+    @Test func hunksWithContext() {
+        let old = (1...20).map { "line \($0)" }.joined(separator: "\n") + "\n"
+        var newLines = (1...20).map { "line \($0)" }
+        newLines[1] = "changed 2"
+        newLines.insert("inserted", at: 15)
+        let new = newLines.joined(separator: "\n") + "\n"
+        #expect(LineDiff.unified(old: old, new: new) == [
+            "@@ -1,5 +1,5 @@", " line 1", "-line 2", "+changed 2", " line 3", " line 4", " line 5",
+            "@@ -13,6 +13,7 @@", " line 13", " line 14", " line 15", "+inserted", " line 16", " line 17", " line 18",
+        ])
+    }
+
+    @Test func finalNewlineChanges() {
+        #expect(LineDiff.unified(old: "a\nb\n", new: "a\nb") == [
+            "@@ -1,2 +1,2 @@", " a", "-b", "+b", #"\ No newline at end of file"#,
+        ])
+        #expect(LineDiff.unified(old: "x\n", new: "") == ["@@ -1 +0,0 @@", "-x"])
+    }
+
+    @Test func shortestEdits() {
+        // The shortest edit script of Myers' paper example has 5 edits.
+        let edits = LineDiff.diff(["a", "b", "c", "a", "b", "b", "a"], ["c", "b", "a", "b", "a", "c"])
+        #expect(edits.filter { if case .same = $0 { false } else { true } }.count == 5)
+    }
+}
