@@ -31,11 +31,13 @@ let package = Package(
             "Resources", "Facts", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Working across the fleet: connecting to inventory hosts, many at a time.
-        .target(name: "Fleet", dependencies: ["SSH", "Inventory"]),
+        .target(name: "Fleet", dependencies: ["SSH", "Inventory", "Facts", "Resources", "Planner"]),
+        // The playbooks: roles written in Swift, compiled into converge.
+        .target(name: "Playbooks", dependencies: ["Resources"], path: "playbooks"),
         .executableTarget(
             name: "converge",
             dependencies: [
-                "SSH", "Inventory", "Facts", "Fleet",
+                "SSH", "Inventory", "Facts", "Fleet", "Planner", "Playbooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

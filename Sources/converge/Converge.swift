@@ -6,6 +6,7 @@ struct Converge: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "converge",
         abstract: "Bring a fleet of Debian hosts to the state its playbooks describe, over SSH.",
-        subcommands: [FactsCommand.self]
+        subcommands: [ApplyCommand.self, PlanCommand.self, FactsCommand.self],
+        defaultSubcommand: ApplyCommand.self
     )
 }

@@ -26,6 +26,10 @@ enum Lab {
 
     static var isUp: Bool { !hosts.isEmpty }
 
+    /// The repository these tests were built from (scripts/lab, inventory/lab.json).
+    static let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
     /// CI sets this so a missing lab fails the run instead of skipping the lab tests.
     static var isRequired: Bool { ProcessInfo.processInfo.environment["CONVERGE_REQUIRE_LAB"] == "1" }
 

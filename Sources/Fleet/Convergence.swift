@@ -1,0 +1,149 @@
+import Facts
+import Foundation
+import Inventory
+import Planner
+import Resources
+import SSH
+
+/// Planning and applying one host: connect, gather facts, evaluate its roles into
+/// resources, gather their state, plan, and run the apply script.
+///
+/// Facts take two round trips on one session: the host facts the roles are evaluated
+/// with (release, architecture), then one probe covering the state of every resource.
+public struct Convergence: Sendable {
+    private let connector: HostConnector
+    private let roles: @Sendable (String) -> Role?
+    private let environment: [String: String]
+
+    /// - Parameter roles: looks a role up by the name the inventory uses.
+    public init(connector: HostConnector = HostConnector(),
+                environment: [String: String] = ProcessInfo.processInfo.environment,
+                roles: @escaping @Sendable (String) -> Role?) {
+        self.connector = connector
+        self.roles = roles
+        self.environment = environment
+    }
+
+    /// Names every role an inventory host uses that the playbooks do not define.
+    public func unknownRoles(in hosts: [Inventory.Host]) -> [HostFailure] {
+        hosts.flatMap { host in
+            host.roles.filter { roles($0) == nil }.map { role in
+                HostFailure(host: host.name, phase: "roles",
+                            message: "unknown role \"\(role)\": it is not in playbooks/Playbook.swift")
+            }
+        }
+    }
+
+    /// A host with its open session and the plan made from its current state.
+    public struct PlannedHost: Sendable {
+        public let host: Inventory.Host
+        public let connection: SSHConnection
+        public let facts: HostFacts
+        public let plan: HostPlan
+        let secrets: SecretValues
+    }
+
+    public func plan(_ host: Inventory.Host, options: PlanOptions = PlanOptions()) async throws -> PlannedHost {
+        let connection = try await connector.connect(to: host)
+        var factProbe = FactProbe()
+        let factKeys = HostFacts.add(to: &factProbe)
+        let facts: HostFacts
+        do {
+            facts = try factKeys.facts(from: factProbe.results(from: try await runPrivileged(factProbe.script, on: connection, host: host)))
+        } catch let error as FactError {
+            throw HostFailure(host: host.name, phase: "facts", message: error.description)
+        }
+
+        let resources = try resources(for: host, facts: facts)
+        do {
+            let secrets = try SecretValues(resolving: resources, environment: environment)
+            let query = try HostStateQuery(resources: resources)
+            var probe = FactProbe()
+            let keys = query.add(to: &probe)
+            let output = try await runPrivileged(probe.script, on: connection, host: host)
+            let state = try keys.state(from: probe.results(from: output))
+            let plan = try Planner.plan(host: host.name, resources: resources, state: state, secrets: secrets, options: options)
+            return PlannedHost(host: host, connection: connection, facts: facts, plan: plan, secrets: secrets)
+        } catch let error as FactError {
+            throw HostFailure(host: host.name, phase: "facts", message: error.description)
+        } catch let error as PlanError {
+            throw HostFailure(host: host.name, phase: "plan", message: error.description)
+        }
+    }
+
+    /// Runs the plan's changes in one script; a failed change stops the ones after it.
+    public func apply(_ planned: PlannedHost, options: ApplyOptions = ApplyOptions()) async throws -> ApplyResult {
+        let host = planned.host
+        let script: ApplyScript
+        do {
+            script = try ApplyScript(plan: planned.plan, secrets: planned.secrets, options: options)
+        } catch {
+            throw HostFailure(host: host.name, phase: "apply", message: error.description)
+        }
+        let output = try await runPrivileged(script.text, on: planned.connection, host: host)
+        return script.results(from: output)
+    }
+
+    /// The resources of every role `host` has, evaluated with its facts and vars.
+    func resources(for host: Inventory.Host, facts: HostFacts) throws -> [any Resource] {
+        let context = HostContext(name: host.name, groups: host.groups, vars: VarValue(host.vars),
+                                  codename: facts.release.codename, majorVersion: facts.release.majorVersion,
+                                  architecture: facts.architecture.name)
+        return try host.roles.flatMap { name -> [any Resource] in
+            guard let role = roles(name) else {
+                throw HostFailure(host: host.name, phase: "roles", message: "unknown role \"\(name)\"")
+            }
+            return role.resources(for: context)
+        }
+    }
+
+    /// Runs a script through `sh -s` (as root, or through sudo when the inventory says so)
+    /// with the script on stdin: it may be long and may hold file contents and secrets,
+    /// which must never appear on a command line.
+    private func runPrivileged(_ script: String, on connection: SSHConnection, host: Inventory.Host) async throws -> String {
+        var input = Data()
+        let command: String
+        if host.ssh.usesSudo {
+            if let variable = host.ssh.sudoPasswordEnvironmentVariable {
+                guard let password = environment[variable] else {
+                    throw HostFailure(host: host.name, phase: "config",
+                                      message: "the inventory takes the sudo password from $\(variable), which is not set")
+                }
+                // sudo reads the password line from stdin and hands the rest to sh.
+                input.append(Data((password + "\n").utf8))
+                command = "sudo -S -p '' sh -s"
+            } else {
+                command = "sudo -n sh -s"
+            }
+        } else {
+            command = "sh -s"
+        }
+        input.append(Data(script.utf8))
+        let result = try await connection.run(command, input: input)
+        if result.exitStatus != 0 {
+            let detail = result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)
+            throw HostFailure(host: host.name, phase: "exec",
+                              message: "`\(command)` exited with status \(result.exitStatus)" + (detail.isEmpty ? "" : ": \(detail)"))
+        }
+        return result.stdoutText
+    }
+}
+
+extension VarValue {
+    /// Inventory vars as the playbooks see them.
+    init(_ object: JSONObject) {
+        self = .object(Dictionary(object.map { ($0.key, VarValue($0.value)) }, uniquingKeysWith: { _, last in last }))
+    }
+
+    init(_ value: JSONValue) {
+        switch value {
+        case .null: self = .null
+        case .bool(let bool): self = .bool(bool)
+        case .integer(let integer): self = .integer(integer)
+        case .double(let double): self = .double(double)
+        case .string(let string): self = .string(string)
+        case .array(let array): self = .array(array.map(VarValue.init))
+        case .object(let object): self = VarValue(object)
+        }
+    }
+}

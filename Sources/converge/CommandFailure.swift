@@ -1,0 +1,19 @@
+import Foundation
+
+/// An error that ends a command, printed one cause per line.
+struct CommandFailure: Error, CustomStringConvertible {
+    var causes: [String]
+    init(_ causes: [String]) { self.causes = causes }
+    var description: String { causes.joined(separator: "\n") }
+}
+
+enum FileOutput {
+    /// Writes `data` to `path` atomically: a reader never sees half a file.
+    static func write(_ data: Data, to path: String) throws {
+        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    static func printError(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Fleet
+import Foundation
+import Planner
+import Playbooks
+
+/// `converge plan`: what converging would change on each host, changing nothing.
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show what converging would change on each host, without changing anything.",
+        discussion: "Exits 0 when there is nothing to do, 2 when changes are pending, 1 on error."
+    )
+
+    @OptionGroup var fleet: FleetOptions
+
+    @Flag(help: "Print the plan as JSON (schema \"converge-plan\", version \(Plan.version)).")
+    var json = false
+
+    @Option(help: ArgumentHelp("Also save the plan to this file.", valueName: "file"))
+    var out: String?
+
+    func run() async throws {
+        let (_, hosts) = try fleet.selectedHosts()
+        let convergence = Convergence(roles: Playbook.role(named:))
+        let unknown = convergence.unknownRoles(in: hosts)
+        guard unknown.isEmpty else { throw CommandFailure(unknown.map(\.description)) }
+
+        let outcomes = await hosts.concurrentMap(limit: fleet.parallel) { host -> Result<HostPlan, HostFailure> in
+            do {
+                let planned = try await convergence.plan(host)
+                await planned.connection.close()
+                return .success(planned.plan)
+            } catch {
+                return .failure(HostFailure(error, host: host.name))
+            }
+        }
+        let plans = outcomes.compactMap { try? $0.get() }
+        let failures = outcomes.compactMap { if case .failure(let failure) = $0 { failure } else { nil } }
+        let plan = Plan(hosts: plans)
+
+        if let out { try FileOutput.write(try plan.jsonData(), to: out) }
+        if json {
+            FileHandle.standardOutput.write(try plan.jsonData())
+        } else {
+            print(PlanRenderer.render(plan), terminator: "")
+        }
+        for failure in failures { FileOutput.printError(failure.description) }
+        if !failures.isEmpty { throw ExitCode(1) }
+        if plans.contains(where: { !$0.isEmpty }) { throw ExitCode(2) }
+    }
+}
