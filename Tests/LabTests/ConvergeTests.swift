@@ -1,144 +1,145 @@
 import Foundation
 import Testing
 
-/// `converge plan` and `converge apply` on the lab fleet, through the real command line.
-///
-/// Serialized: every test changes the hosts, and each starts from the state the one before left.
-@Suite("converge plan and apply on lab hosts", .serialized, .enabled(if: Lab.isUp, "needs scripts/lab up"))
-struct ConvergeTests {
-    /// Runs the converge executable built beside the tests.
-    static func converge(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
-    static let executable: URL = {
-        if let path = ProcessInfo.processInfo.environment["CONVERGE_BINARY"] { return URL(fileURLWithPath: path) }
-        // The test bundle sits in the same build directory as the executable.
-        return Bundle.main.bundleURL.appendingPathComponent("converge")
-    }()
-
-    static let inventory = Lab.repository + "/inventory/lab.json"
-
-    /// The lab inventory with `vars` added to the `lab` group, written to a scratch file.
-    static func inventory(withLabVars vars: [String: Any], in scratch: TemporaryDirectory) throws -> String {
-        var document = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: inventory))) as! [String: Any]
-        var groups = document["groups"] as! [String: Any]
-        var lab = groups["lab"] as! [String: Any]
-        var labVars = lab["vars"] as? [String: Any] ?? [:]
-        labVars.merge(vars) { _, new in new }
-        lab["vars"] = labVars
-        groups["lab"] = lab
-        document["groups"] = groups
-        let path = scratch.path + "/inventory.json"
-        try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted]).write(to: URL(fileURLWithPath: path))
-        return path
-    }
-
-    /// How many times the test daemon has started on `host`: each start logs "load 1:".
-    static func daemonStarts(on host: LabHost) async throws -> Int {
-        let connection = try await Lab.connect(host)
-        let result = try await connection.run("journalctl --no-pager -o cat -u converge-test-daemon.service | grep -c '^load 1:' || true")
-        return Int(result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
-    }
-
-    @Test("apply converges every host; a second run plans and changes nothing")
-    func applyThenIdempotent() throws {
-        let first = try Self.converge(["apply", Self.inventory])
-        #expect(first.status == 0, "\(first.output)")
-        #expect(first.output.contains("\(Lab.hosts.count) host(s):"))
-
-        let plan = try Self.converge(["plan", Self.inventory])
-        #expect(plan.status == 0, "\(plan.output)")
-        for host in Lab.hosts {
-            #expect(plan.output.contains("\(host.name): no changes"), "\(host.name)")
-        }
-        let second = try Self.converge([Self.inventory])  // apply is the default command
-        #expect(second.status == 0)
-        #expect(second.output.contains("\(Lab.hosts.count) ok, 0 changed"), "\(second.output)")
-    }
-
-    @Test("drift is found by plan and repaired by apply, on exactly the drifted host")
-    func driftRepaired() async throws {
-        _ = try Self.converge(["apply", Self.inventory])
-        let host = Lab.hosts[1]
-        let connection = try await Lab.connect(host)
-        let vandalism = try await connection.run("""
-            echo 'edited by hand' >> /etc/motd
-            chmod 600 /etc/converge/host
-            systemctl stop converge-test-daemon && systemctl disable converge-test-daemon 2>/dev/null
-            rm -f '/srv/lab app/.initialized'
-            """)
-        #expect(vandalism.succeeded, "\(vandalism.stderrText)")
-
-        let plan = try Self.converge(["plan", Self.inventory])
-        #expect(plan.status == 2, "\(plan.output)")
-        for change in ["~ file:/etc/motd", "~ file:/etc/converge/host", "service:converge-test-daemon", "! command:initialize lab app"] {
-            #expect(plan.output.contains(change), "plan does not name \(change)")
-        }
-        for other in Lab.hosts where other.name != host.name {
-            #expect(plan.output.contains("\(other.name): no changes"))
+extension LabSuite {
+    /// `converge plan` and `converge apply` on the lab fleet, through the real command line.
+    /// Each test starts from the state the one before left.
+    @Suite("converge plan and apply on lab hosts")
+    struct ConvergeTests {
+        /// Runs the converge executable built beside the tests.
+        static func converge(_ arguments: [String]) throws -> (status: Int32, output: String) {
+            let process = Process()
+            process.executableURL = Self.executable
+            process.arguments = arguments
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            try process.run()
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
         }
 
-        let apply = try Self.converge(["apply", Self.inventory])
-        #expect(apply.status == 0, "\(apply.output)")
-        let state = try await connection.run("systemctl is-active converge-test-daemon; systemctl is-enabled converge-test-daemon; stat -c %a /etc/converge/host; grep -c 'edited by hand' /etc/motd || true")
-        #expect(state.stdoutText == "active\nenabled\n644\n0\n")
-        #expect(try Self.converge(["plan", Self.inventory]).status == 0)
-    }
+        static let executable: URL = {
+            if let path = ProcessInfo.processInfo.environment["CONVERGE_BINARY"] { return URL(fileURLWithPath: path) }
+            // The test bundle sits in the same build directory as the executable.
+            return Bundle.main.bundleURL.appendingPathComponent("converge")
+        }()
 
-    @Test("a config change restarts its service exactly once; an unchanged one never does")
-    func restartOnce() async throws {
-        let scratch = try TemporaryDirectory()
-        _ = try Self.converge(["apply", Self.inventory])
-        let before = try await Self.daemonStarts(on: Lab.first)
+        static let inventory = Lab.repository + "/inventory/lab.json"
 
-        let unchanged = try Self.converge(["apply", Self.inventory])
-        #expect(unchanged.status == 0)
-        #expect(try await Self.daemonStarts(on: Lab.first) == before, "restarted without a change")
+        /// The lab inventory with `vars` added to the `lab` group, written to a scratch file.
+        static func inventory(withLabVars vars: [String: Any], in scratch: TemporaryDirectory) throws -> String {
+            var document = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: inventory))) as! [String: Any]
+            var groups = document["groups"] as! [String: Any]
+            var lab = groups["lab"] as! [String: Any]
+            var labVars = lab["vars"] as? [String: Any] ?? [:]
+            labVars.merge(vars) { _, new in new }
+            lab["vars"] = labVars
+            groups["lab"] = lab
+            document["groups"] = groups
+            let path = scratch.path + "/inventory.json"
+            try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted]).write(to: URL(fileURLWithPath: path))
+            return path
+        }
 
-        let changed = try Self.inventory(withLabVars: ["greeting": "changed greeting \(UUID().uuidString)"], in: scratch)
-        let apply = try Self.converge(["apply", changed, "--limit", Lab.first.name])
-        #expect(apply.status == 0, "\(apply.output)")
-        #expect(try await Self.daemonStarts(on: Lab.first) == before + 1)
-        let loaded = try await Lab.connect(Lab.first).run("cat /run/converge-test-daemon/loaded.conf")
-        #expect(loaded.stdoutText.contains("changed greeting"))
-        // Back to the lab inventory's greeting for the tests after this one.
-        #expect(try Self.converge(["apply", Self.inventory]).status == 0)
-    }
+        /// How many times the test daemon has started on `host`: each start logs "load 1:".
+        static func daemonStarts(on host: LabHost) async throws -> Int {
+            let connection = try await Lab.connect(host)
+            let result = try await connection.run("journalctl --no-pager -o cat -u converge-test-daemon.service | grep -c '^load 1:' || true")
+            return Int(result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        }
 
-    @Test("an unreachable host is named in the summary while the others converge; exit status 1")
-    func unreachableHost() throws {
-        let victim = Lab.hosts.last!
-        try controller([Lab.repository + "/scripts/lab", "stop", victim.name])
-        defer { _ = try? controller([Lab.repository + "/scripts/lab", "start", victim.name]) }
-        let result = try Self.converge(["apply", Self.inventory])
-        #expect(result.status == 1)
-        #expect(result.output.contains("\(victim.name)  unreachable"), "\(result.output)")
-        #expect(result.output.contains("\(Lab.hosts.count - 1) ok") || result.output.contains("changed"))
-    }
+        @Test("apply converges every host; a second run plans and changes nothing")
+        func applyThenIdempotent() throws {
+            let first = try Self.converge(["apply", Self.inventory])
+            #expect(first.status == 0, "\(first.output)")
+            #expect(first.output.contains("\(Lab.hosts.count) host(s):"))
 
-    @Test("bad input: unknown role and unknown host give clear errors and change nothing")
-    func badInput() throws {
-        let scratch = try TemporaryDirectory()
-        var document = try String(contentsOfFile: Self.inventory, encoding: .utf8)
-        document = document.replacingOccurrences(of: "\"lab-app\"", with: "\"no-such-role\"")
-        let path = scratch.path + "/bad.json"
-        try document.write(toFile: path, atomically: true, encoding: .utf8)
-        let unknownRole = try Self.converge(["apply", path])
-        #expect(unknownRole.status != 0)
-        #expect(unknownRole.output.contains("unknown role \"no-such-role\""))
+            let plan = try Self.converge(["plan", Self.inventory])
+            #expect(plan.status == 0, "\(plan.output)")
+            for host in Lab.hosts {
+                #expect(plan.output.contains("\(host.name): no changes"), "\(host.name)")
+            }
+            let second = try Self.converge([Self.inventory])  // apply is the default command
+            #expect(second.status == 0)
+            #expect(second.output.contains("\(Lab.hosts.count) ok, 0 changed"), "\(second.output)")
+        }
 
-        let unknownHost = try Self.converge(["plan", Self.inventory, "--limit", "nosuchhost"])
-        #expect(unknownHost.status != 0)
-        #expect(unknownHost.output.contains("no host or group named \"nosuchhost\""))
+        @Test("drift is found by plan and repaired by apply, on exactly the drifted host")
+        func driftRepaired() async throws {
+            _ = try Self.converge(["apply", Self.inventory])
+            let host = Lab.hosts[1]
+            let connection = try await Lab.connect(host)
+            let vandalism = try await connection.run("""
+                echo 'edited by hand' >> /etc/motd
+                chmod 600 /etc/converge/host
+                systemctl stop converge-test-daemon && systemctl disable converge-test-daemon 2>/dev/null
+                rm -f '/srv/lab app/.initialized'
+                """)
+            #expect(vandalism.succeeded, "\(vandalism.stderrText)")
+
+            let plan = try Self.converge(["plan", Self.inventory])
+            #expect(plan.status == 2, "\(plan.output)")
+            for change in ["~ file:/etc/motd", "~ file:/etc/converge/host", "service:converge-test-daemon", "! command:initialize lab app"] {
+                #expect(plan.output.contains(change), "plan does not name \(change)")
+            }
+            for other in Lab.hosts where other.name != host.name {
+                #expect(plan.output.contains("\(other.name): no changes"))
+            }
+
+            let apply = try Self.converge(["apply", Self.inventory])
+            #expect(apply.status == 0, "\(apply.output)")
+            let state = try await connection.run("systemctl is-active converge-test-daemon; systemctl is-enabled converge-test-daemon; stat -c %a /etc/converge/host; grep -c 'edited by hand' /etc/motd || true")
+            #expect(state.stdoutText == "active\nenabled\n644\n0\n")
+            #expect(try Self.converge(["plan", Self.inventory]).status == 0)
+        }
+
+        @Test("a config change restarts its service exactly once; an unchanged one never does")
+        func restartOnce() async throws {
+            let scratch = try TemporaryDirectory()
+            _ = try Self.converge(["apply", Self.inventory])
+            let before = try await Self.daemonStarts(on: Lab.first)
+
+            let unchanged = try Self.converge(["apply", Self.inventory])
+            #expect(unchanged.status == 0)
+            #expect(try await Self.daemonStarts(on: Lab.first) == before, "restarted without a change")
+
+            let changed = try Self.inventory(withLabVars: ["greeting": "changed greeting \(UUID().uuidString)"], in: scratch)
+            let apply = try Self.converge(["apply", changed, "--limit", Lab.first.name])
+            #expect(apply.status == 0, "\(apply.output)")
+            #expect(try await Self.daemonStarts(on: Lab.first) == before + 1)
+            let loaded = try await Lab.connect(Lab.first).run("cat /run/converge-test-daemon/loaded.conf")
+            #expect(loaded.stdoutText.contains("changed greeting"))
+            // Back to the lab inventory's greeting for the tests after this one.
+            #expect(try Self.converge(["apply", Self.inventory]).status == 0)
+        }
+
+        @Test("an unreachable host is named in the summary while the others converge; exit status 1")
+        func unreachableHost() throws {
+            let victim = Lab.hosts.last!
+            try controller([Lab.repository + "/scripts/lab", "stop", victim.name])
+            defer { _ = try? controller([Lab.repository + "/scripts/lab", "start", victim.name]) }
+            let result = try Self.converge(["apply", Self.inventory])
+            #expect(result.status == 1)
+            #expect(result.output.contains("\(victim.name)  unreachable"), "\(result.output)")
+            #expect(result.output.contains("\(Lab.hosts.count - 1) ok") || result.output.contains("changed"))
+        }
+
+        @Test("bad input: unknown role and unknown host give clear errors and change nothing")
+        func badInput() throws {
+            let scratch = try TemporaryDirectory()
+            var document = try String(contentsOfFile: Self.inventory, encoding: .utf8)
+            document = document.replacingOccurrences(of: "\"lab-app\"", with: "\"no-such-role\"")
+            let path = scratch.path + "/bad.json"
+            try document.write(toFile: path, atomically: true, encoding: .utf8)
+            let unknownRole = try Self.converge(["apply", path])
+            #expect(unknownRole.status != 0)
+            #expect(unknownRole.output.contains("unknown role \"no-such-role\""))
+
+            let unknownHost = try Self.converge(["plan", Self.inventory, "--limit", "nosuchhost"])
+            #expect(unknownHost.status != 0)
+            #expect(unknownHost.output.contains("no host or group named \"nosuchhost\""))
+        }
     }
 }
