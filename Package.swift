@@ -18,17 +18,19 @@ let package = Package(
             pkgConfig: "libssh2",
             providers: [.apt(["libssh2-1-dev"])]
         ),
+        // Quoting for POSIX sh, for everything converge runs on a target.
+        .target(name: "Shell"),
         // SSH transport: sessions, host key checks, authentication, commands, uploads.
-        .target(name: "SSH", dependencies: ["CLibSSH2"]),
+        .target(name: "SSH", dependencies: ["CLibSSH2", "Shell"]),
         // The inventory: hosts, groups and their variables, read from inventory/*.json.
         .target(name: "Inventory"),
         // Facts: shell probes run on a target and the parsers that read their output.
-        .target(name: "Facts"),
+        .target(name: "Facts", dependencies: ["Shell"]),
         // Typed resource descriptions (packages, files, services, ...) that playbooks are written in.
         .target(name: "Resources"),
         // Desired resources + facts -> a plan of changes, and the script that applies it.
         .target(name: "Planner", dependencies: [
-            "Resources", "Facts", .product(name: "Crypto", package: "swift-crypto"),
+            "Resources", "Facts", "Shell", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Working across the fleet: connecting to inventory hosts, many at a time.
         .target(name: "Fleet", dependencies: ["SSH", "Inventory", "Facts", "Resources", "Planner"]),
@@ -41,10 +43,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "FactsTests", dependencies: ["Facts"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "FactsTests", dependencies: ["Facts", "Shell"], resources: [.copy("Fixtures")]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
         .testTarget(name: "ResourcesTests", dependencies: ["Resources"]),
-        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Resources", "Facts"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LabTests", dependencies: ["SSH", "Inventory", "Facts", "Fleet"]),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Resources", "Facts", "Shell"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LabTests", dependencies: ["SSH", "Inventory", "Facts", "Fleet", "Shell"]),
     ]
 )

@@ -1,3 +1,5 @@
+import Shell
+
 /// A local user account as `getent passwd` and `id` show it.
 public struct UserState: Codable, Hashable, Sendable {
     public var uid: Int
@@ -55,7 +57,7 @@ public struct UsersFact: Fact {
 
             """
         for (index, name) in names.enumerated() {
-            script += "converge_user \(index) \(shellQuoted(name))\n"
+            script += "converge_user \(index) \(shellQuote(name))\n"
         }
         return script
     }
@@ -108,7 +110,7 @@ public struct GroupsFact: Fact {
     public var command: String {
         var script = ""
         for (index, name) in names.enumerated() {
-            script += "getent group \(shellQuoted(name)) | sed 's/^/\(index) /' || :\n"
+            script += "getent group \(shellQuote(name)) | sed 's/^/\(index) /' || :\n"
         }
         return script
     }
@@ -178,10 +180,10 @@ public struct CommandGuardsFact: Fact {
         for (index, guardian) in guards.enumerated() {
             var unless = ""
             if let command = guardian.unless {
-                unless = "sh -c \(shellQuoted(command)) </dev/null >/dev/null 2>&1; printf '\(index) unless %s\\n' \"$?\""
+                unless = "sh -c \(shellQuote(command)) </dev/null >/dev/null 2>&1; printf '\(index) unless %s\\n' \"$?\""
             }
             if let path = guardian.creates {
-                let quoted = shellQuoted(path)
+                let quoted = shellQuote(path)
                 script += "if [ -e \(quoted) ] || [ -L \(quoted) ]; then printf '\(index) creates yes\\n'; "
                     + "else printf '\(index) creates no\\n'; \(unless.isEmpty ? ":" : unless); fi\n"
             } else if !unless.isEmpty {

@@ -1,3 +1,4 @@
+import Shell
 import Foundation
 
 /// A batch of facts gathered with one shell script, so one SSH command yields them all.
@@ -97,7 +98,7 @@ public struct FactProbe: Sendable {
         // In converge_section, the command's stdout goes straight to the probe's stdout
         // (fd 3) while its stderr, then ":<status>", are captured: no temporary files needed.
         for (index, command) in commands.enumerated() {
-            script += "converge_section \(index) \(shellQuoted(command))\n"
+            script += "converge_section \(index) \(shellQuote(command))\n"
         }
         script += "exit 0\n"
         return script
@@ -106,7 +107,7 @@ public struct FactProbe: Sendable {
     /// `/bin/sh -c '<script>'`: a command line for SSH that runs ``script`` whatever
     /// POSIX-like login shell the remote user has.
     public var shellCommand: String {
-        "/bin/sh -c \(shellQuoted(script))"
+        "/bin/sh -c \(shellQuote(script))"
     }
 
     /// Splits the script's standard output into sections and parses each fact.
@@ -273,9 +274,4 @@ public enum FactError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(fact): unexpected output: \(message)"
         }
     }
-}
-
-/// `text` quoted for POSIX `sh` as one word: `'it'\''s'`.
-func shellQuoted(_ text: String) -> String {
-    "'" + text.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
 }

@@ -1,3 +1,4 @@
+import Shell
 /// What dpkg and apt know about one package.
 public struct PackageState: Codable, Hashable, Sendable {
     /// dpkg's status, nil when dpkg has never heard of the package.
@@ -58,7 +59,7 @@ public struct PackageStatesFact: Fact {
     public var name: String { "PackageStatesFact(\(names.joined(separator: " ")))" }
 
     public var command: String {
-        let words = names.map(shellQuoted).joined(separator: " ")
+        let words = names.map(shellQuote).joined(separator: " ")
         // One dpkg-query per name: it stops at the first unknown name when given several.
         // The apt-cache section comes last, so its lines cannot be mistaken for ours.
         return """

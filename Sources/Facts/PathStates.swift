@@ -1,3 +1,4 @@
+import Shell
 import Foundation
 
 /// What is at a path that exists: its type, attributes, and for a regular file its
@@ -86,7 +87,7 @@ public struct PathStatesFact: Fact {
             """
         for (index, path) in paths.enumerated() {
             let content = contentPaths.contains(path) ? " content" : ""
-            script += "converge_path \(index) \(shellQuoted(path))\(content) || converge_status=1\n"
+            script += "converge_path \(index) \(shellQuote(path))\(content) || converge_status=1\n"
         }
         return script + "exit $converge_status\n"
     }

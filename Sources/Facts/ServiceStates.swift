@@ -1,3 +1,5 @@
+import Shell
+
 /// What systemd says about one unit.
 public struct ServiceState: Codable, Hashable, Sendable {
     /// `LoadState`: `loaded`, `not-found`, `masked`, …; nil when systemd did not answer.
@@ -66,7 +68,7 @@ public struct ServiceStatesFact: Fact {
 
             """
         for (index, unit) in units.enumerated() {
-            script += "converge_unit \(index) \(shellQuoted(unit))\n"
+            script += "converge_unit \(index) \(shellQuote(unit))\n"
         }
         return script
     }

@@ -1,3 +1,4 @@
+import Shell
 import Foundation
 import Resources
 
@@ -152,9 +153,4 @@ public enum ShellCommands {
         guard let slash = path.lastIndex(of: "/") else { return ("", path) }
         return (String(path[..<slash]), String(path[path.index(after: slash)...]))
     }
-}
-
-/// `value` quoted for POSIX sh as one word: `'it'\''s'`.
-func shellQuote(_ value: String) -> String {
-    "'" + value.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
 }

@@ -1,3 +1,4 @@
+import Shell
 import Foundation
 
 /// Ownership and permissions for an uploaded file; `nil` leaves that attribute as the login user's default.
@@ -60,9 +61,4 @@ struct UploadScript {
         lines.append("mv -f \"$tmp\" \"$dest\"")
         text = lines.joined(separator: "\n") + "\n"
     }
-}
-
-/// Quotes `value` for POSIX sh: single quotes, with each embedded quote closed, escaped and reopened.
-func shellQuote(_ value: String) -> String {
-    "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }

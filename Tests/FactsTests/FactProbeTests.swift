@@ -1,3 +1,4 @@
+import Shell
 import Foundation
 import Testing
 
@@ -125,8 +126,8 @@ import Testing
     }
 
     @Test func quotesForTheShell() {
-        #expect(shellQuoted("plain") == "'plain'")
-        #expect(shellQuoted("it's") == #"'it'\''s'"#)
-        #expect(shellQuoted("") == "''")
+        #expect(shellQuote("plain") == "'plain'")
+        #expect(shellQuote("it's") == #"'it'\''s'"#)
+        #expect(shellQuote("") == "''")
     }
 }

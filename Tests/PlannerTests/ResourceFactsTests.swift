@@ -1,3 +1,4 @@
+import Shell
 import Facts
 import Foundation
 import Resources
