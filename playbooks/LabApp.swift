@@ -16,4 +16,13 @@ let labApp = Role("lab-app") { host in
     File("/srv/lab app/notes 'quoted' $(not run).txt", content: "Line one\nnon-ASCII: é ü 日本\n$(id) `id`\n",
          owner: "ops", group: "ops", mode: 0o640)
     Command("initialize lab app", "date > '/srv/lab app/.initialized'", creates: "/srv/lab app/.initialized")
+
+    // The inventory names where the app's token comes from; converge reads it on the
+    // controller and it lands readable by root only.
+    if let tokenFile = host.vars["app_token_file"].stringValue {
+        File("/etc/converge-test-daemon.token", content: .secret(.file(tokenFile)), owner: "root", group: "root", mode: 0o600)
+    }
+    for name in host.vars["extra_packages"].arrayValue ?? [] {
+        if let name = name.stringValue { Package(name) }
+    }
 }

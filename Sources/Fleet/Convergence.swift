@@ -38,7 +38,6 @@ public struct Convergence: Sendable {
     public struct PlannedHost: Sendable {
         public let host: Inventory.Host
         public let connection: SSHConnection
-        public let facts: HostFacts
         public let plan: HostPlan
         let secrets: SecretValues
     }
@@ -63,7 +62,29 @@ public struct Convergence: Sendable {
             let output = try await runPrivileged(probe.script, on: connection, host: host)
             let state = try keys.state(from: probe.results(from: output))
             let plan = try Planner.plan(host: host.name, resources: resources, state: state, secrets: secrets, options: options)
-            return PlannedHost(host: host, connection: connection, facts: facts, plan: plan, secrets: secrets)
+            return PlannedHost(host: host, connection: connection, plan: plan, secrets: secrets)
+        } catch let error as FactError {
+            throw HostFailure(host: host.name, phase: "facts", message: error.description)
+        } catch let error as PlanError {
+            throw HostFailure(host: host.name, phase: "plan", message: error.description)
+        }
+    }
+
+    /// Reconnects to the host a saved plan was made for and checks that nothing changed
+    /// since: the state its resources are in must still have the plan's fingerprint.
+    public func resume(_ plan: HostPlan, on host: Inventory.Host) async throws -> PlannedHost {
+        let connection = try await connector.connect(to: host)
+        var probe = FactProbe()
+        let keys = plan.query.add(to: &probe)
+        let output = try await runPrivileged(probe.script, on: connection, host: host)
+        do {
+            let state = try keys.state(from: probe.results(from: output))
+            guard state.fingerprint == plan.factsFingerprint else {
+                throw HostFailure(host: host.name, phase: "plan",
+                                  message: "the host changed since the plan was made; make a new plan with `converge plan`")
+            }
+            let secrets = try SecretValues(resolving: plan, environment: environment)
+            return PlannedHost(host: host, connection: connection, plan: plan, secrets: secrets)
         } catch let error as FactError {
             throw HostFailure(host: host.name, phase: "facts", message: error.description)
         } catch let error as PlanError {

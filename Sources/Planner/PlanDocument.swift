@@ -53,12 +53,16 @@ public struct Plan: Codable, Hashable, Sendable {
     public var schema: String
     public var version: Int
     public var createdAt: Date
+    /// The absolute path of the inventory the plan was made from: applying a saved plan
+    /// connects to its hosts with that inventory's settings.
+    public var inventory: String?
     public var hosts: [HostPlan]
 
-    public init(hosts: [HostPlan], createdAt: Date = Date()) {
+    public init(hosts: [HostPlan], inventory: String? = nil, createdAt: Date = Date()) {
         self.schema = Plan.schema
         self.version = Plan.version
         self.createdAt = createdAt
+        self.inventory = inventory
         self.hosts = hosts
     }
 

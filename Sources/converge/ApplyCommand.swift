@@ -17,7 +17,8 @@ struct ApplyCommand: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var fleet: FleetOptions
+    @OptionGroup(title: "Fleet options (the inventory may also be a plan saved by `converge plan --out`)")
+    var fleet: FleetOptions
 
     @Option(help: "Converge hosts in batches of this many, one batch after the other.")
     var serial: Int?
@@ -32,28 +33,42 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (_, hosts) = try fleet.selectedHosts()
         let convergence = Convergence(roles: Playbook.role(named:))
-        let unknown = convergence.unknownRoles(in: hosts)
-        guard unknown.isEmpty else { throw CommandFailure(unknown.map(\.description)) }
+        let work: [(Inventory.Host, @Sendable () async throws -> Convergence.PlannedHost)]
+        if let saved = try SavedPlan.load(fleet.inventory) {
+            // Exactly the saved changes, on the hosts it names, if they have not changed since.
+            let inventory = try Inventory.load(contentsOf: saved.inventoryPath)
+            let selected = Set(try inventory.hosts(matching: fleet.selectors).map(\.name))
+            work = try saved.plan.hosts.filter { selected.contains($0.host) }.map { hostPlan in
+                guard let host = inventory.host(named: hostPlan.host) else {
+                    throw CommandFailure(["\(fleet.inventory): host \(hostPlan.host) is no longer in \(saved.inventoryPath)"])
+                }
+                return (host, { try await convergence.resume(hostPlan, on: host) })
+            }
+        } else {
+            let (_, hosts) = try fleet.selectedHosts()
+            let unknown = convergence.unknownRoles(in: hosts)
+            guard unknown.isEmpty else { throw CommandFailure(unknown.map(\.description)) }
+            work = hosts.map { host in (host, { try await convergence.plan(host) }) }
+        }
 
         let clock = ContinuousClock()
         let started = clock.now
-        let batchSize = serial ?? max(hosts.count, 1)
+        let batchSize = serial ?? max(work.count, 1)
         var reports: [HostReport] = []
-        var batches = stride(from: 0, to: hosts.count, by: batchSize).map { Array(hosts[$0..<min($0 + batchSize, hosts.count)]) }
+        var batches = stride(from: 0, to: work.count, by: batchSize).map { Array(work[$0..<min($0 + batchSize, work.count)]) }
         while !batches.isEmpty {
             let batch = batches.removeFirst()
-            let results = await batch.concurrentMap(limit: fleet.parallel) { host in
-                await HostReport.converge(host, with: convergence)
+            let results = await batch.concurrentMap(limit: fleet.parallel) { host, prepare in
+                await HostReport.converge(host, prepare: prepare, with: convergence)
             }
             for report in results { print(report.log, terminator: "") }
             reports += results
             let failed = reports.filter { $0.status == .failed || $0.status == .unreachable }.count
             if serial != nil, failed > maxFail, !batches.isEmpty {
-                let skipped = batches.joined().map(\.name)
+                let skipped = batches.joined().map(\.0.name)
                 print("stopping: \(failed) host(s) failed, more than --max-fail \(maxFail); not started: \(skipped.joined(separator: ", "))")
-                reports += batches.joined().map { HostReport(host: $0.name, status: .skipped, changes: 0, log: "") }
+                reports += batches.joined().map { HostReport(host: $0.0.name, status: .skipped, changes: 0, log: "") }
                 batches = []
             }
         }
@@ -71,10 +86,12 @@ struct HostReport: Sendable {
     /// The plan and the outcome of each change, ready to print.
     var log: String
 
-    static func converge(_ host: Inventory.Host, with convergence: Convergence) async -> HostReport {
+    /// Plans (or reloads a saved plan) with `prepare`, then applies.
+    static func converge(_ host: Inventory.Host, prepare: () async throws -> Convergence.PlannedHost,
+                         with convergence: Convergence) async -> HostReport {
         let planned: Convergence.PlannedHost
         do {
-            planned = try await convergence.plan(host)
+            planned = try await prepare()
         } catch {
             let failure = HostFailure(error, host: host.name)
             return HostReport(host: host.name, status: failure.unreachable ? .unreachable : .failed, changes: 0,
@@ -116,5 +133,23 @@ struct HostReport: Sendable {
         }
         text += "\(reports.count) host(s): \(counts.joined(separator: ", ")) in \(duration.seconds)\n"
         return text
+    }
+}
+
+/// A plan saved by `converge plan --out`, given to `converge apply` in place of an inventory.
+struct SavedPlan {
+    var plan: Plan
+    var inventoryPath: String
+
+    /// The plan in `path`, or nil when the file is not a saved plan (but, say, an inventory).
+    static func load(_ path: String) throws -> SavedPlan? {
+        guard let data = FileManager.default.contents(atPath: path),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              object["schema"] as? String == Plan.schema else { return nil }
+        let plan = try Plan(jsonData: data)
+        guard let inventory = plan.inventory else {
+            throw CommandFailure(["\(path): the plan does not say which inventory it was made from"])
+        }
+        return SavedPlan(plan: plan, inventoryPath: inventory)
     }
 }

@@ -37,7 +37,7 @@ struct PlanCommand: AsyncParsableCommand {
         }
         let plans = outcomes.compactMap { try? $0.get() }
         let failures = outcomes.compactMap { if case .failure(let failure) = $0 { failure } else { nil } }
-        let plan = Plan(hosts: plans)
+        let plan = Plan(hosts: plans, inventory: URL(fileURLWithPath: fleet.inventory).standardizedFileURL.path)
 
         if let out { try FileOutput.write(try plan.jsonData(), to: out) }
         if json {

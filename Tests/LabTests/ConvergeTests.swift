@@ -28,9 +28,14 @@ extension LabSuite {
 
         static let inventory = Lab.repository + "/inventory/lab.json"
 
-        /// The lab inventory with `vars` added to the `lab` group, written to a scratch file.
-        static func inventory(withLabVars vars: [String: Any], in scratch: TemporaryDirectory) throws -> String {
+        /// The lab inventory with `vars` added to the `lab` group and `ssh` settings merged
+        /// into the top level's, written to a scratch file.
+        static func makeInventory(withLabVars vars: [String: Any], ssh: [String: Any] = [:],
+                                  in scratch: TemporaryDirectory) throws -> String {
             var document = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: inventory))) as! [String: Any]
+            var settings = document["ssh"] as? [String: Any] ?? [:]
+            settings.merge(ssh) { _, new in new }
+            document["ssh"] = settings
             var groups = document["groups"] as! [String: Any]
             var lab = groups["lab"] as! [String: Any]
             var labVars = lab["vars"] as? [String: Any] ?? [:]
@@ -105,7 +110,7 @@ extension LabSuite {
             #expect(unchanged.status == 0)
             #expect(try await Self.daemonStarts(on: Lab.first) == before, "restarted without a change")
 
-            let changed = try Self.inventory(withLabVars: ["greeting": "changed greeting \(UUID().uuidString)"], in: scratch)
+            let changed = try Self.makeInventory(withLabVars: ["greeting": "changed greeting \(UUID().uuidString)"], in: scratch)
             let apply = try Self.converge(["apply", changed, "--limit", Lab.first.name])
             #expect(apply.status == 0, "\(apply.output)")
             #expect(try await Self.daemonStarts(on: Lab.first) == before + 1)
@@ -140,6 +145,96 @@ extension LabSuite {
             let unknownHost = try Self.converge(["plan", Self.inventory, "--limit", "nosuchhost"])
             #expect(unknownHost.status != 0)
             #expect(unknownHost.output.contains("no host or group named \"nosuchhost\""))
+        }
+
+        @Test("a saved plan applies exactly, and is refused once its host changed")
+        func savedPlan() async throws {
+            let scratch = try TemporaryDirectory()
+            _ = try Self.converge(["apply", Self.inventory])
+            let (changed, touched) = (Lab.hosts[0], Lab.hosts[1])
+            for host in [changed, touched] {
+                _ = try await Lab.connect(host).run("echo 'hand edit' >> /etc/motd")
+            }
+            let planFile = scratch.path + "/plan.json"
+            let plan = try Self.converge(["plan", Self.inventory, "--out", planFile])
+            #expect(plan.status == 2)
+            // After the plan was made, someone edits one of the two hosts again.
+            _ = try await Lab.connect(touched).run("echo 'second edit' >> /etc/motd")
+
+            let apply = try Self.converge(["apply", planFile])
+            #expect(apply.status == 1)
+            #expect(apply.output.contains("\(touched.name): plan: the host changed since the plan was made"), "\(apply.output)")
+            let motd = try await Lab.connect(changed).run("grep -c 'hand edit' /etc/motd || true")
+            #expect(motd.stdoutText == "0\n", "the saved plan was not applied to \(changed.name)")
+            #expect(try Self.converge(["apply", Self.inventory]).status == 0)
+        }
+
+        @Test("a secret named by the inventory lands with mode 0600 and never shows in plans or output")
+        func secrets() async throws {
+            let scratch = try TemporaryDirectory()
+            let token = "s3cret-\(UUID().uuidString)"
+            let tokenFile = scratch.path + "/token"
+            try token.write(toFile: tokenFile, atomically: true, encoding: .utf8)
+            let inventory = try Self.makeInventory(withLabVars: ["app_token_file": tokenFile], in: scratch)
+
+            let planFile = scratch.path + "/plan.json"
+            let plan = try Self.converge(["plan", inventory, "--limit", Lab.first.name, "--out", planFile])
+            #expect(plan.status == 2)
+            #expect(plan.output.contains("/etc/converge-test-daemon.token"))
+            #expect(!plan.output.contains(token))
+            #expect(!(try String(contentsOfFile: planFile, encoding: .utf8)).contains(token))
+
+            let apply = try Self.converge(["apply", inventory, "--limit", Lab.first.name])
+            #expect(apply.status == 0, "\(apply.output)")
+            #expect(!apply.output.contains(token))
+            let landed = try await Lab.connect(Lab.first).run("stat -c '%a %U' /etc/converge-test-daemon.token; cat /etc/converge-test-daemon.token")
+            #expect(landed.stdoutText == "600 root\n\(token)")
+            _ = try await Lab.connect(Lab.first).run("rm -f /etc/converge-test-daemon.token")
+        }
+
+        @Test("through sudo as an unprivileged user, converging works the same")
+        func sudo() async throws {
+            let scratch = try TemporaryDirectory()
+            _ = try Self.converge(["apply", Self.inventory])
+            _ = try await Lab.connect(Lab.first).run("echo 'hand edit' >> /etc/motd")
+            let inventory = try Self.makeInventory(withLabVars: [:], ssh: ["user": "deploy", "sudo": true], in: scratch)
+            let apply = try Self.converge(["apply", inventory, "--limit", Lab.first.name])
+            #expect(apply.status == 0, "\(apply.output)")
+            #expect(apply.output.contains("~ file:/etc/motd"))
+            let motd = try await Lab.connect(Lab.first).run("grep -c 'hand edit' /etc/motd || true; stat -c %U /etc/motd")
+            #expect(motd.stdoutText == "0\nroot\n")
+            #expect(try Self.converge(["plan", inventory]).status == 0)
+        }
+
+        @Test("an unknown package fails its host with apt's message; the other hosts converge")
+        func unknownPackage() throws {
+            let scratch = try TemporaryDirectory()
+            let inventory = try Self.makeInventory(withLabVars: ["extra_packages": ["converge-no-such-package"]], in: scratch)
+            let apply = try Self.converge(["apply", inventory, "--limit", Lab.first.name])
+            #expect(apply.status == 1)
+            #expect(apply.output.contains("package:converge-no-such-package"), "\(apply.output)")
+            #expect(apply.output.contains("Unable to locate package converge-no-such-package"), "\(apply.output)")
+            #expect(apply.output.contains("\(Lab.first.name)  failed"))
+            #expect(try Self.converge(["apply", Self.inventory]).status == 0)
+        }
+
+        @Test("--serial 1 restarts one host at a time, in inventory order")
+        func rolling() async throws {
+            let scratch = try TemporaryDirectory()
+            _ = try Self.converge(["apply", Self.inventory])
+            let inventory = try Self.makeInventory(withLabVars: ["greeting": "rolling \(UUID().uuidString)"], in: scratch)
+            let apply = try Self.converge(["apply", inventory, "--serial", "1"])
+            #expect(apply.status == 0, "\(apply.output)")
+            // Containers share the kernel's monotonic clock: each host's daemon must have
+            // started again after the previous host's converge had finished it.
+            var previous = 0
+            for host in Lab.hosts {
+                let show = try await Lab.connect(host).run("systemctl show -p ExecMainStartTimestampMonotonic converge-test-daemon")
+                let started = Int(show.stdoutText.split(separator: "=").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+                #expect(started > previous, "\(host.name) restarted before the host before it")
+                previous = started
+            }
+            #expect(try Self.converge(["apply", Self.inventory]).status == 0)
         }
     }
 }
