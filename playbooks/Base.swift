@@ -22,3 +22,31 @@ let base = Role("base") { host in
     Symlink("/etc/converge/motd", target: "/etc/motd")
     Package("converge-test-hello", .absent)
 }
+
+/// Shell, apt and limits defaults every host shares.
+let baseDefaults = Role("base-defaults") { host in
+    File("/etc/apt/apt.conf.d/60-converge", content: """
+        // Managed by converge: no recommends, keep going on a flaky mirror.
+        APT::Install-Recommends "false";
+        Acquire::Retries "3";
+
+        """)
+    File("/etc/security/limits.d/60-converge.conf", content: """
+        # Managed by converge.
+        *    soft    nofile    \(host.vars["nofile"].intValue ?? 65536)
+        *    hard    nofile    \(host.vars["nofile"].intValue ?? 65536)
+
+        """)
+    File("/etc/profile.d/converge.sh", content: "# Managed by converge.\nexport CONVERGE_HOST='\(host.name)'\n")
+    File("/etc/default/converge", content: "GROUPS='\(host.groups.joined(separator: " "))'\n")
+    File("/etc/issue.net", content: "\(host.name) (Debian \(host.codename ?? "unknown")): authorized use only\n")
+    Directory("/var/log/converge", owner: "root", group: "adm", mode: 0o2750)
+    File("/var/log/converge/README", content: "converge writes nothing here yet; drift reports will.\n", group: "adm", mode: 0o640)
+    Directory("/etc/cron.d", mode: 0o755)
+    File("/etc/cron.d/converge-drift", content: """
+        # Managed by converge: nightly drift report (needs cron).
+        17 3 * * * root /usr/local/bin/converge-drift >/dev/null 2>&1
+
+        """)
+    Symlink("/usr/local/lib/converge-motd", target: "/etc/motd")
+}

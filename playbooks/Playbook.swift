@@ -6,7 +6,7 @@ import Resources
 /// The compiler checks every resource; `converge` refuses an inventory naming a
 /// role that is not in this list.
 public enum Playbook {
-    public static let roles: [Role] = [base, labApp]
+    public static let roles: [Role] = [base, baseDefaults, labApp]
 
     public static func role(named name: String) -> Role? {
         roles.first { $0.name == name }

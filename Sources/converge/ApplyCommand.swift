@@ -59,9 +59,11 @@ struct ApplyCommand: AsyncParsableCommand {
         var batches = stride(from: 0, to: work.count, by: batchSize).map { Array(work[$0..<min($0 + batchSize, work.count)]) }
         while !batches.isEmpty {
             let batch = batches.removeFirst()
+            let progress = ProgressDisplay(hosts: batch.map(\.0.name))
             let results = await batch.concurrentMap(limit: fleet.parallel) { host, prepare in
-                await HostReport.converge(host, prepare: prepare, with: convergence)
+                await HostReport.converge(host, prepare: prepare, with: convergence, progress: progress)
             }
+            await progress.finish()
             for report in results { print(report.log, terminator: "") }
             reports += results
             let failed = reports.filter { $0.status == .failed || $0.status == .unreachable }.count
@@ -88,17 +90,24 @@ struct HostReport: Sendable {
 
     /// Plans (or reloads a saved plan) with `prepare`, then applies.
     static func converge(_ host: Inventory.Host, prepare: () async throws -> Convergence.PlannedHost,
-                         with convergence: Convergence) async -> HostReport {
+                         with convergence: Convergence, progress: ProgressDisplay) async -> HostReport {
+        await progress.update(host.name, "planning")
         let planned: Convergence.PlannedHost
         do {
             planned = try await prepare()
         } catch {
             let failure = HostFailure(error, host: host.name)
-            return HostReport(host: host.name, status: failure.unreachable ? .unreachable : .failed, changes: 0,
-                              log: "\(failure)\n")
+            let report = HostReport(host: host.name, status: failure.unreachable ? .unreachable : .failed, changes: 0,
+                                    log: "\(failure)\n")
+            await progress.update(host.name, report.status.rawValue)
+            return report
+        }
+        if !planned.plan.isEmpty {
+            await progress.update(host.name, "applying \(planned.plan.changes.count) change(s)")
         }
         let report = await apply(planned, with: convergence)
         await planned.connection.close()
+        await progress.update(host.name, report.status.rawValue)
         return report
     }
 
