@@ -236,5 +236,32 @@ extension LabSuite {
             }
             #expect(try Self.converge(["apply", Self.inventory]).status == 0)
         }
+
+        @Test("a host stopped in the middle of a run is named in the summary; the others finish")
+        func hostStoppedMidRun() async throws {
+            let scratch = try TemporaryDirectory()
+            let victim = Lab.hosts.last!
+            // A changed config on every host: each run has real work (write, restart) to be cut short.
+            let inventory = try Self.makeInventory(withLabVars: ["greeting": "mid-run \(UUID().uuidString)"], in: scratch)
+            let process = Process()
+            process.executableURL = Self.executable
+            process.arguments = ["apply", inventory]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            process.standardError = pipe
+            try process.run()
+            try await Task.sleep(for: .milliseconds(150))
+            try controller([Lab.repository + "/scripts/lab", "stop", victim.name])
+            defer { _ = try? controller([Lab.repository + "/scripts/lab", "start", victim.name]) }
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+
+            #expect(process.terminationStatus == 1, "\(output)")
+            let victimLine = output.split(separator: "\n").first { $0.hasPrefix("\(victim.name)  ") }
+            #expect(victimLine.map { $0.hasSuffix("unreachable") || $0.contains("failed") } == true, "\(output)")
+            for host in Lab.hosts.dropLast() {
+                #expect(output.contains("\(host.name)  changed"), "\(host.name) did not finish: \(output)")
+            }
+        }
     }
 }
