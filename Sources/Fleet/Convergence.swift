@@ -14,14 +14,19 @@ public struct Convergence: Sendable {
     private let connector: HostConnector
     private let roles: @Sendable (String) -> Role?
     private let environment: [String: String]
+    private let cache: RoleFactsCache?
 
-    /// - Parameter roles: looks a role up by the name the inventory uses.
+    /// - Parameters:
+    ///   - roles: looks a role up by the name the inventory uses.
+    ///   - cache: remembers each host's role facts between runs; nil always asks the host first.
     public init(connector: HostConnector = HostConnector(),
                 environment: [String: String] = ProcessInfo.processInfo.environment,
+                cache: RoleFactsCache? = RoleFactsCache(),
                 roles: @escaping @Sendable (String) -> Role?) {
         self.connector = connector
         self.roles = roles
         self.environment = environment
+        self.cache = cache
     }
 
     /// Names every role an inventory host uses that the playbooks do not define.
@@ -42,26 +47,33 @@ public struct Convergence: Sendable {
         let secrets: SecretValues
     }
 
+    /// Plans `host` in one round trip when the role facts cached from its last run still
+    /// hold: the roles are evaluated with them, and one probe gathers the host facts and the
+    /// state of every resource. Only when the cache is missing or stale (the host was
+    /// upgraded to another release, say) does a second probe follow.
     public func plan(_ host: Inventory.Host, options: PlanOptions = PlanOptions()) async throws -> PlannedHost {
         let connection = try await connector.connect(to: host)
-        var factProbe = FactProbe()
-        let factKeys = HostFacts.add(to: &factProbe)
-        let facts: HostFacts
         do {
-            facts = try factKeys.facts(from: factProbe.results(from: try await runPrivileged(factProbe.script, on: connection, host: host)))
-        } catch let error as FactError {
-            throw HostFailure(host: host.name, phase: "facts", message: error.description)
-        }
-
-        let resources = try resources(for: host, facts: facts)
-        do {
-            let secrets = try SecretValues(resolving: resources, environment: environment)
-            let query = try HostStateQuery(resources: resources)
+            var roleFacts = cache?.roleFacts(of: host.name)
+            var resources = try roleFacts.map { try self.resources(for: host, context: $0) }
             var probe = FactProbe()
-            let keys = query.add(to: &probe)
-            let output = try await runPrivileged(probe.script, on: connection, host: host)
-            let state = try keys.state(from: probe.results(from: output))
-            let plan = try Planner.plan(host: host.name, resources: resources, state: state, secrets: secrets, options: options)
+            let factKeys = HostFacts.add(to: &probe)
+            let stateKeys = try resources.map { try HostStateQuery(resources: $0).add(to: &probe) }
+            let results = probe.results(from: try await runPrivileged(probe.script, on: connection, host: host))
+            let facts = try factKeys.facts(from: results)
+
+            var state = try stateKeys.map { try $0.state(from: results) }
+            if roleFacts != RoleFacts(facts) || resources == nil || state == nil {
+                roleFacts = RoleFacts(facts)
+                cache?.save(roleFacts!, of: host.name)
+                let fresh = try self.resources(for: host, context: roleFacts!)
+                var second = FactProbe()
+                let keys = try HostStateQuery(resources: fresh).add(to: &second)
+                state = try keys.state(from: second.results(from: try await runPrivileged(second.script, on: connection, host: host)))
+                resources = fresh
+            }
+            let secrets = try SecretValues(resolving: resources!, environment: environment)
+            let plan = try Planner.plan(host: host.name, resources: resources!, state: state!, secrets: secrets, options: options)
             return PlannedHost(host: host, connection: connection, plan: plan, secrets: secrets)
         } catch let error as FactError {
             throw HostFailure(host: host.name, phase: "facts", message: error.description)
@@ -106,10 +118,10 @@ public struct Convergence: Sendable {
     }
 
     /// The resources of every role `host` has, evaluated with its facts and vars.
-    func resources(for host: Inventory.Host, facts: HostFacts) throws -> [any Resource] {
+    func resources(for host: Inventory.Host, context facts: RoleFacts) throws -> [any Resource] {
         let context = HostContext(name: host.name, groups: host.groups, vars: VarValue(host.vars),
-                                  codename: facts.release.codename, majorVersion: facts.release.majorVersion,
-                                  architecture: facts.architecture.name)
+                                  codename: facts.codename, majorVersion: facts.majorVersion,
+                                  architecture: facts.architecture)
         return try host.roles.flatMap { name -> [any Resource] in
             guard let role = roles(name) else {
                 throw HostFailure(host: host.name, phase: "roles", message: "unknown role \"\(name)\"")

@@ -7,10 +7,11 @@ extension LabSuite {
     @Suite("converge plan and apply on lab hosts")
     struct ConvergeTests {
         /// Runs the converge executable built beside the tests.
-        static func converge(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        static func converge(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
             let process = Process()
             process.executableURL = Self.executable
             process.arguments = arguments
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
             let pipe = Pipe()
             process.standardOutput = pipe
             process.standardError = pipe
@@ -262,6 +263,21 @@ extension LabSuite {
             for host in Lab.hosts.dropLast() {
                 #expect(output.contains("\(host.name)  changed"), "\(host.name) did not finish: \(output)")
             }
+        }
+
+        @Test("role facts cached from the last run are checked: a stale cache still plans right and is mended")
+        func staleRoleFactsCache() throws {
+            let scratch = try TemporaryDirectory()
+            let environment = ["XDG_CACHE_HOME": scratch.path]
+            #expect(try Self.converge(["apply", Self.inventory], environment: environment).status == 0)
+            let cached = scratch.path + "/converge/role-facts/\(Lab.first.name).json"
+            #expect(try String(contentsOfFile: cached, encoding: .utf8).contains("\"codename\":\"\(Lab.first.release)\""))
+
+            // As if the host had been reinstalled with Debian 8 since the last run.
+            try #"{"codename":"jessie","majorVersion":8,"architecture":"i386"}"#.write(toFile: cached, atomically: true, encoding: .utf8)
+            let plan = try Self.converge(["plan", Self.inventory], environment: environment)
+            #expect(plan.status == 0, "\(plan.output)")
+            #expect(try String(contentsOfFile: cached, encoding: .utf8).contains("\"codename\":\"\(Lab.first.release)\""))
         }
     }
 }
