@@ -20,7 +20,6 @@ let base = Role("base") { host in
     File("/etc/converge/host", content: "name=\(host.name)\nrelease=\(host.codename ?? "unknown")\n", mode: 0o644)
     Directory("/var/lib/ops/notes", owner: "ops", group: "ops", mode: 0o750)
     Symlink("/etc/converge/motd", target: "/etc/motd")
-    Package("converge-test-hello", .absent)
 }
 
 /// Shell, apt and limits defaults every host shares.

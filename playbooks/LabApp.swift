@@ -5,6 +5,7 @@ import Resources
 let labApp = Role("lab-app") { host in
     let greeting = host.vars["greeting"].stringValue ?? "hello from converge"
     Package("converge-test-daemon")
+    Package("converge-test-hello", .version(host.vars["hello_version"].stringValue ?? "2.0-1"))
     File("/etc/converge-test-daemon.conf", content: """
         # Managed by converge for \(host.name).
         greeting = \(greeting)

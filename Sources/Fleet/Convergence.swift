@@ -43,6 +43,8 @@ public struct Convergence: Sendable {
     public struct PlannedHost: Sendable {
         public let host: Inventory.Host
         public let connection: SSHConnection
+        /// The host facts gathered for the plan; nil for a saved plan, which needs none.
+        public let facts: HostFacts?
         public let plan: HostPlan
         let secrets: SecretValues
     }
@@ -74,7 +76,7 @@ public struct Convergence: Sendable {
             }
             let secrets = try SecretValues(resolving: resources!, environment: environment)
             let plan = try Planner.plan(host: host.name, resources: resources!, state: state!, secrets: secrets, options: options)
-            return PlannedHost(host: host, connection: connection, plan: plan, secrets: secrets)
+            return PlannedHost(host: host, connection: connection, facts: facts, plan: plan, secrets: secrets)
         } catch let error as FactError {
             throw HostFailure(host: host.name, phase: "facts", message: error.description)
         } catch let error as PlanError {
@@ -96,7 +98,7 @@ public struct Convergence: Sendable {
                                   message: "the host changed since the plan was made; make a new plan with `converge plan`")
             }
             let secrets = try SecretValues(resolving: plan, environment: environment)
-            return PlannedHost(host: host, connection: connection, plan: plan, secrets: secrets)
+            return PlannedHost(host: host, connection: connection, facts: nil, plan: plan, secrets: secrets)
         } catch let error as FactError {
             throw HostFailure(host: host.name, phase: "facts", message: error.description)
         } catch let error as PlanError {
