@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // libssh2, exactly as Debian's libssh2-1-dev ships it. Only `SSH` imports it.
@@ -32,6 +33,8 @@ let package = Package(
         .target(name: "Planner", dependencies: [
             "Resources", "Facts", "Shell", .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Every drift sweep stored in SQLite: what is new and what was resolved since the last.
+        .target(name: "DriftHistory", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         // Working across the fleet: connecting to inventory hosts, many at a time.
         .target(name: "Fleet", dependencies: ["SSH", "Inventory", "Facts", "Resources", "Planner"]),
         // The playbooks: roles written in Swift, compiled into converge.
@@ -45,6 +48,9 @@ let package = Package(
         ),
         .testTarget(name: "FactsTests", dependencies: ["Facts", "Shell"], resources: [.copy("Fixtures")]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
+        .testTarget(name: "DriftHistoryTests", dependencies: [
+            "DriftHistory", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "ResourcesTests", dependencies: ["Resources"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Resources", "Facts", "Shell"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LabTests", dependencies: ["SSH", "Inventory", "Facts", "Fleet", "Shell"]),
