@@ -45,51 +45,43 @@ public struct UsersFact: Fact {
     public var name: String { "UsersFact(\(names.joined(separator: " ")))" }
 
     public var command: String {
-        var script = """
-            converge_user() {
-            \tif converge_e=$(getent passwd "$2"); then
-            \t\tprintf '%s passwd %s\\n%s primary %s\\n%s groups %s\\n' "$1" "$converge_e" \\
-            \t\t\t"$1" "$(id -gn "$2")" "$1" "$(id -Gn "$2")"
-            \telse
-            \t\tprintf '%s missing\\n' "$1"
-            \tfi
-            }
-
+        // One getent for all: it prints the entries it finds (a numeric name looks up a
+        // uid: its entry names another user and is left out). Then `id -Gn` per user:
+        // the primary group first, then the others (as `id -gn` and `id -Gn` print them).
+        let words = names.map(shellQuote).joined(separator: " ")
+        return """
+            getent passwd \(words)
+            for converge_u in \(words); do
+            \tprintf 'groups %s %s\\n' "$converge_u" "$(id -Gn -- "$converge_u" 2>/dev/null)"
+            done
+            exit 0
             """
-        for (index, name) in names.enumerated() {
-            script += "converge_user \(index) \(shellQuote(name))\n"
-        }
-        return script
     }
 
     public func parse(_ output: String) throws -> [String: UserState] {
-        var passwd = [Int: [Substring]]()
-        var primary = [Int: String]()
-        var groups = [Int: [String]]()
+        var passwd = [String: [Substring]]()
+        var groups = [String: [String]]()
+        let wanted = Set(names)
         for line in lines(of: output) {
-            let words = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-            guard words.count >= 2, let index = Int(words[0]), names.indices.contains(index) else {
-                throw FactParseError("unexpected line: \(line)")
+            // `groups <name> <group>…`, else a passwd entry (whose name holds no space).
+            if line.hasPrefix("groups ") {
+                let words = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
+                guard words.count >= 2 else { throw FactParseError("unexpected line: \(line)") }
+                groups[String(words[1])] = words.count == 3 ? words[2].split(separator: " ").map(String.init) : []
+                continue
             }
-            let value = words.count == 3 ? words[2] : ""
-            switch words[1] {
-            case "missing": continue
-            case "passwd":
-                let fields = value.split(separator: ":", omittingEmptySubsequences: false)
-                guard fields.count == 7, Int(fields[2]) != nil, Int(fields[3]) != nil else {
-                    throw FactParseError("\(names[index]): unreadable passwd entry: \(value)")
-                }
-                passwd[index] = fields
-            case "primary": primary[index] = String(value)
-            case "groups": groups[index] = value.split(separator: " ").map(String.init)
-            default: throw FactParseError("unexpected line: \(line)")
+            let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+            guard fields.count == 7, Int(fields[2]) != nil, Int(fields[3]) != nil else {
+                throw FactParseError("unreadable passwd entry: \(line)")
             }
+            if wanted.contains(String(fields[0])) { passwd[String(fields[0])] = fields }
         }
         var states = [String: UserState]()
-        for (index, fields) in passwd {
-            states[names[index]] = UserState(
-                uid: Int(fields[2])!, gid: Int(fields[3])!, primaryGroup: primary[index] ?? String(fields[3]),
-                groups: groups[index] ?? [], home: String(fields[5]), shell: String(fields[6]))
+        for (name, fields) in passwd {
+            let groups = groups[name] ?? []
+            states[name] = UserState(
+                uid: Int(fields[2])!, gid: Int(fields[3])!, primaryGroup: groups.first ?? String(fields[3]),
+                groups: groups, home: String(fields[5]), shell: String(fields[6]))
         }
         return states
     }
@@ -108,22 +100,19 @@ public struct GroupsFact: Fact {
     public var name: String { "GroupsFact(\(names.joined(separator: " ")))" }
 
     public var command: String {
-        var script = ""
-        for (index, name) in names.enumerated() {
-            script += "getent group \(shellQuote(name)) | sed 's/^/\(index) /' || :\n"
-        }
-        return script
+        // One getent for all; it prints the entries it finds, each naming its group (a
+        // numeric name looks up a gid: that entry names another group and is left out).
+        "getent group \(names.map(shellQuote).joined(separator: " ")) || :"
     }
 
     public func parse(_ output: String) throws -> [String: GroupState] {
         var states = [String: GroupState]()
+        let wanted = Set(names)
         for line in lines(of: output) {
-            let words = line.split(separator: " ", maxSplits: 1)
-            let fields = words.count == 2 ? words[1].split(separator: ":", omittingEmptySubsequences: false) : []
-            guard let index = Int(words.first ?? ""), names.indices.contains(index), fields.count == 4,
-                let gid = Int(fields[2])
-            else { throw FactParseError("unexpected line: \(line)") }
-            states[names[index]] = GroupState(gid: gid, members: fields[3].split(separator: ",").map(String.init))
+            let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+            guard fields.count == 4, let gid = Int(fields[2]) else { throw FactParseError("unexpected line: \(line)") }
+            guard wanted.contains(String(fields[0])) else { continue }
+            states[String(fields[0])] = GroupState(gid: gid, members: fields[3].split(separator: ",").map(String.init))
         }
         return states
     }

@@ -16,8 +16,12 @@ public protocol Fact: Sendable {
     ///
     /// It must run on Debian 8 jessie's `dash` and coreutils 8.23 as well as on current Debian:
     /// no bashisms, no GNU flags newer than coreutils 8.23, `printf` rather than `echo -e`.
-    /// It runs in its own `/bin/sh -c` with standard input from `/dev/null`, `LC_ALL=C`,
-    /// and `/usr/sbin`, `/sbin` on `PATH`. A non-zero exit status makes the fact fail.
+    /// It runs with `eval` in its own subshell of the probe's `sh`, with standard input from
+    /// `/dev/null`, no positional parameters, `LC_ALL=C`, and `/usr/sbin`, `/sbin` on `PATH`;
+    /// it may `exit`. A non-zero exit status makes the fact fail.
+    ///
+    /// Every process it starts costs the host a fork and an exec: batch work into few
+    /// commands (one `stat` over many paths) rather than one per item.
     var command: String { get }
 
     /// Reads the command's standard output.

@@ -12,8 +12,10 @@ import Foundation
 /// let codename = try results.value(for: release).codename
 /// ```
 ///
-/// Each fact's command runs in its own `/bin/sh -c`, so a failing, exiting or even
-/// syntactically broken command affects only its own fact. The script writes each
+/// Each fact's command runs with `eval` in its own subshell, so a failing, exiting or even
+/// syntactically broken command affects only its own fact, and what it sets or changes
+/// (variables, functions, the directory) ends with it; a subshell is a fork, where
+/// `/bin/sh -c` would add an exec. The script writes each
 /// command's standard output, exit status and standard error between lines that start
 /// with ``boundary``, which is random per probe so no command can forge it.
 /// Facts whose commands are identical share one run.
@@ -89,7 +91,12 @@ public struct FactProbe: Sendable {
             converge_b='\(boundary[..<middle])''\(boundary[middle...])'
             converge_section() {
             \tprintf '%s %s begin\\n' "$converge_b" "$1"
-            \tconverge_r=$( { /bin/sh -c "$2" </dev/null 2>&1 1>&3 3>&-; printf ':%s' "$?"; } )
+            \tconverge_r=$( { (
+            \t\tconverge_c=$2
+            \t\tunset converge_b converge_r
+            \t\tset --
+            \t\teval "$converge_c"
+            \t) </dev/null 2>&1 1>&3 3>&-; printf ':%s' "$?"; } )
             \tprintf '\\n%s %s status %s\\n%s\\n%s %s end\\n' "$converge_b" "$1" \
             "${converge_r##*:}" "${converge_r%:*}" "$converge_b" "$1"
             }
@@ -97,6 +104,7 @@ public struct FactProbe: Sendable {
             """
         // In converge_section, the command's stdout goes straight to the probe's stdout
         // (fd 3) while its stderr, then ":<status>", are captured: no temporary files needed.
+        // The command starts without positional parameters and without the boundary.
         for (index, command) in commands.enumerated() {
             script += "converge_section \(index) \(shellQuote(command))\n"
         }

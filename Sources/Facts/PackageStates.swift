@@ -60,18 +60,26 @@ public struct PackageStatesFact: Fact {
 
     public var command: String {
         let words = names.map(shellQuote).joined(separator: " ")
-        // One dpkg-query per name: it stops at the first unknown name when given several.
+        let plain = names.filter { !$0.contains(":") }
+        var script = ""
+        // One dpkg-query for every plain name: it prints the packages it knows in its own
+        // order (and notes the others on stderr), so each line names its package.
+        if !plain.isEmpty {
+            script += "dpkg-query -W -f '\(Self.packageLine)' \(plain.map(shellQuote).joined(separator: " ")) 2>/dev/null\n"
+        }
+        // An arch-qualified name gets its own call, its lines marked with its index.
+        for (index, name) in names.enumerated() where name.contains(":") {
+            script += "dpkg-query -W -f 'dpkg \(index) ${Status}\\t${Version}\\n' \(shellQuote(name)) 2>/dev/null\n"
+        }
         // The apt-cache section comes last, so its lines cannot be mistaken for ours.
-        return """
-            converge_i=0
-            for converge_p in \(words); do
-            \tdpkg-query -W -f '${Status}\\t${Version}\\n' "$converge_p" 2>/dev/null | sed "s/^/dpkg $converge_i /"
-            \tconverge_i=$((converge_i + 1))
-            done
+        return script + """
             printf 'policy\\n'
             if command -v apt-cache >/dev/null 2>&1; then apt-cache policy \(words); fi
             """
     }
+
+    /// dpkg-query's format for the plain names: `pkg <name> <want> <flag> <state>\t<version>`.
+    static let packageLine = "pkg ${Package} ${Status}\\t${Version}\\n"
 
     public func parse(_ output: String) throws -> [String: PackageState] {
         var states = [String: PackageState]()
@@ -89,19 +97,31 @@ public struct PackageStatesFact: Fact {
                 inPolicy = true
                 continue
             }
-            // dpkg <index> <want> <flag> <state>\t<version>
+            // pkg <name> <want> <flag> <state>\t<version>, or dpkg <index> … for a qualified name.
             let fields = line.split(separator: " ", maxSplits: 2)
-            guard fields.count == 3, fields[0] == "dpkg", let index = Int(fields[1]), names.indices.contains(index)
-            else { throw FactParseError("unexpected line: \(line)") }
+            let name: String
+            switch fields.first {
+            case "pkg" where fields.count == 3:
+                name = String(fields[1])
+                // A package no name asked for: dpkg-query's patterns match only exactly.
+                guard states[name] != nil, !name.contains(":") else { throw FactParseError("unexpected line: \(line)") }
+            case "dpkg" where fields.count == 3:
+                guard let index = Int(fields[1]), names.indices.contains(index) else {
+                    throw FactParseError("unexpected line: \(line)")
+                }
+                name = names[index]
+            default:
+                throw FactParseError("unexpected line: \(line)")
+            }
             let parts = fields[2].split(separator: "\t", maxSplits: 1, omittingEmptySubsequences: false)
             guard let status = PackageStatus(parts[0].trimmingWhitespace()) else {
                 throw FactParseError("unknown dpkg status: \(line)")
             }
             let version = parts.count == 2 ? String(parts[1].trimmingWhitespace()) : ""
             // A multi-arch package has a line per architecture: keep an installed one.
-            if states[names[index]]?.status?.isInstalled != true {
-                states[names[index]]?.status = status
-                states[names[index]]?.version = version.isEmpty ? nil : version
+            if states[name]?.status?.isInstalled != true {
+                states[name]?.status = status
+                states[name]?.version = version.isEmpty ? nil : version
             }
         }
         guard inPolicy else { throw FactParseError("output ends before the apt-cache policy section") }
@@ -174,35 +194,39 @@ public struct AptListsFact: Fact {
     public init() {}
 
     public var command: String {
+        // stat runs once: on the stamp, which settles lastUpdate, else on every index.
         """
-        converge_n=0
-        converge_newest=
+        set --
         for converge_f in /var/lib/apt/lists/*_Packages*; do
-        \t[ -f "$converge_f" ] || continue
-        \tconverge_n=$((converge_n + 1))
-        \tconverge_m=$(stat -c %Y "$converge_f")
-        \tif [ -z "$converge_newest" ] || [ "$converge_m" -gt "$converge_newest" ]; then converge_newest=$converge_m; fi
+        \tif [ -f "$converge_f" ]; then set -- "$@" "$converge_f"; fi
         done
-        printf 'indexes %s\\n' "$converge_n"
-        if [ -f \(Self.stampPath) ]; then printf 'stamp %s\\n' "$(stat -c %Y \(Self.stampPath))"; fi
-        if [ -n "$converge_newest" ]; then printf 'newest %s\\n' "$converge_newest"; fi
+        printf 'indexes %s\\n' "$#"
+        if [ -f \(Self.stampPath) ]; then stat -c 'stamp %Y' \(Self.stampPath)
+        elif [ $# -gt 0 ]; then stat -c 'index %Y' -- "$@"
+        fi
         printf 'now %s\\n' "$(date +%s)"
         """
     }
 
+    /// `indexes N`, `stamp T` or one `index T` per index file, `now T`.
     public func parse(_ output: String) throws -> AptLists {
         var values = [String: Int]()
+        var newest: Int?
         for line in lines(of: output) {
             let words = line.split(separator: " ")
             guard words.count == 2, let value = Int(words[1]) else {
                 throw FactParseError("unexpected line: \(line)")
             }
-            values[String(words[0])] = value
+            if words[0] == "index" {
+                newest = max(newest ?? value, value)
+            } else {
+                values[String(words[0])] = value
+            }
         }
         guard let count = values["indexes"], let now = values["now"] else {
             throw FactParseError("missing index count or clock: \(output)")
         }
         return AptLists(
-            packageIndexCount: count, lastUpdate: count == 0 ? nil : values["stamp"] ?? values["newest"], now: now)
+            packageIndexCount: count, lastUpdate: count == 0 ? nil : values["stamp"] ?? newest, now: now)
     }
 }

@@ -59,16 +59,26 @@ public struct ServiceStatesFact: Fact {
     public var name: String { "ServiceStatesFact(\(units.joined(separator: " ")))" }
 
     public var command: String {
+        let words = units.map(shellQuote).joined(separator: " ")
+        // One `systemctl show` for all units: it prints each unit's properties, a blank line
+        // between units (systemd 215 as today). `is-enabled` runs per unit: given several,
+        // it stops at the first unit without a unit file (215 to today) and answers SysV
+        // services first, out of order.
         var script = """
             if ! command -v systemctl >/dev/null 2>&1; then printf 'no-systemctl\\n'; exit 0; fi
-            converge_unit() {
-            \tsystemctl show -p LoadState -p ActiveState "$2" 2>/dev/null | sed "s/^/$1 /"
-            \tprintf '%s is-enabled %s\\n' "$1" "$(systemctl is-enabled "$2" 2>/dev/null | head -n 1)"
+            printf 'show\\n'
+            systemctl show -p LoadState -p ActiveState \(words) 2>/dev/null
+            printf 'end\\n'
+            converge_nl='
+            '
+            converge_enabled() {
+            \tconverge_e=$(systemctl is-enabled "$2" 2>/dev/null)
+            \tprintf '%s is-enabled %s\\n' "$1" "${converge_e%%${converge_nl}*}"
             }
 
             """
         for (index, unit) in units.enumerated() {
-            script += "converge_unit \(index) \(shellQuote(unit))\n"
+            script += "converge_enabled \(index) \(shellQuote(unit))\n"
         }
         return script
     }
@@ -78,23 +88,35 @@ public struct ServiceStatesFact: Fact {
         for unit in units {
             states[unit] = ServiceState(loadState: nil, activeState: nil, enablement: nil)
         }
-        for line in lines(of: output) {
-            if line == "no-systemctl" { break }
+        let lines = lines(of: output)
+        if lines.first == "no-systemctl" { return states }
+        guard lines.first == "show", let end = lines.firstIndex(of: "end") else {
+            throw FactParseError("no systemctl show section: \(output)")
+        }
+        // The units' properties in order, one block per unit, blocks parted by blank lines.
+        let blocks = lines[1..<end].split(separator: "", omittingEmptySubsequences: false)
+        if end > 1 {
+            guard blocks.count == units.count else {
+                throw FactParseError("systemctl show gave \(blocks.count) units for \(units.count)")
+            }
+            for (unit, block) in zip(units, blocks) {
+                for line in block {
+                    if line.hasPrefix("LoadState=") {
+                        states[unit]?.loadState = String(line.dropFirst("LoadState=".count))
+                    } else if line.hasPrefix("ActiveState=") {
+                        states[unit]?.activeState = String(line.dropFirst("ActiveState=".count))
+                    } else {
+                        throw FactParseError("\(unit): unexpected line: \(line)")
+                    }
+                }
+            }
+        }
+        for line in lines[(end + 1)...] {
             let words = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-            guard words.count >= 2, let index = Int(words[0]), units.indices.contains(index) else {
-                throw FactParseError("unexpected line: \(line)")
-            }
-            let unit = units[index]
+            guard words.count >= 2, words[1] == "is-enabled", let index = Int(words[0]), units.indices.contains(index)
+            else { throw FactParseError("unexpected line: \(line)") }
             let value = words.count == 3 ? String(words[2].trimmingWhitespace()) : ""
-            if words[1] == "is-enabled" {
-                states[unit]?.enablement = value.isEmpty ? nil : value
-            } else if words[1].hasPrefix("LoadState=") {
-                states[unit]?.loadState = String(words[1].dropFirst("LoadState=".count))
-            } else if words[1].hasPrefix("ActiveState=") {
-                states[unit]?.activeState = String(words[1].dropFirst("ActiveState=".count))
-            } else {
-                throw FactParseError("\(unit): unexpected line: \(line)")
-            }
+            states[units[index]]?.enablement = value.isEmpty ? nil : value
         }
         return states
     }

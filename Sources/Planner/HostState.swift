@@ -39,7 +39,8 @@ public struct HostState: Codable, Hashable, Sendable {
 
     /// The SHA-256 (hex) of the state's canonical JSON, leaving out what changes without
     /// the host changing (the clock) or repeats another field (file contents, which
-    /// their hashes cover). Equal fingerprints mean the planner would plan the same.
+    /// their hashes cover, and which the probe reads only when they differ from the wanted
+    /// ones). Equal fingerprints mean the planner would plan the same.
     public var fingerprint: String {
         var stable = self
         stable.aptLists?.now = 0
@@ -68,6 +69,10 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
     public var paths: [String]
     /// Paths whose current content is fetched for diffs (non-secret file contents).
     public var contentPaths: [String]
+    /// The SHA-256 (hex) of the content wanted at each content path: the probe reads a
+    /// file's content only when its hash differs, since only then is there a diff to show.
+    /// Empty in documents written before it existed, which fetch every content path.
+    public var contentSHA256: [String: String]
     public var units: [String]
     public var users: [String]
     public var groups: [String]
@@ -81,6 +86,7 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
         packages = []
         paths = []
         contentPaths = []
+        contentSHA256 = [:]
         units = []
         users = []
         groups = []
@@ -94,7 +100,16 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
             case let file as File:
                 try validatePath(file.path, of: file.id)
                 paths.append(file.path)
-                if let content = file.content, !content.isSecret { contentPaths.append(file.path) }
+                switch file.content {
+                case .text(let text):
+                    contentPaths.append(file.path)
+                    contentSHA256[file.path] = sha256Hex(Data(text.utf8))
+                case .data(let data):
+                    contentPaths.append(file.path)
+                    contentSHA256[file.path] = sha256Hex(data)
+                case .secret, nil:
+                    break
+                }
             case let directory as Directory:
                 try validatePath(directory.path, of: directory.id)
                 paths.append(directory.path)
@@ -123,6 +138,23 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
         }
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case packages, paths, contentPaths, contentSHA256, units, users, groups, commands, guards
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        packages = try container.decode([String].self, forKey: .packages)
+        paths = try container.decode([String].self, forKey: .paths)
+        contentPaths = try container.decode([String].self, forKey: .contentPaths)
+        contentSHA256 = try container.decodeIfPresent([String: String].self, forKey: .contentSHA256) ?? [:]
+        units = try container.decode([String].self, forKey: .units)
+        users = try container.decode([String].self, forKey: .users)
+        groups = try container.decode([String].self, forKey: .groups)
+        commands = try container.decode([String].self, forKey: .commands)
+        guards = try container.decode([CommandGuardsFact.Guard].self, forKey: .guards)
+    }
+
     /// Adds the facts to `probe`, which may hold other facts too.
     public func add(to probe: inout FactProbe) -> Keys {
         Keys(
@@ -130,7 +162,8 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
             packages: packages.isEmpty ? nil : probe.add(PackageStatesFact(names: packages)),
             aptLists: packages.isEmpty ? nil : probe.add(AptListsFact()),
             paths: paths.isEmpty
-                ? nil : probe.add(PathStatesFact(paths: paths, contentPaths: Set(contentPaths))),
+                ? nil
+                : probe.add(PathStatesFact(paths: paths, contentPaths: Set(contentPaths), desiredSHA256: contentSHA256)),
             services: units.isEmpty ? nil : probe.add(ServiceStatesFact(units: units)),
             users: users.isEmpty ? nil : probe.add(UsersFact(names: users)),
             groups: groups.isEmpty ? nil : probe.add(GroupsFact(names: groups)),

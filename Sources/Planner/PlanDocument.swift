@@ -31,7 +31,8 @@ public struct HostPlan: Codable, Hashable, Sendable {
 /// ```
 /// {"schema": "converge-plan", "version": 1, "createdAt": "2025-01-01T00:00:00Z",
 ///  "hosts": [{"host": "web1", "factsFingerprint": "<sha256 hex>",
-///             "query": {"packages": [...], "paths": [...], "contentPaths": [...], "units": [...],
+///             "query": {"packages": [...], "paths": [...], "contentPaths": [...],
+///                       "contentSHA256": {"/etc/motd": "<sha256 hex>"}, "units": [...],
 ///                       "users": [...], "groups": [...], "commands": [...],
 ///                       "guards": [{"creates": "...", "unless": "..."}]},
 ///             "changes": [{"resource": "file:/etc/motd", "action": "create|update|remove|run|restart|reload",

@@ -31,6 +31,28 @@ import Testing
         #expect(!json.contains(Data("private key".utf8).base64EncodedString()))
     }
 
+    @Test func readsQueriesSavedWithoutContentHashes() throws {
+        let original = Plan(hosts: [try samplePlan()], createdAt: Date(timeIntervalSince1970: 1_700_000_000))
+        #expect(original.hosts[0].query.contentSHA256 == ["/etc/motd": sha256Hex(Data("new\n".utf8))])
+        // A plan saved before contentSHA256 existed: its query fetches every content.
+        var object = try JSONSerialization.jsonObject(with: original.jsonData()) as! [String: Any]
+        var hosts = object["hosts"] as! [[String: Any]]
+        var query = hosts[0]["query"] as! [String: Any]
+        query.removeValue(forKey: "contentSHA256")
+        hosts[0]["query"] = query
+        object["hosts"] = hosts
+        let older = try Plan(jsonData: JSONSerialization.data(withJSONObject: object))
+        #expect(older.hosts[0].query.contentSHA256 == [:])
+        #expect(older.hosts[0].query.contentPaths == ["/etc/motd"])
+        var probe = FactProbe()
+        _ = older.hosts[0].query.add(to: &probe)
+        #expect(probe.script.contains("converge_content 0 "))
+        #expect(!probe.script.contains(sha256Hex(Data("new\n".utf8))))
+        var current = FactProbe()
+        _ = original.hosts[0].query.add(to: &current)
+        #expect(current.script.contains(sha256Hex(Data("new\n".utf8))))
+    }
+
     @Test func rejectsOtherSchemasAndVersions() throws {
         var object = try JSONSerialization.jsonObject(with: Plan(hosts: []).jsonData()) as! [String: Any]
         object["version"] = 2
@@ -95,6 +117,7 @@ import Testing
         #expect(query.packages == ["nginx"])
         #expect(query.paths == ["/a", "/s", "/d", "/l"])
         #expect(query.contentPaths == ["/a"])
+        #expect(query.contentSHA256 == ["/a": sha256Hex(Data("x".utf8))])
         #expect(query.units == ["nginx.service"])
         #expect(query.users == ["u"])
         #expect(query.groups == ["g"])

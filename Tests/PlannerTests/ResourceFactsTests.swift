@@ -37,6 +37,25 @@ import Testing
         #expect(throws: FactParseError.self) { try fact.parse("garbage\npolicy\n") }
     }
 
+    @Test func packageStatesOfArchitectureQualifiedNames() throws {
+        let fact = PackageStatesFact(names: ["libc6:i386", "dash", "libc6"])
+        // Plain names share one dpkg-query; a qualified one has its own, by index.
+        #expect(fact.command.components(separatedBy: "dpkg-query").count == 3)
+        let states = try fact.parse("""
+            pkg dash install ok installed\t0.5.12-2
+            pkg libc6 install ok installed\t2.36-9
+            pkg libc6 deinstall ok config-files\t2.36-8
+            dpkg 0 deinstall ok config-files\t2.36-8
+            policy
+
+            """)
+        #expect(states["dash"]?.installedVersion == "0.5.12-2")
+        #expect(states["libc6"]?.installedVersion == "2.36-9")
+        #expect(states["libc6:i386"]?.installedVersion == nil)
+        #expect(states["libc6:i386"]?.status?.state == .configFiles)
+        #expect(throws: FactParseError.self) { try fact.parse("pkg other install ok installed\t1\npolicy\n") }
+    }
+
     @Test func packageNamesAreValidated() {
         #expect(PackageStatesFact.isValidName("libc6:i386"))
         #expect(PackageStatesFact.isValidName("g++"))
@@ -88,6 +107,15 @@ import Testing
         #expect(states["nginx.service"] == ServiceState(loadState: "loaded", activeState: "inactive", enablement: "disabled"))
         #expect(states["nosuch.service"]?.exists == false)
         #expect(states["masked.service"]?.isEnablementFixed == true)
+    }
+
+    @Test func serviceStatesRejectAShowOutOfStep() {
+        // Two blocks for three units: which is which is unknown.
+        let fact = ServiceStatesFact(units: ["a.service", "b.service", "c.service"])
+        #expect(throws: FactParseError.self) {
+            try fact.parse("show\nLoadState=loaded\nActiveState=active\n\nLoadState=loaded\nActiveState=active\nend\n")
+        }
+        #expect(throws: FactParseError.self) { try fact.parse("LoadState=loaded\n") }
     }
 
     @Test func serviceStatesWithoutSystemd() throws {
@@ -185,11 +213,68 @@ import Testing
         }
     }
 
+    @Test func pathStatesReadContentOnlyWhenItDiffers() throws {
+        try withTemporaryDirectory { directory in
+            // Same content at each path; the last one's name makes sha256sum escape it.
+            let paths = ["same", "differs", "no hash", "back\\slash"].map { directory + "/" + $0 }
+            let data = Data("wanted\n".utf8)
+            for path in paths { try data.write(to: URL(fileURLWithPath: path)) }
+            let wanted = sha256Hex(data)
+            let fact = PathStatesFact(
+                paths: paths, contentPaths: Set(paths),
+                desiredSHA256: [paths[0]: wanted, paths[1]: sha256Hex(Data("other\n".utf8)), paths[3]: wanted])
+            try expectValidSyntax(fact.command)
+            let output = try run([dash, "-c", fact.command])
+            #expect(output.status == 0)
+            // One stat and one sha256sum for all; base64 (and head) only for what it reads.
+            #expect(output.stdout.components(separatedBy: "\ncontent ").count == 4)
+            let states = try fact.parse(output.stdout)
+            #expect(states[paths[0]]?.content == nil)
+            #expect(states[paths[1]]?.content == data)
+            #expect(states[paths[2]]?.content == data)
+            #expect(states[paths[3]]?.content == data)
+            #expect(paths.allSatisfy { states[$0]?.sha256 == wanted })
+            // What is read or not leaves the fingerprint alone.
+            #expect(HostState(paths: states).fingerprint
+                == HostState(paths: states.mapValues { var state = $0; state.content = nil; return state }).fingerprint)
+        }
+    }
+
+    @Test func pathStatesParseTheBatchedOutput() throws {
+        let fact = PathStatesFact(paths: ["/a", "/missing", "/l", "/d"], contentPaths: ["/a"])
+        let output = """
+            stat 0 2 3
+            81a4 0 0 root root 3
+            a1ff 0 0 root root 7
+            41ed 1000 1000 UNKNOWN UNKNOWN 4096
+            link 2
+             2f 61 0a 74 61 72
+             67 00
+            sha256 0
+            \\\(String(repeating: "ab", count: 32))  /a
+            content 0
+            eDEK
+
+            """
+        let states = try fact.parse(output)
+        #expect(states.count == 3)
+        #expect(states["/a"] == PathState(
+            kind: .file, mode: 0o644, uid: 0, gid: 0, owner: "root", group: "root", size: 3,
+            sha256: String(repeating: "ab", count: 32), content: Data("x1\n".utf8)))
+        #expect(states["/l"]?.target == "/a\ntarg")
+        #expect(states["/d"]?.kind == .directory)
+        #expect(states["/d"]?.owner == nil)
+    }
+
     @Test func pathStatesRejectForeignLines() {
         let fact = PathStatesFact(paths: ["/a"])
-        #expect(throws: FactParseError.self) { try fact.parse("1 missing\n") }
-        #expect(throws: FactParseError.self) { try fact.parse("0 stat zz 0 0 root root 1\n") }
-        #expect(throws: FactParseError.self) { try fact.parse("0 stat 81a4 0 0 root root 1\n0 link 4g\n") }
+        #expect(throws: FactParseError.self) { try fact.parse("stat 1\n81a4 0 0 root root 1\n") }
+        #expect(throws: FactParseError.self) { try fact.parse("stat 0\nzz 0 0 root root 1\n") }
+        #expect(throws: FactParseError.self) { try fact.parse("stat 0\n") }
+        #expect(throws: FactParseError.self) { try fact.parse("stat 0\na1ff 0 0 root root 1\nlink 0\n 4g\n") }
+        // Two targets for one link: lines out of step.
+        #expect(throws: FactParseError.self) { try fact.parse("stat 0\na1ff 0 0 root root 1\nlink 0\n 61 00 62 00\n") }
+        #expect(throws: FactParseError.self) { try fact.parse("0 missing\n") }
     }
 
     @Test func commandGuardsUnderDash() throws {
