@@ -33,6 +33,8 @@ let package = Package(
         .target(name: "Planner", dependencies: [
             "Resources", "Facts", "Shell", .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The drift report: desired-state drift, fleet discrepancies, support status; its renderers.
+        .target(name: "Drift", dependencies: ["Facts"]),
         // Every drift sweep stored in SQLite: what is new and what was resolved since the last.
         .target(name: "DriftHistory", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         // Working across the fleet: connecting to inventory hosts, many at a time.
@@ -42,12 +44,13 @@ let package = Package(
         .executableTarget(
             name: "converge",
             dependencies: [
-                "SSH", "Inventory", "Facts", "Fleet", "Planner", "Playbooks",
+                "SSH", "Inventory", "Facts", "Fleet", "Planner", "Playbooks", "Drift", "DriftHistory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "FactsTests", dependencies: ["Facts", "Shell"], resources: [.copy("Fixtures")]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
+        .testTarget(name: "DriftTests", dependencies: ["Drift", "Facts"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DriftHistoryTests", dependencies: [
             "DriftHistory", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
