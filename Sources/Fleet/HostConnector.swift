@@ -37,6 +37,15 @@ public struct HostConnector: Sendable {
                           connectTimeout: settings.connectTimeout)
     }
 
+    /// The public halves (`KEY.pub`) of the private keys `host` logs in with, as
+    /// authorized_keys lines.
+    public func publicKeys(for host: Inventory.Host) -> [String] {
+        let files = host.ssh.identityFiles.isEmpty ? defaultIdentityFiles() : host.ssh.identityFiles
+        return files.compactMap { try? String(contentsOfFile: $0 + ".pub", encoding: .utf8) }
+            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            .filter { !$0.isEmpty }
+    }
+
     public func connect(to host: Inventory.Host) async throws -> SSHConnection {
         try await SSHConnection.connect(to: target(for: host), options: options(for: host))
     }

@@ -175,3 +175,17 @@ extension Session {
         if code != 0 { throw error(.handshake, "cannot set host key preferences", code: code) }
     }
 }
+
+extension SSHConnection {
+    /// Records the host key this connection verified in an OpenSSH known_hosts file, as
+    /// `ssh` would on a first connection, unless the file already trusts it.
+    public func recordHostKey(in knownHostsFile: String) async throws {
+        let (key, target, session) = (hostKey, target, session)
+        try await thread.run {
+            let knownHosts = try KnownHosts(path: knownHostsFile, session: session.get())
+            if knownHosts.verdict(for: key, host: target.address, port: target.port) != .match {
+                try KnownHosts.record(key, host: target.address, port: target.port, in: knownHostsFile)
+            }
+        }
+    }
+}

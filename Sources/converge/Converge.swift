@@ -6,7 +6,7 @@ struct Converge: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "converge",
         abstract: "Bring a fleet of Debian hosts to the state its playbooks describe, over SSH.",
-        subcommands: [ApplyCommand.self, PlanCommand.self, DriftCommand.self, FactsCommand.self],
+        subcommands: [ApplyCommand.self, PlanCommand.self, DriftCommand.self, BootstrapCommand.self, FactsCommand.self],
         defaultSubcommand: ApplyCommand.self
     )
 }

@@ -1,0 +1,237 @@
+import Foundation
+import Inventory
+import Shell
+import SSH
+
+/// Turns a newly leased box (an address and a root password) into a member of the fleet:
+/// trust its host key, install the operator's keys, name it, harden sshd without ever
+/// locking the operator out, and add it to the inventory.
+///
+/// Every step checks before it changes, so a second run, or a run after one that was cut
+/// off midway, finishes the job and changes nothing that is already right.
+public struct Bootstrap: Sendable {
+    /// How the first contact's host key is trusted.
+    public enum Trust: Sendable {
+        case fingerprint(String)
+        case acceptNew
+    }
+
+    public var address: String
+    public var name: String
+    public var group: String
+    public var inventoryPath: String
+    public var rootPassword: String
+    public var trust: Trust
+
+    public init(address: String, name: String, group: String, inventoryPath: String,
+                rootPassword: String, trust: Trust) {
+        self.address = address
+        self.name = name
+        self.group = group
+        self.inventoryPath = inventoryPath
+        self.rootPassword = rootPassword
+        self.trust = trust
+    }
+
+    /// What a run did, step by step, for the operator.
+    public struct Outcome: Sendable {
+        public var steps: [String] = []
+        public var host: Inventory.Host
+        public var inventoryChanged = false
+    }
+
+    /// Runs every step; throws a `HostFailure` naming the step that failed. The inventory
+    /// file is written only once the host is reachable with the operator's key.
+    public func run(connector: HostConnector = HostConnector()) async throws -> Outcome {
+        let original = try Inventory.load(contentsOf: inventoryPath)
+        let edited = try original.upsertingHost(named: name, address: address, group: group)
+        let inventory = try Inventory.parse(Data(edited), file: inventoryPath, baseDirectory: original.baseDirectory)
+        guard let host = inventory.host(named: name) else {
+            throw HostFailure(host: name, phase: "inventory", message: "the host is missing after adding it")
+        }
+        var outcome = Outcome(host: host)
+
+        // An already bootstrapped host takes the operator's key: then the password is not needed.
+        let connection: SSHConnection
+        if let keyed = try? await connector.connect(to: host) {
+            connection = keyed
+            outcome.steps.append("key login already works: first contact skipped")
+        } else {
+            connection = try await firstContact(host, connector: connector)
+            try await connection.recordHostKey(in: host.ssh.knownHostsFile)
+            outcome.steps.append("host key \(connection.hostKey.fingerprint) trusted and recorded in \(host.ssh.knownHostsFile)")
+        }
+        do {
+            outcome.steps.append(try await installKeys(host, on: connection, connector: connector))
+            outcome.steps.append(try await setHostname(on: connection))
+            outcome.steps.append(try await hardenSSH(host, on: connection, connector: connector))
+
+            if edited != original.source {
+                try Inventory.write(edited, to: inventoryPath)
+                outcome.inventoryChanged = true
+                outcome.steps.append("\(inventoryPath): \(original.host(named: name) == nil ? "added" : "updated") \(name)")
+            } else {
+                outcome.steps.append("\(inventoryPath): \(name) already there")
+            }
+        } catch {
+            await connection.close()
+            throw error
+        }
+        await connection.close()
+        return outcome
+    }
+
+    private func firstContact(_ host: Inventory.Host, connector: HostConnector) async throws -> SSHConnection {
+        let policy: SSH.HostKeyPolicy
+        switch trust {
+        case .fingerprint(let fingerprint): policy = .pinned(fingerprint: fingerprint)
+        case .acceptNew: policy = .acceptNew
+        }
+        let options = SSHOptions(credentials: SSHCredentials(user: "root", agentSocket: nil, password: rootPassword),
+                                 hostKeyPolicy: policy, knownHostsFile: host.ssh.knownHostsFile,
+                                 connectTimeout: host.ssh.connectTimeout)
+        return try await SSHConnection.connect(to: connector.target(for: host), options: options)
+    }
+
+    /// Appends each of the operator's public keys to root's authorized_keys unless present.
+    private func installKeys(_ host: Inventory.Host, on connection: SSHConnection, connector: HostConnector) async throws -> String {
+        let keys = connector.publicKeys(for: host)
+        guard !keys.isEmpty else {
+            throw HostFailure(host: host.name, phase: "keys", message: "no public key next to the inventory's identity files (\(host.ssh.identityFiles.joined(separator: ", ")))")
+        }
+        var script = "set -e\numask 077\nmkdir -p /root/.ssh\ntouch /root/.ssh/authorized_keys\nadded=0\n"
+        for key in keys {
+            script += "grep -qxF \(shellQuote(key)) /root/.ssh/authorized_keys || { printf '%s\\n' \(shellQuote(key)) >> /root/.ssh/authorized_keys; added=$((added + 1)); }\n"
+        }
+        script += "chmod 700 /root/.ssh; chmod 600 /root/.ssh/authorized_keys\necho $added\n"
+        let result = try await run(script, step: "keys", on: connection)
+        let added = Int(result.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        return added == 0 ? "root's authorized_keys already hold the operator's key" : "installed \(added) key(s) for root"
+    }
+
+    private func setHostname(on connection: SSHConnection) async throws -> String {
+        let script = """
+            set -e
+            name=\(shellQuote(name))
+            changed=no
+            if [ "$(cat /etc/hostname 2>/dev/null)" != "$name" ]; then printf '%s\\n' "$name" > /etc/hostname; changed=yes; fi
+            if [ "$(hostname)" != "$name" ]; then hostname "$name"; changed=yes; fi
+            if ! grep -q "^127.0.1.1[[:space:]]$name\\$" /etc/hosts; then
+                grep -v '^127.0.1.1[[:space:]]' /etc/hosts > /etc/hosts.converge-new || true
+                printf '127.0.1.1\\t%s\\n' "$name" >> /etc/hosts.converge-new
+                cat /etc/hosts.converge-new > /etc/hosts && rm -f /etc/hosts.converge-new
+                changed=yes
+            fi
+            echo $changed
+            """
+        let changed = try await run(script, step: "hostname", on: connection).hasPrefix("yes")
+        return changed ? "hostname set to \(name)" : "hostname already \(name)"
+    }
+
+    /// No password logins, root by key only: written, checked with `sshd -t`, reloaded,
+    /// then proven by a fresh key login; any failure puts the previous config back.
+    private func hardenSSH(_ host: Inventory.Host, on connection: SSHConnection, connector: HostConnector) async throws -> String {
+        let hardening = SSHHardening(extraOptions: host.vars["sshd_options"]?.arrayValue?.compactMap(\.stringValue) ?? [])
+        let result = try await run(hardening.applyScript, step: "sshd", on: connection, allowFailure: true)
+        if result.hasPrefix("unchanged") { return "sshd already hardened" }
+        guard result.hasPrefix("changed") else {
+            throw HostFailure(host: host.name, phase: "sshd",
+                              message: "the hardened sshd config was refused and the previous one restored: \(result.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        do {
+            try await proveKeyLogin(host, connector: connector)
+        } catch {
+            _ = try? await run(hardening.rollbackScript, step: "sshd", on: connection, allowFailure: true)
+            throw HostFailure(host: host.name, phase: "sshd",
+                              message: "a key login failed after hardening, so the previous sshd config was restored: \(HostFailure(error, host: host.name).headline)")
+        }
+        _ = try await run(hardening.commitScript, step: "sshd", on: connection)
+        return "sshd hardened (no password login, root by key only) and a key login proven"
+    }
+
+    /// A fresh session with the operator's key. sshd re-executes itself on reload and
+    /// refuses connections for a moment, so a refusal is retried for a few seconds.
+    private func proveKeyLogin(_ host: Inventory.Host, connector: HostConnector) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while true {
+            do {
+                let proof = try await connector.connect(to: host)
+                _ = try await proof.run("true")
+                await proof.close()
+                return
+            } catch let error as SSHError where error.kind == .unreachable && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+    }
+
+    private func run(_ script: String, step: String, on connection: SSHConnection, allowFailure: Bool = false) async throws -> String {
+        let result = try await connection.run("sh -s", input: Data(script.utf8))
+        if !result.succeeded && !allowFailure {
+            throw HostFailure(host: name, phase: step, message: result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        return result.succeeded ? result.stdoutText : result.stdoutText + result.stderrText
+    }
+}
+
+/// The sshd settings a bootstrapped host gets, and the scripts that apply and undo them.
+/// A drop-in where sshd_config includes `sshd_config.d` (Debian 11 and later), else a
+/// marked block at the top of sshd_config (Debian 8 to 10): sshd keeps the first value
+/// it reads for a keyword, so both win over what follows.
+struct SSHHardening {
+    var extraOptions: [String]
+
+    var settings: String {
+        (["# Managed by converge bootstrap: no password logins, root by key only.",
+          "PasswordAuthentication no",
+          "KbdInteractiveAuthentication no",
+          "PermitRootLogin prohibit-password"] + extraOptions).joined(separator: "\n") + "\n"
+    }
+
+    private var prelude: String {
+        """
+        set -e
+        config=/etc/ssh/sshd_config
+        dropin=/etc/ssh/sshd_config.d/60-converge.conf
+        if grep -q '^Include /etc/ssh/sshd_config.d/\\*\\.conf' "$config"; then target=$dropin; else target=$config; fi
+        backup="$target.converge-backup"
+        reload() { systemctl reload ssh 2>/dev/null || systemctl reload sshd 2>/dev/null || service ssh reload; }
+
+        """
+    }
+
+    var applyScript: String {
+        prelude + """
+        desired=\(shellQuote(settings))
+        if [ "$target" = "$dropin" ]; then
+            new=$(mktemp /etc/ssh/.60-converge.XXXXXX)
+            printf '%s' "$desired" > "$new"
+        else
+            new=$(mktemp /etc/ssh/.sshd_config.XXXXXX)
+            { printf '%s# END converge bootstrap\\n' "$desired"; sed '1,/^# END converge bootstrap$/{/^# Managed by converge bootstrap/,/^# END converge bootstrap$/d}' "$config"; } > "$new"
+        fi
+        if [ -f "$target" ] && cmp -s "$new" "$target"; then rm -f "$new"; echo unchanged; exit 0; fi
+        if [ -f "$target" ]; then cp -p "$target" "$backup"; else : > "$backup.absent"; fi
+        chmod 644 "$new"
+        mv -f "$new" "$target"
+        if ! errors=$(/usr/sbin/sshd -t 2>&1); then
+            if [ -f "$backup" ]; then mv -f "$backup" "$target"; else rm -f "$target" "$backup.absent"; fi
+            printf 'sshd -t: %s\\n' "$errors"
+            exit 1
+        fi
+        reload
+        echo changed
+        """
+    }
+
+    var rollbackScript: String {
+        prelude + """
+        if [ -f "$backup" ]; then mv -f "$backup" "$target"; elif [ -f "$backup.absent" ]; then rm -f "$target" "$backup.absent"; fi
+        reload
+        """
+    }
+
+    var commitScript: String {
+        prelude + "rm -f \"$backup\" \"$backup.absent\"\n"
+    }
+}
