@@ -22,15 +22,18 @@ public struct Bootstrap: Sendable {
     public var inventoryPath: String
     public var rootPassword: String
     public var trust: Trust
+    /// A user to create for the operator's keys, with password-less sudo, instead of root.
+    public var deployUser: String?
 
     public init(address: String, name: String, group: String, inventoryPath: String,
-                rootPassword: String, trust: Trust) {
+                rootPassword: String, trust: Trust, deployUser: String? = nil) {
         self.address = address
         self.name = name
         self.group = group
         self.inventoryPath = inventoryPath
         self.rootPassword = rootPassword
         self.trust = trust
+        self.deployUser = deployUser
     }
 
     /// What a run did, step by step, for the operator.
@@ -43,8 +46,16 @@ public struct Bootstrap: Sendable {
     /// Runs every step; throws a `HostFailure` naming the step that failed. The inventory
     /// file is written only once the host is reachable with the operator's key.
     public func run(connector: HostConnector = HostConnector()) async throws -> Outcome {
+        var copy = self
+        return try await copy.runSteps(connector: connector)
+    }
+
+    /// Who the session is logged in as: root at first contact, the inventory's user later.
+    private var asUser = "root"
+
+    private mutating func runSteps(connector: HostConnector) async throws -> Outcome {
         let original = try Inventory.load(contentsOf: inventoryPath)
-        let edited = try original.upsertingHost(named: name, address: address, group: group)
+        let edited = try original.upsertingHost(named: name, address: address, group: group, user: deployUser)
         let inventory = try Inventory.parse(Data(edited), file: inventoryPath, baseDirectory: original.baseDirectory)
         guard let host = inventory.host(named: name) else {
             throw HostFailure(host: name, phase: "inventory", message: "the host is missing after adding it")
@@ -55,9 +66,11 @@ public struct Bootstrap: Sendable {
         let connection: SSHConnection
         if let keyed = try? await connector.connect(to: host) {
             connection = keyed
-            outcome.steps.append("key login already works: first contact skipped")
+            asUser = host.ssh.user
+            outcome.steps.append("key login as \(host.ssh.user) already works: first contact skipped")
         } else {
             connection = try await firstContact(host, connector: connector)
+            asUser = "root"
             try await connection.recordHostKey(in: host.ssh.knownHostsFile)
             outcome.steps.append("host key \(connection.hostKey.fingerprint) trusted and recorded in \(host.ssh.knownHostsFile)")
         }
@@ -93,20 +106,45 @@ public struct Bootstrap: Sendable {
         return try await SSHConnection.connect(to: connector.target(for: host), options: options)
     }
 
-    /// Appends each of the operator's public keys to root's authorized_keys unless present.
+    /// Appends each of the operator's public keys to the account's authorized_keys unless
+    /// present: root's, or a deploy user's, created with password-less sudo (the sudoers
+    /// file checked with `visudo -c` before it is put in place).
     private func installKeys(_ host: Inventory.Host, on connection: SSHConnection, connector: HostConnector) async throws -> String {
         let keys = connector.publicKeys(for: host)
         guard !keys.isEmpty else {
             throw HostFailure(host: host.name, phase: "keys", message: "no public key next to the inventory's identity files (\(host.ssh.identityFiles.joined(separator: ", ")))")
         }
-        var script = "set -e\numask 077\nmkdir -p /root/.ssh\ntouch /root/.ssh/authorized_keys\nadded=0\n"
-        for key in keys {
-            script += "grep -qxF \(shellQuote(key)) /root/.ssh/authorized_keys || { printf '%s\\n' \(shellQuote(key)) >> /root/.ssh/authorized_keys; added=$((added + 1)); }\n"
+        let account = deployUser ?? "root"
+        var script = "set -e\nuser=\(shellQuote(account))\n"
+        if deployUser != nil {
+            script += """
+                id -u "$user" >/dev/null 2>&1 || useradd -m -s /bin/bash "$user"
+                command -v sudo >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -q sudo >&2
+                rule=$(mktemp /etc/sudoers.d/.converge.XXXXXX)
+                printf '%s ALL=(ALL) NOPASSWD:ALL\\n' "$user" > "$rule"
+                chmod 440 "$rule"
+                if cmp -s "$rule" "/etc/sudoers.d/converge-$user"; then rm -f "$rule"
+                elif visudo -cf "$rule" >&2; then mv -f "$rule" "/etc/sudoers.d/converge-$user"
+                else rm -f "$rule"; echo "the sudoers rule for $user does not pass visudo -c" >&2; exit 1; fi
+
+                """
         }
-        script += "chmod 700 /root/.ssh; chmod 600 /root/.ssh/authorized_keys\necho $added\n"
+        script += """
+            home=$(getent passwd "$user" | cut -d: -f6)
+            umask 077
+            mkdir -p "$home/.ssh"
+            touch "$home/.ssh/authorized_keys"
+            added=0
+
+            """
+        for key in keys {
+            script += "grep -qxF \(shellQuote(key)) \"$home/.ssh/authorized_keys\" || { printf '%s\\n' \(shellQuote(key)) >> \"$home/.ssh/authorized_keys\"; added=$((added + 1)); }\n"
+        }
+        script += "chmod 700 \"$home/.ssh\"; chmod 600 \"$home/.ssh/authorized_keys\"; chown -R \"$user\" \"$home/.ssh\"\necho $added\n"
         let result = try await run(script, step: "keys", on: connection)
         let added = Int(result.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
-        return added == 0 ? "root's authorized_keys already hold the operator's key" : "installed \(added) key(s) for root"
+        let sudo = deployUser == nil ? "" : " (with password-less sudo)"
+        return added == 0 ? "\(account)'s authorized_keys already hold the operator's key\(sudo)" : "installed \(added) key(s) for \(account)\(sudo)"
     }
 
     private func setHostname(on connection: SSHConnection) async throws -> String {
@@ -156,8 +194,11 @@ public struct Bootstrap: Sendable {
         while true {
             do {
                 let proof = try await connector.connect(to: host)
-                _ = try await proof.run("true")
+                let check = try await proof.run(host.ssh.user == "root" ? "true" : "sudo -n true")
                 await proof.close()
+                guard check.succeeded else {
+                    throw HostFailure(host: host.name, phase: "sudo", message: "\(host.ssh.user) cannot use sudo: \(check.stderrText)")
+                }
                 return
             } catch let error as SSHError where error.kind == .unreachable && ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(200))
@@ -166,7 +207,7 @@ public struct Bootstrap: Sendable {
     }
 
     private func run(_ script: String, step: String, on connection: SSHConnection, allowFailure: Bool = false) async throws -> String {
-        let result = try await connection.run("sh -s", input: Data(script.utf8))
+        let result = try await connection.run(asUser == "root" ? "sh -s" : "sudo -n sh -s", input: Data(script.utf8))
         if !result.succeeded && !allowFailure {
             throw HostFailure(host: name, phase: step, message: result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines))
         }

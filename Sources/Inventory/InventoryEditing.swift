@@ -5,7 +5,11 @@ extension Inventory {
     /// host of that name is already there, its address updated and the group added to its
     /// `groups`: everything else stays exactly as written (order, formatting, comments of
     /// style). The result is parsed again, so an edit can never produce an invalid file.
-    public func upsertingHost(named name: String, address: String, group: String) throws(InventoryError) -> [UInt8] {
+    ///
+    /// - Parameter user: when given, the host logs in as this user and changes things
+    ///   through sudo (`"user"` and `"ssh": {"sudo": true}`).
+    public func upsertingHost(named name: String, address: String, group: String,
+                              user: String? = nil) throws(InventoryError) -> [UInt8] {
         guard case .object(let members) = document.kind,
               let hostsMember = members.first(where: { $0.key == "hosts" }),
               case .array(let hosts) = hostsMember.value.kind else {
@@ -31,9 +35,22 @@ extension Inventory {
                 edits.append((last.range.end.offset..<last.range.end.offset,
                               ", \"groups\": " + JSONValue.array([.string(group)]).jsonText()))
             }
+            if let user, let last = fields.last {
+                if let userField = fields.first(where: { $0.key == "user" }) {
+                    if userField.value.kind != .string(user) {
+                        edits.append((userField.value.range.bytes, JSONValue.string(user).jsonText()))
+                    }
+                } else {
+                    edits.append((last.range.end.offset..<last.range.end.offset, ", \"user\": " + JSONValue.string(user).jsonText()))
+                }
+                if !fields.contains(where: { $0.key == "ssh" }) {
+                    edits.append((last.range.end.offset..<last.range.end.offset, ", \"ssh\": {\"sudo\": true}"))
+                }
+            }
         } else {
+            let login = user.map { ", \"user\": \(JSONValue.string($0).jsonText()), \"ssh\": {\"sudo\": true}" } ?? ""
             let entry = "{\"name\": \(JSONValue.string(name).jsonText()), \"address\": \(JSONValue.string(address).jsonText()), "
-                + "\"groups\": \(JSONValue.array([.string(group)]).jsonText())}"
+                + "\"groups\": \(JSONValue.array([.string(group)]).jsonText())\(login)}"
             if let last = hosts.last {
                 // Same indentation as the host before it.
                 let lineStart = source[..<last.range.start.offset].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0

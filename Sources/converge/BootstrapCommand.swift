@@ -42,6 +42,10 @@ struct BootstrapCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The host key's SHA256 fingerprint, as the provider gives it (SHA256:...).", valueName: "fingerprint"))
     var fingerprint: String?
 
+    @Option(name: .customLong("deploy-user"),
+            help: ArgumentHelp("Install the keys for this user, created with password-less sudo, instead of root; the inventory logs in as it through sudo.", valueName: "name"))
+    var deployUser: String?
+
     @Flag(name: .customLong("accept-new"), help: "Trust the host key shown at first contact (when no fingerprint is known).")
     var acceptNew = false
 
@@ -62,7 +66,7 @@ struct BootstrapCommand: AsyncParsableCommand {
         let started = clock.now
         let bootstrap = Bootstrap(address: address, name: name, group: group, inventoryPath: inventory,
                                   rootPassword: try password(),
-                                  trust: fingerprint.map { .fingerprint($0) } ?? .acceptNew)
+                                  trust: fingerprint.map { .fingerprint($0) } ?? .acceptNew, deployUser: deployUser)
         let outcome: Bootstrap.Outcome
         do {
             outcome = try await bootstrap.run()

@@ -58,4 +58,17 @@ struct InventoryEditingTests {
         #expect((try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) == 0o640)
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["fleet.json"])
     }
+
+    @Test("a deploy user is written as the host's user, logging in through sudo")
+    func deployUser() throws {
+        let inventory = try Inventory.parse(text, file: "t.json")
+        let added = try Inventory.parse(Data(try inventory.upsertingHost(named: "web3", address: "192.0.2.3", group: "web", user: "admin")), file: "t.json")
+        #expect(added.host(named: "web3")?.ssh.user == "admin")
+        #expect(added.host(named: "web3")?.ssh.usesSudo == true)
+        let updated = try Inventory.parse(Data(try inventory.upsertingHost(named: "web1", address: "192.0.2.1", group: "web", user: "admin")), file: "t.json")
+        #expect(updated.host(named: "web1")?.ssh.user == "admin")
+        #expect(updated.host(named: "web1")?.ssh.usesSudo == true)
+        #expect(updated.hosts.count == 2)
+    }
+
 }

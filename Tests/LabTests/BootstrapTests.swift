@@ -17,6 +17,7 @@ extension LabSuite {
         /// for the tests that come after.
         private static func restore() {
             guard let scratch = try? TemporaryDirectory(), let inventory = try? inventory(in: scratch) else { return }
+            _ = try? fresh()
             _ = try? bootstrap(inventory)
         }
 
@@ -40,9 +41,9 @@ extension LabSuite {
         }
 
         private static func bootstrap(_ inventory: String, password: String = Lab.rootPassword,
-                                      trust: [String] = ["--accept-new"]) throws -> (status: Int32, output: String) {
+                                      trust: [String] = ["--accept-new"], extra: [String] = []) throws -> (status: Int32, output: String) {
             try ConvergeTests.converge(["bootstrap", box.address, "--name", "newbox", "--group", "lab",
-                                        "--inventory", inventory, "--password-env", "LAB_ROOT_PASSWORD"] + trust,
+                                        "--inventory", inventory, "--password-env", "LAB_ROOT_PASSWORD"] + trust + extra,
                                        environment: ["LAB_ROOT_PASSWORD": password])
         }
 
@@ -74,7 +75,7 @@ extension LabSuite {
 
             let second = try Self.bootstrap(inventory)
             #expect(second.status == 0, "\(second.output)")
-            #expect(second.output.contains("key login already works"))
+            #expect(second.output.contains("key login as root already works"))
             #expect(second.output.contains("sshd already hardened"))
             #expect(second.output.contains("newbox  ok"), "\(second.output)")
             #expect(try String(contentsOfFile: inventory, encoding: .utf8) == text)
@@ -150,6 +151,28 @@ extension LabSuite {
             #expect(rerun.status == 0, "\(rerun.output)")
             #expect(try ConvergeTests.converge(["plan", inventory, "--limit", "newbox"]).status == 0)
             await #expect(throws: SSHError.self) { _ = try await Self.passwordLogin() }
+        }
+
+        @Test("with --deploy-user, the keys go to a new sudo user that the inventory then logs in as")
+        func deployUser() async throws {
+            try Self.fresh()
+            defer { Self.restore() }
+            let scratch = try TemporaryDirectory()
+            let inventory = try Self.inventory(in: scratch)
+            let run = try Self.bootstrap(inventory, extra: ["--deploy-user", "admin"])
+            #expect(run.status == 0, "\(run.output)")
+            #expect(run.output.contains("installed 1 key(s) for admin (with password-less sudo)"), "\(run.output)")
+            let text = try String(contentsOfFile: inventory, encoding: .utf8)
+            #expect(text.contains(#""user": "admin", "ssh": {"sudo": true}"#), "\(text)")
+            #expect(try ConvergeTests.converge(["plan", inventory, "--limit", "newbox"]).status == 0)
+
+            let admin = try await Lab.connect(Self.box, Lab.options(user: "admin"))
+            #expect(try await admin.run("sudo -n id -un").stdoutText == "root\n")
+            await #expect(throws: SSHError.self, "root has no key and no password login") { _ = try await Lab.connect(Self.box) }
+            let again = try Self.bootstrap(inventory, extra: ["--deploy-user", "admin"])
+            #expect(again.status == 0, "\(again.output)")
+            #expect(again.output.contains("key login as admin already works"))
+            #expect(try String(contentsOfFile: inventory, encoding: .utf8) == text)
         }
     }
 }
