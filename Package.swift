@@ -48,14 +48,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "FactsTests", dependencies: ["Facts", "Shell"], resources: [.copy("Fixtures")]),
+        // Helpers the test targets share (running a program and collecting its output).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "FactsTests", dependencies: ["Facts", "Shell", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
-        .testTarget(name: "DriftTests", dependencies: ["Drift", "Facts"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "DriftTests", dependencies: ["Drift", "Facts", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DriftHistoryTests", dependencies: [
             "DriftHistory", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "ResourcesTests", dependencies: ["Resources"]),
-        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Resources", "Facts", "Shell"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "LabTests", dependencies: ["SSH", "Inventory", "Facts", "Fleet", "Shell"]),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Resources", "Facts", "Shell", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LabTests", dependencies: ["SSH", "Inventory", "Facts", "Fleet", "Shell", "TestSupport"]),
     ]
 )

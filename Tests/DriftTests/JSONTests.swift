@@ -1,6 +1,7 @@
 import Facts
 import Foundation
 import Testing
+import TestSupport
 
 @testable import Drift
 
@@ -14,27 +15,9 @@ let pythonHasJSONSchema: Bool = {
     (try? runPython(["-c", "import jsonschema"]))?.status == 0
 }()
 
-struct PythonRun {
-    var output: String
-    var status: Int32
-}
-
-/// Runs python3 (from PATH, through env) with `arguments`; output and errors together.
-func runPython(_ arguments: [String]) throws -> PythonRun {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3"] + arguments
-    let output = FileManager.default.temporaryDirectory.appendingPathComponent("drift-python-\(UUID())")
-    try Data().write(to: output)
-    defer { try? FileManager.default.removeItem(at: output) }
-    let handle = try FileHandle(forWritingTo: output)
-    process.standardOutput = handle
-    process.standardError = handle
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    try handle.close()
-    return PythonRun(output: try String(contentsOf: output, encoding: .utf8), status: process.terminationStatus)
+/// Runs python3 (from PATH, through env) with `arguments`.
+func runPython(_ arguments: [String]) throws -> ProcessRun {
+    try run(["/usr/bin/env", "python3"] + arguments)
 }
 
 @Suite struct JSONTests {
@@ -114,6 +97,6 @@ func runPython(_ arguments: [String]) throws -> PythonRun {
             sys.exit(1 if failed else 0)
             """
         let run = try runPython(["-c", script, schemaURL.path] + documents)
-        #expect(run.status == 0, "\(run.output)")
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import Facts
 
@@ -72,7 +73,7 @@ import Testing
         let root = "\(Self.labRoot)/\(release.name)"
         var probe = FactProbe()
         let keys = HostFacts.add(to: &probe)
-        let run = try FactsTests.run(["/usr/sbin/chroot", root, "/bin/sh", "-c", probe.script])
+        let run = try TestSupport.run(["/usr/sbin/chroot", root, "/bin/sh", "-c", probe.script])
         #expect(run.status == 0)
         let facts = try keys.facts(from: probe.results(from: run.stdout))
         #expect(facts.release.codename == release.name)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import Facts
 
@@ -73,14 +74,14 @@ import Testing
     @Test func runsAsTheSSHCommandLine() throws {
         // sshd hands the command line to the user's login shell with -c.
         let awkward = Awkward()
-        let run = try FactsTests.run(["/bin/sh", "-c", awkward.probe.shellCommand])
+        let run = try TestSupport.run(["/bin/sh", "-c", awkward.probe.shellCommand])
         #expect(run.status == 0)
         try awkward.check(run.stdout)
     }
 
     @Test func runsFromStandardInput() throws {
         let awkward = Awkward()
-        let run = try FactsTests.run(["/bin/sh", "-s"], input: awkward.probe.script)
+        let run = try TestSupport.run(["/bin/sh", "-s"], input: awkward.probe.script)
         #expect(run.status == 0)
         try awkward.check(run.stdout, scriptInArguments: false)
     }
@@ -89,7 +90,7 @@ import Testing
     func hostFactsScriptHasValidSyntax(_ shell: Shell) throws {
         var probe = FactProbe()
         _ = HostFacts.add(to: &probe)
-        let check = try FactsTests.run(shell.command + ["-n", "-c", probe.script])
+        let check = try TestSupport.run(shell.command + ["-n", "-c", probe.script])
         #expect(check.status == 0, "\(check.stderr)")
         #expect(check.stderr == "")
         // The script hands each command to sh -c as a string, so check those too.
@@ -97,7 +98,7 @@ import Testing
             DebianReleaseFact().command, KernelFact().command, ArchitectureFact().command,
             InitSystemFact().command, DebianPackagesFact().command,
         ] {
-            let check = try FactsTests.run(shell.command + ["-n", "-c", command])
+            let check = try TestSupport.run(shell.command + ["-n", "-c", command])
             #expect(check.status == 0, "\(command): \(check.stderr)")
         }
     }
@@ -105,7 +106,7 @@ import Testing
     @Test(arguments: Shell.available)
     func syntaxCheckCatchesErrors(_ shell: Shell) throws {
         // Shows that `-n` does check, so the test above proves something.
-        #expect(try FactsTests.run(shell.command + ["-n", "-c", "if then fi ("]).status != 0)
+        #expect(try TestSupport.run(shell.command + ["-n", "-c", "if then fi ("]).status != 0)
     }
 
     @Test(arguments: Shell.available)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import Facts
 
@@ -70,42 +71,6 @@ enum Fixture {
     }
 }
 
-/// What a process printed, and how it exited.
-struct ProcessRun {
-    var stdout: String
-    var stderr: String
-    var status: Int32
-}
-
-/// Runs `arguments[0]` with the rest as its arguments and `input` on standard input.
-///
-/// Output goes through temporary files, so a big output cannot fill a pipe and block.
-func run(_ arguments: [String], input: String = "") throws -> ProcessRun {
-    let directory = FileManager.default.temporaryDirectory
-        .appendingPathComponent("facts-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let stdin = directory.appendingPathComponent("stdin")
-    let stdout = directory.appendingPathComponent("stdout")
-    let stderr = directory.appendingPathComponent("stderr")
-    try Data(input.utf8).write(to: stdin)
-    try Data().write(to: stdout)
-    try Data().write(to: stderr)
-
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: arguments[0])
-    process.arguments = Array(arguments.dropFirst())
-    process.standardInput = try FileHandle(forReadingFrom: stdin)
-    process.standardOutput = try FileHandle(forWritingTo: stdout)
-    process.standardError = try FileHandle(forWritingTo: stderr)
-    try process.run()
-    process.waitUntilExit()
-    return ProcessRun(
-        stdout: String(decoding: try Data(contentsOf: stdout), as: UTF8.self),
-        stderr: String(decoding: try Data(contentsOf: stderr), as: UTF8.self),
-        status: process.terminationStatus)
-}
-
 /// A POSIX shell on this machine; jessie's is dash.
 struct Shell: Sendable, CustomTestStringConvertible {
     /// The command that starts the shell, e.g. `["/usr/bin/busybox", "sh"]`.
@@ -129,7 +94,7 @@ struct Shell: Sendable, CustomTestStringConvertible {
 
     /// Runs `script` with `-c`.
     func run(_ script: String) throws -> ProcessRun {
-        try FactsTests.run(command + ["-c", script])
+        try TestSupport.run(command + ["-c", script])
     }
 }
 

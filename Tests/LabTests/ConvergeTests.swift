@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 extension LabSuite {
     /// `converge plan` and `converge apply` on the lab fleet, through the real command line.
@@ -8,17 +9,8 @@ extension LabSuite {
     struct ConvergeTests {
         /// Runs the converge executable built beside the tests.
         static func converge(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
-            let process = Process()
-            process.executableURL = Self.executable
-            process.arguments = arguments
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+            let result = try run([executable.path] + arguments, environment: environment)
+            return (result.status, result.stdout + result.stderr)
         }
 
         static let executable: URL = {

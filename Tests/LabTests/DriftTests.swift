@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 extension LabSuite {
     /// `converge drift` on the lab: a group mixing bullseye, bookworm and trixie hosts.

@@ -1,5 +1,6 @@
 import Foundation
 import SSH
+import TestSupport
 
 /// The fleet of Debian containers booted by `scripts/lab up`, as these tests see it.
 struct LabHost: Sendable, CustomStringConvertible {
@@ -83,32 +84,22 @@ private actor ConnectionCache {
     }
 }
 
-/// Runs a program on the controller (ssh-keygen, ssh-keyscan, ...) and returns its stdout.
+/// Runs a program on the controller (ssh-keygen, ssh-keyscan, scripts/lab, ...) found on
+/// PATH, and returns its stdout; a non-zero exit status is an error carrying its stderr.
 @discardableResult
-func controller(_ arguments: [String], input: String? = nil, environment: [String: String]? = nil) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    if let environment { process.environment = environment }
-    let output = Pipe()
-    let stdin = Pipe()
-    process.standardOutput = output
-    process.standardInput = stdin
-    try process.run()
-    if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-    try stdin.fileHandleForWriting.close()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw ControllerError(command: arguments.joined(separator: " "), status: process.terminationStatus)
+func controller(_ arguments: [String], input: String = "", environment: [String: String] = [:]) throws -> String {
+    let result = try run(["/usr/bin/env"] + arguments, input: input, environment: environment)
+    guard result.status == 0 else {
+        throw ControllerError(command: arguments.joined(separator: " "), status: result.status, stderr: result.stderr)
     }
-    return String(decoding: data, as: UTF8.self)
+    return result.stdout
 }
 
 struct ControllerError: Error, CustomStringConvertible {
     var command: String
     var status: Int32
-    var description: String { "`\(command)` exited with \(status)" }
+    var stderr: String
+    var description: String { "`\(command)` exited with \(status): \(stderr)" }
 }
 
 /// A scratch directory removed when the test ends.

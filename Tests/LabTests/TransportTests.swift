@@ -1,6 +1,7 @@
 import Shell
 import Foundation
 import Testing
+import TestSupport
 @testable import SSH
 
 extension LabSuite {

@@ -3,6 +3,7 @@ import Facts
 import Foundation
 import Resources
 import Testing
+import TestSupport
 
 @testable import Planner
 

@@ -2,6 +2,7 @@ import Facts
 import Foundation
 import Resources
 import Testing
+import TestSupport
 
 @testable import Planner
 
@@ -10,40 +11,6 @@ enum Fixture {
         let folder = try #require(Bundle.module.url(forResource: "Fixtures", withExtension: nil))
         return try String(contentsOf: folder.appendingPathComponent(path), encoding: .utf8)
     }
-}
-
-/// What a process printed, and how it exited.
-struct ProcessRun {
-    var stdout: String
-    var stderr: String
-    var status: Int32
-}
-
-/// Runs `arguments[0]` with the rest as its arguments, `input` on standard input and
-/// `environment` added to this process's. Output goes through files so it cannot block.
-func run(_ arguments: [String], input: String = "", environment: [String: String] = [:]) throws -> ProcessRun {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("planner-run-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let stdin = directory.appendingPathComponent("stdin")
-    let stdout = directory.appendingPathComponent("stdout")
-    let stderr = directory.appendingPathComponent("stderr")
-    try Data(input.utf8).write(to: stdin)
-    try Data().write(to: stdout)
-    try Data().write(to: stderr)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: arguments[0])
-    process.arguments = Array(arguments.dropFirst())
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    process.standardInput = try FileHandle(forReadingFrom: stdin)
-    process.standardOutput = try FileHandle(forWritingTo: stdout)
-    process.standardError = try FileHandle(forWritingTo: stderr)
-    try process.run()
-    process.waitUntilExit()
-    return ProcessRun(
-        stdout: String(decoding: try Data(contentsOf: stdout), as: UTF8.self),
-        stderr: String(decoding: try Data(contentsOf: stderr), as: UTF8.self),
-        status: process.terminationStatus)
 }
 
 /// jessie's /bin/sh: dash.
