@@ -47,8 +47,7 @@ struct ApplyCommand: AsyncParsableCommand {
             }
         } else {
             let (_, hosts) = try fleet.selectedHosts()
-            let unknown = convergence.unknownRoles(in: hosts)
-            guard unknown.isEmpty else { throw CommandFailure(unknown.map(\.description)) }
+            _ = try Convergence.checkingRoles(of: hosts)
             work = hosts.map { host in (host, { try await convergence.plan(host) }) }
         }
 

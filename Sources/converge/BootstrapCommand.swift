@@ -2,7 +2,6 @@ import ArgumentParser
 import Fleet
 import Foundation
 import Inventory
-import Playbooks
 
 /// `converge bootstrap`: a newly leased box, from its root password to a converged member of the fleet.
 struct BootstrapCommand: AsyncParsableCommand {
@@ -79,8 +78,7 @@ struct BootstrapCommand: AsyncParsableCommand {
         guard let host = try Inventory.load(contentsOf: inventory).host(named: name) else {
             throw CommandFailure(["\(inventory): \(name) is missing after bootstrap"])
         }
-        let convergence = Convergence(roles: Playbook.role(named:))
-        if let unknown = convergence.unknownRoles(in: [host]).first { throw CommandFailure([unknown.description]) }
+        let convergence = try Convergence.checkingRoles(of: [host])
         let report = await HostReport.converge(host, prepare: { try await convergence.plan(host) }, with: convergence,
                                                progress: ProgressDisplay(hosts: [host.name]))
         print(report.log, terminator: "")

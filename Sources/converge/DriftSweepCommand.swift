@@ -5,7 +5,6 @@ import Fleet
 import Foundation
 import Inventory
 import Planner
-import Playbooks
 
 /// `converge drift INVENTORY`: one read-only sweep of every host, then the report.
 struct DriftSweepCommand: AsyncParsableCommand {
@@ -46,9 +45,7 @@ struct DriftSweepCommand: AsyncParsableCommand {
 
     private func sweep() async throws -> DriftReport {
         let (_, hosts) = try fleet.selectedHosts()
-        let convergence = Convergence(roles: Playbook.role(named:))
-        let unknown = convergence.unknownRoles(in: hosts)
-        guard unknown.isEmpty else { throw CommandFailure(unknown.map(\.description)) }
+        let convergence = try Convergence.checkingRoles(of: hosts)
 
         let started = Date()
         let clock = ContinuousClock()

@@ -2,7 +2,6 @@ import ArgumentParser
 import Fleet
 import Foundation
 import Planner
-import Playbooks
 
 /// `converge plan`: what converging would change on each host, changing nothing.
 struct PlanCommand: AsyncParsableCommand {
@@ -22,9 +21,7 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (_, hosts) = try fleet.selectedHosts()
-        let convergence = Convergence(roles: Playbook.role(named:))
-        let unknown = convergence.unknownRoles(in: hosts)
-        guard unknown.isEmpty else { throw CommandFailure(unknown.map(\.description)) }
+        let convergence = try Convergence.checkingRoles(of: hosts)
 
         let outcomes = await hosts.concurrentMap(limit: fleet.parallel) { host -> Result<HostPlan, HostFailure> in
             do {
