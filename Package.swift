@@ -5,11 +5,17 @@ let package = Package(
     name: "converge",
     platforms: [.macOS(.v13)],
     products: [
-        .executable(name: "converge", targets: ["converge"]),
+        // The command line with this repository's reference playbooks (playbooks/).
+        .executable(name: "converge", targets: ["ConvergeMain"]),
+        // Everything a fleet's own playbooks package needs: resources, roles, and the whole
+        // command line to run with them (ConvergeCommand.main(playbook:)).
+        .library(name: "Converge", targets: ["Converge"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
@@ -32,6 +38,8 @@ let package = Package(
         // Desired resources + facts -> a plan of changes, and the script that applies it.
         .target(name: "Planner", dependencies: [
             "Resources", "Facts", "Shell", .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
         // The drift report: desired-state drift, fleet discrepancies, support status; its renderers.
         .target(name: "Drift", dependencies: ["Facts"]),
@@ -39,15 +47,20 @@ let package = Package(
         .target(name: "DriftHistory", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         // Working across the fleet: connecting to inventory hosts, many at a time.
         .target(name: "Fleet", dependencies: ["SSH", "Inventory", "Facts", "Resources", "Planner"]),
-        // The playbooks: roles written in Swift, compiled into converge.
-        .target(name: "Playbooks", dependencies: ["Resources"], path: "playbooks"),
-        .executableTarget(
-            name: "converge",
+        // The command line as a library: every subcommand, run with a playbook's roles.
+        .target(
+            name: "Converge",
             dependencies: [
-                "SSH", "Inventory", "Facts", "Fleet", "Planner", "Playbooks", "Drift", "DriftHistory",
+                "SSH", "Inventory", "Facts", "Resources", "Shell", "Fleet", "Planner", "Drift", "DriftHistory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // This repository's reference playbooks: the web stack's roles, built as a fleet's own
+        // playbooks package would build them (against the Converge library only).
+        .target(name: "Playbooks", dependencies: ["Converge"], path: "playbooks"),
+        .executableTarget(name: "ConvergeMain", dependencies: ["Converge", "Playbooks"]),
+        // The lab tests' own roles and binary (converge-lab): test fixtures, not shipped.
+        .executableTarget(name: "converge-lab", dependencies: ["Converge"], path: "Tests/LabPlaybooks"),
         // Helpers the test targets share (running a program and collecting its output).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "FactsTests", dependencies: ["Facts", "Shell", "TestSupport"], resources: [.copy("Fixtures")]),
@@ -58,6 +71,7 @@ let package = Package(
         ]),
         .testTarget(name: "ResourcesTests", dependencies: ["Resources"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Resources", "Facts", "Shell", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PlaybooksTests", dependencies: ["Playbooks", "Converge", "Inventory", "Fleet", "Facts", "Planner"]),
         .testTarget(name: "LabTests", dependencies: ["SSH", "Inventory", "Facts", "Fleet", "Shell", "TestSupport"]),
     ]
 )

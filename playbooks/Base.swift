@@ -1,51 +1,114 @@
-import Resources
+import Converge
 
-/// What every host of the fleet has: a message of the day naming the host, kernel
-/// settings, an operations group and user, and converge's own directory.
-let base = Role("base") { host in
-    File("/etc/motd", content: """
-        \(host.name): managed by converge. Local changes are overwritten.
-        Groups: \(host.groups.joined(separator: ", "))
+/// What every host of the fleet has: the admins' accounts and keys, a hardened sshd, time
+/// sync, log rotation and kernel network settings.
+///
+/// Vars: `admins` (`[{"name": "alice", "keys": ["ssh-ed25519 …"]}]`, or `"keyFile"`: a
+/// public key file on the controller), `ntp_servers` (`["ntp1.example.net"]`),
+/// `sshd_options` (extra sshd_config lines), `somaxconn`.
+public let base = Role("base") { host in
+    let release = Release(host)
 
-        """)
-    File("/etc/sysctl.d/60-converge.conf", content: """
+    Package("sudo")
+    for admin in host.vars["admins"].arrayValue ?? [] {
+        if let name = admin["name"].stringValue {
+            let home = "/home/\(name)"
+            User(name, groups: ["sudo"], home: home, shell: "/bin/bash")
+            Directory(home + "/.ssh", owner: name, group: name, mode: 0o700, requires: [.user(name)])
+            if let keyFile = admin["keyFile"].stringValue {
+                File(home + "/.ssh/authorized_keys", content: .controllerFile(keyFile),
+                     owner: name, group: name, mode: 0o600)
+            } else {
+                File(home + "/.ssh/authorized_keys",
+                     content: .text((admin["keys"].arrayValue ?? []).compactMap(\.stringValue).map { $0 + "\n" }.joined()),
+                     owner: name, group: name, mode: 0o600)
+            }
+        }
+    }
+
+    // sshd: keys only. The first value of a keyword wins, and sshd_config.d/*.conf is read
+    // at the top of sshd_config, so a drop-in named 60-… wins over the distribution's.
+    let hardening = """
         # Managed by converge.
-        net.core.somaxconn = \(host.vars["somaxconn"].intValue ?? 4096)
-        vm.swappiness = 10
+        PasswordAuthentication no
+        KbdInteractiveAuthentication no
+        PermitRootLogin prohibit-password
+        X11Forwarding no
+        MaxAuthTries 4
+        \((host.vars["sshd_options"].arrayValue ?? []).compactMap(\.stringValue).map { $0 + "\n" }.joined())
+        """
+    if release.sshdHasDropIns {
+        File("/etc/ssh/sshd_config.d/60-converge.conf", content: .text(hardening), mode: 0o644,
+             notifies: [.service("ssh")])
+    } else {
+        // Debian 8 to 10 read no drop-ins: the whole file, Debian's defaults after ours.
+        File("/etc/ssh/sshd_config", content: .text(hardening + debianSSHDDefaults), mode: 0o644,
+             notifies: [.service("ssh")])
+    }
+    Service("ssh", running: true, enabled: true, reload: true, package: "openssh-server")
+
+    // Time: a container's clock is its machine's, and systemd-timesyncd refuses to run there.
+    let ntp = (host.vars["ntp_servers"].arrayValue ?? []).compactMap(\.stringValue)
+    if !host.isContainer {
+        if release.timesyncdIsPackage { Package("systemd-timesyncd") }
+        Directory("/etc/systemd/timesyncd.conf.d", mode: 0o755)
+        File("/etc/systemd/timesyncd.conf.d/60-converge.conf", content: """
+            # Managed by converge.
+            [Time]
+            NTP=\(ntp.joined(separator: " "))
+
+            """, notifies: [.service("systemd-timesyncd")])
+        Service("systemd-timesyncd", running: true, enabled: true,
+                package: release.timesyncdIsPackage ? "systemd-timesyncd" : "systemd")
+    }
+
+    Package("logrotate")
+    File("/etc/logrotate.d/converge-fleet", content: """
+        # Managed by converge: the stack's own logs.
+        /var/log/shop/*.log {
+            weekly
+            rotate 8
+            compress
+            delaycompress
+            missingok
+            notifempty
+            create 0640 www-data adm
+        }
 
         """)
-    Group("ops", system: true)
-    User("ops", group: "ops", home: "/var/lib/ops", shell: "/bin/sh", system: true)
-    Directory("/etc/converge", owner: "root", group: "root", mode: 0o755)
-    File("/etc/converge/host", content: "name=\(host.name)\nrelease=\(host.codename ?? "unknown")\n", mode: 0o644)
-    Directory("/var/lib/ops/notes", owner: "ops", group: "ops", mode: 0o750)
-    Symlink("/etc/converge/motd", target: "/etc/motd")
+
+    // Network settings live in the host's own network namespace, containers included;
+    // vm.* belong to the machine, so a container leaves them alone.
+    let sysctl = kernelSettings(somaxconn: host.vars["somaxconn"].intValue ?? 4096, container: host.isContainer)
+    let settings = sysctl.keys.sorted().map { "\($0) = \(sysctl[$0]!)\n" }.joined()
+    File("/etc/sysctl.d/60-converge.conf", content: .text("# Managed by converge.\n" + settings))
+    Command(
+        "apply kernel settings", "sysctl -q -p /etc/sysctl.d/60-converge.conf",
+        unless: sysctl.keys.sorted().map { key in
+            "[ \"$(sysctl -n \(key) | tr -s '\\t ' ' ')\" = \(shellQuote(sysctl[key]!)) ]"
+        }.joined(separator: " && "),
+        requires: [.file("/etc/sysctl.d/60-converge.conf")])
 }
 
-/// Shell, apt and limits defaults every host shares.
-let baseDefaults = Role("base-defaults") { host in
-    File("/etc/apt/apt.conf.d/60-converge", content: """
-        // Managed by converge: no recommends, keep going on a flaky mirror.
-        APT::Install-Recommends "false";
-        Acquire::Retries "3";
-
-        """)
-    File("/etc/security/limits.d/60-converge.conf", content: """
-        # Managed by converge.
-        *    soft    nofile    \(host.vars["nofile"].intValue ?? 65536)
-        *    hard    nofile    \(host.vars["nofile"].intValue ?? 65536)
-
-        """)
-    File("/etc/profile.d/converge.sh", content: "# Managed by converge.\nexport CONVERGE_HOST='\(host.name)'\n")
-    File("/etc/default/converge", content: "GROUPS='\(host.groups.joined(separator: " "))'\n")
-    File("/etc/issue.net", content: "\(host.name) (Debian \(host.codename ?? "unknown")): authorized use only\n")
-    Directory("/var/log/converge", owner: "root", group: "adm", mode: 0o2750)
-    File("/var/log/converge/README", content: "converge writes nothing here yet; drift reports will.\n", group: "adm", mode: 0o640)
-    Directory("/etc/cron.d", mode: 0o755)
-    File("/etc/cron.d/converge-drift", content: """
-        # Managed by converge: nightly drift report (needs cron).
-        17 3 * * * root /usr/local/bin/converge-drift >/dev/null 2>&1
-
-        """)
-    Symlink("/usr/local/lib/converge-motd", target: "/etc/motd")
+/// The kernel settings every host gets: network ones always (each host, containers too,
+/// has its own network namespace), the machine's own (vm.*) only on bare metal.
+func kernelSettings(somaxconn: Int, container: Bool) -> [String: String] {
+    var settings = [
+        "net.core.somaxconn": "\(somaxconn)",
+        "net.ipv4.tcp_max_syn_backlog": "\(somaxconn)",
+        "net.ipv4.ip_local_port_range": "10240 65000",
+    ]
+    if !container { settings["vm.swappiness"] = "10" }
+    return settings
 }
+
+/// Debian's sshd_config defaults that a hardened config keeps, for the releases without
+/// drop-ins.
+let debianSSHDDefaults = """
+    ChallengeResponseAuthentication no
+    UsePAM yes
+    PrintMotd no
+    AcceptEnv LANG LC_*
+    Subsystem sftp /usr/lib/openssh/sftp-server
+
+    """

@@ -1,14 +1,7 @@
-import Resources
+import Converge
 
-/// Every role an inventory can assign, by name.
-///
-/// To add a role, write it in a file of its own in this folder and list it here.
-/// The compiler checks every resource; `converge` refuses an inventory naming a
-/// role that is not in this list.
-public enum Playbook {
-    public static let roles: [Role] = [base, baseDefaults, labApp]
-
-    public static func role(named name: String) -> Role? {
-        roles.first { $0.name == name }
-    }
+extension Playbook {
+    /// The reference web stack: every role `inventory/fleet.json` and
+    /// `inventory/production.json` assign. `converge roles` lists them.
+    public static let reference = Playbook([base, loadBalancer, cache, web, redis, database, storage])
 }

@@ -18,11 +18,23 @@ public struct InitSystem: Codable, Equatable, Sendable {
     /// The major version of the systemd installed, from `systemctl --version`, e.g. `252`;
     /// set whenever systemctl is installed, whether or not systemd runs.
     public var systemdVersion: Int?
+    /// What the host runs in, as `systemd-detect-virt` names it: `none` on bare metal,
+    /// `kvm`, `systemd-nspawn`, `lxc`, …; nil when it could not tell (no systemd).
+    public var virtualization: String?
 
-    public init(kind: Kind, pid1: String?, systemdVersion: Int?) {
+    public init(kind: Kind, pid1: String?, systemdVersion: Int?, virtualization: String? = nil) {
         self.kind = kind
         self.pid1 = pid1
         self.systemdVersion = systemdVersion
+        self.virtualization = virtualization
+    }
+
+    /// Whether the host is a container (systemd-nspawn, LXC, Docker, …), where the kernel,
+    /// the clock and most of /proc/sys belong to the machine it runs on.
+    public var isContainer: Bool {
+        guard let virtualization else { return false }
+        return ["systemd-nspawn", "lxc", "lxc-libvirt", "docker", "podman", "openvz", "rkt", "wsl", "proot",
+                "pouch", "container-other"].contains(virtualization)
     }
 }
 
@@ -37,6 +49,9 @@ public struct InitSystemFact: Fact {
         if command -v systemctl >/dev/null 2>&1; then
         \tprintf 'systemctl %s\\n' "$(systemctl --version 2>/dev/null | head -n 1)"
         fi
+        if command -v systemd-detect-virt >/dev/null 2>&1; then
+        \tprintf 'virtualization %s\\n' "$(systemd-detect-virt 2>/dev/null)"
+        fi
         """
     }
 
@@ -44,6 +59,7 @@ public struct InitSystemFact: Fact {
         var systemdRunning = false
         var pid1: String?
         var systemdVersion: Int?
+        var virtualization: String?
         for line in lines(of: output) {
             let parts = line.split(separator: " ", maxSplits: 1)
             let value = parts.count == 2 ? String(parts[1].trimmingWhitespace()) : ""
@@ -51,6 +67,7 @@ public struct InitSystemFact: Fact {
             case "systemd-running": systemdRunning = true
             case "pid1": pid1 = value.isEmpty ? nil : value
             case "systemctl": systemdVersion = parseSystemdVersion(value)
+            case "virtualization": virtualization = value.isEmpty ? nil : value
             default: throw FactParseError("unexpected line: \(line)")
             }
         }
@@ -62,7 +79,7 @@ public struct InitSystemFact: Fact {
             } else {
                 .unknown
             }
-        return InitSystem(kind: kind, pid1: pid1, systemdVersion: systemdVersion)
+        return InitSystem(kind: kind, pid1: pid1, systemdVersion: systemdVersion, virtualization: virtualization)
     }
 }
 

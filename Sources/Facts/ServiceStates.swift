@@ -1,3 +1,4 @@
+import Foundation
 import Shell
 
 /// What systemd says about one unit.
@@ -10,18 +11,41 @@ public struct ServiceState: Codable, Hashable, Sendable {
     /// `indirect`, `generated`, …; nil when it printed nothing (systemd 215 prints nothing
     /// for a unit that does not exist, later versions `not-found`).
     public var enablement: String?
+    /// `SubState`: `running`, `dead`, `exited`, `failed`, `auto-restart`, ….
+    public var subState: String?
+    /// `Result` of the last run: `success`, `exit-code`, `signal`, `core-dump`, `timeout`, ….
+    public var result: String?
+    /// When the unit entered its current state (Unix time); nil when systemd has no record
+    /// (it never ran since boot).
+    public var since: Int?
+    /// Whether the unit's `Condition…=` checks failed when it last tried to start (e.g.
+    /// `ConditionVirtualization=!container`): systemd then skips it, and it stays inactive.
+    public var conditionFailed: Bool
 
-    public init(loadState: String?, activeState: String?, enablement: String?) {
+    public init(
+        loadState: String?, activeState: String?, enablement: String?, subState: String? = nil,
+        result: String? = nil, since: Int? = nil, conditionFailed: Bool = false
+    ) {
         self.loadState = loadState
         self.activeState = activeState
         self.enablement = enablement
+        self.subState = subState
+        self.result = result
+        self.since = since
+        self.conditionFailed = conditionFailed
     }
 
     /// Whether systemd knows the unit.
     public var exists: Bool { loadState != nil && loadState != "not-found" }
 
+    /// Whether the unit is masked (linked to /dev/null), so nothing can start it.
+    public var isMasked: Bool { loadState == "masked" || enablement?.hasPrefix("masked") == true }
+
     /// Whether the unit runs or is on its way: `active`, `reloading` or `activating`.
     public var isActive: Bool { ["active", "reloading", "activating"].contains(activeState) }
+
+    /// Whether the unit failed: its last run ended badly and systemd keeps it failed.
+    public var isFailed: Bool { activeState == "failed" }
 
     /// Whether the unit starts at boot by its own `[Install]` section (or sysv links).
     public var isEnabled: Bool { ["enabled", "enabled-runtime"].contains(enablement) }
@@ -31,6 +55,22 @@ public struct ServiceState: Codable, Hashable, Sendable {
     public var isEnablementFixed: Bool {
         ["static", "generated", "indirect", "alias", "masked", "masked-runtime", "transient"]
             .contains(enablement)
+    }
+
+    /// The state in a few words, for plans and reports: `masked`, `failed (exit-code)`,
+    /// `not installed`, `active (running)`, `inactive (dead), disabled`.
+    public var summary: String {
+        guard exists else { return "not installed" }
+        if isMasked { return "masked" }
+        var words = activeState ?? "unknown"
+        if isFailed, let result, result != "success" {
+            words += " (\(result))"
+        } else if let subState, subState != activeState {
+            words += " (\(subState))"
+        }
+        if conditionFailed, !isActive { words += ", condition failed" }
+        if let enablement, !isEnablementFixed || enablement == "static" { words += ", \(enablement)" }
+        return words
     }
 }
 
@@ -67,7 +107,8 @@ public struct ServiceStatesFact: Fact {
         var script = """
             if ! command -v systemctl >/dev/null 2>&1; then printf 'no-systemctl\\n'; exit 0; fi
             printf 'show\\n'
-            systemctl show -p LoadState -p ActiveState \(words) 2>/dev/null
+            TZ=UTC systemctl show -p LoadState -p ActiveState -p SubState -p Result -p ConditionResult \\
+            \t-p StateChangeTimestamp -p ActiveEnterTimestamp -p InactiveEnterTimestamp \(words) 2>/dev/null
             printf 'end\\n'
             converge_nl='
             '
@@ -100,15 +141,25 @@ public struct ServiceStatesFact: Fact {
                 throw FactParseError("systemctl show gave \(blocks.count) units for \(units.count)")
             }
             for (unit, block) in zip(units, blocks) {
+                var properties: [String: String] = [:]
                 for line in block {
-                    if line.hasPrefix("LoadState=") {
-                        states[unit]?.loadState = String(line.dropFirst("LoadState=".count))
-                    } else if line.hasPrefix("ActiveState=") {
-                        states[unit]?.activeState = String(line.dropFirst("ActiveState=".count))
-                    } else {
+                    guard let equals = line.firstIndex(of: "=") else {
                         throw FactParseError("\(unit): unexpected line: \(line)")
                     }
+                    properties[String(line[..<equals])] = String(line[line.index(after: equals)...])
                 }
+                states[unit]?.loadState = properties["LoadState"]
+                states[unit]?.activeState = properties["ActiveState"]
+                states[unit]?.subState = properties["SubState"]
+                states[unit]?.result = properties["Result"]
+                states[unit]?.conditionFailed = properties["ConditionResult"] == "no"
+                // StateChangeTimestamp (systemd 227 and later), else the enter time of the
+                // state it is in (215); empty when it never changed since boot.
+                let active = ["active", "reloading"].contains(properties["ActiveState"])
+                states[unit]?.since = [
+                    properties["StateChangeTimestamp"],
+                    properties[active ? "ActiveEnterTimestamp" : "InactiveEnterTimestamp"],
+                ].lazy.compactMap { $0.flatMap(parseSystemdTimestamp) }.first
             }
         }
         for line in lines[(end + 1)...] {
@@ -120,4 +171,20 @@ public struct ServiceStatesFact: Fact {
         }
         return states
     }
+}
+
+/// Unix time from systemd's `Tue 2026-12-01 10:40:01 UTC` (shown with TZ=UTC); nil for
+/// an empty or other value.
+func parseSystemdTimestamp(_ text: String) -> Int? {
+    let words = text.split(separator: " ")
+    guard words.count == 4, words[3] == "UTC" else { return nil }
+    let date = words[1].split(separator: "-").compactMap { Int($0) }
+    let time = words[2].split(separator: ":").compactMap { Int($0) }
+    guard date.count == 3, time.count == 3 else { return nil }
+    var components = DateComponents()
+    (components.year, components.month, components.day) = (date[0], date[1], date[2])
+    (components.hour, components.minute, components.second) = (time[0], time[1], time[2])
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = TimeZone(identifier: "UTC")!
+    return calendar.date(from: components).map { Int($0.timeIntervalSince1970) }
 }

@@ -12,19 +12,24 @@ import SSH
 /// with (release, architecture), then one probe covering the state of every resource.
 public struct Convergence: Sendable {
     private let connector: HostConnector
-    private let roles: @Sendable (String) -> Role?
+    private let playbook: Playbook
+    private let inventoryHosts: [InventoryHost]
     private let environment: [String: String]
     private let cache: RoleFactsCache?
 
     /// - Parameters:
-    ///   - roles: looks a role up by the name the inventory uses.
+    ///   - playbook: the roles, by the names the inventory uses.
+    ///   - inventory: the whole inventory, which roles see as ``HostContext/inventoryHosts``
+    ///     (every host, not only those being converged).
     ///   - cache: remembers each host's role facts between runs; nil always asks the host first.
-    public init(connector: HostConnector = HostConnector(),
+    public init(playbook: Playbook, inventory: Inventory, connector: HostConnector = HostConnector(),
                 environment: [String: String] = ProcessInfo.processInfo.environment,
-                cache: RoleFactsCache? = RoleFactsCache(),
-                roles: @escaping @Sendable (String) -> Role?) {
+                cache: RoleFactsCache? = RoleFactsCache()) {
         self.connector = connector
-        self.roles = roles
+        self.playbook = playbook
+        self.inventoryHosts = inventory.hosts.map {
+            InventoryHost(name: $0.name, address: $0.address, groups: $0.groups, vars: VarValue($0.vars))
+        }
         self.environment = environment
         self.cache = cache
     }
@@ -32,9 +37,10 @@ public struct Convergence: Sendable {
     /// Names every role an inventory host uses that the playbooks do not define.
     public func unknownRoles(in hosts: [Inventory.Host]) -> [HostFailure] {
         hosts.flatMap { host in
-            host.roles.filter { roles($0) == nil }.map { role in
+            host.roles.filter { playbook.role(named: $0) == nil }.map { role in
                 HostFailure(host: host.name, phase: "roles",
-                            message: "unknown role \"\(role)\": it is not in playbooks/Playbook.swift")
+                            message: "unknown role \"\(role)\": the playbook has "
+                                + (playbook.roles.isEmpty ? "no roles" : playbook.roleNames.joined(separator: ", ")))
             }
         }
     }
@@ -121,15 +127,28 @@ public struct Convergence: Sendable {
 
     /// The resources of every role `host` has, evaluated with its facts and vars.
     func resources(for host: Inventory.Host, context facts: RoleFacts) throws -> [any Resource] {
-        let context = HostContext(name: host.name, groups: host.groups, vars: VarValue(host.vars),
-                                  codename: facts.codename, majorVersion: facts.majorVersion,
-                                  architecture: facts.architecture)
+        let context = HostContext(name: host.name, address: host.address, groups: host.groups,
+                                  vars: VarValue(host.vars), codename: facts.codename,
+                                  majorVersion: facts.majorVersion, architecture: facts.architecture,
+                                  isContainer: facts.isContainer, inventoryHosts: inventoryHosts)
         return try host.roles.flatMap { name -> [any Resource] in
-            guard let role = roles(name) else {
+            guard let role = playbook.role(named: name) else {
                 throw HostFailure(host: host.name, phase: "roles", message: "unknown role \"\(name)\"")
             }
-            return role.resources(for: context)
+            return try role.resources(for: context).map { try readingControllerFiles(of: $0, host: host) }
         }
+    }
+
+    /// `resource` with the content of a file from the controller read in, so that the
+    /// planner (a pure function) gets its bytes.
+    private func readingControllerFiles(of resource: any Resource, host: Inventory.Host) throws -> any Resource {
+        guard var file = resource as? File, case .controllerFile(let path) = file.content else { return resource }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw HostFailure(host: host.name, phase: "roles",
+                              message: "\(file.id): cannot read \(path) on the controller")
+        }
+        file.content = .data(data)
+        return file
     }
 
     /// Runs a script through `sh -s` (as root, or through sudo when the inventory says so)
@@ -166,11 +185,11 @@ public struct Convergence: Sendable {
 
 extension VarValue {
     /// Inventory vars as the playbooks see them.
-    init(_ object: JSONObject) {
+    public init(_ object: JSONObject) {
         self = .object(Dictionary(object.map { ($0.key, VarValue($0.value)) }, uniquingKeysWith: { _, last in last }))
     }
 
-    init(_ value: JSONValue) {
+    public init(_ value: JSONValue) {
         switch value {
         case .null: self = .null
         case .bool(let bool): self = .bool(bool)

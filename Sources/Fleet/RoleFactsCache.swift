@@ -6,16 +6,18 @@ public struct RoleFacts: Codable, Hashable, Sendable {
     public var codename: String?
     public var majorVersion: Int?
     public var architecture: String
+    public var isContainer: Bool
 
-    public init(codename: String?, majorVersion: Int?, architecture: String) {
+    public init(codename: String?, majorVersion: Int?, architecture: String, isContainer: Bool) {
         self.codename = codename
         self.majorVersion = majorVersion
         self.architecture = architecture
+        self.isContainer = isContainer
     }
 
     public init(_ facts: HostFacts) {
         self.init(codename: facts.release.codename, majorVersion: facts.release.majorVersion,
-                  architecture: facts.architecture.name)
+                  architecture: facts.architecture.name, isContainer: facts.initSystem.isContainer)
     }
 }
 

@@ -13,15 +13,19 @@ public struct ApplyOptions: Hashable, Sendable {
     public var aptLockTimeout: Int
     /// Seconds between tries when an older apt (< 1.9.11) finds dpkg locked.
     public var aptRetryInterval: Int
+    /// Seconds one step may take (an install, a command) before it is stopped and the
+    /// host's converge fails there: a hung command never holds a run forever.
+    public var stepTimeout: Int
 
     public init(
         lockPath: String = "/run/converge.lock", lockTimeout: Int = 600, aptLockTimeout: Int = 300,
-        aptRetryInterval: Int = 5
+        aptRetryInterval: Int = 5, stepTimeout: Int = 1800
     ) {
         self.lockPath = lockPath
         self.lockTimeout = lockTimeout
         self.aptLockTimeout = aptLockTimeout
         self.aptRetryInterval = aptRetryInterval
+        self.stepTimeout = stepTimeout
     }
 }
 
@@ -31,9 +35,9 @@ public struct ApplyOptions: Hashable, Sendable {
 /// Run it as root, directly (`sh -s` with the script on standard input) or through
 /// `sudo -n sh -s`; every step reads /dev/null, never the script. It takes ``ApplyOptions/lockPath``
 /// with `flock` first. A step is a change, or several package changes made in one
-/// `apt-get install` transaction. Each step runs in a subshell with `set -e` and its
-/// output captured; the first step that fails stops the run, and every later step is
-/// reported skipped. Status lines start with a random ``boundary``, and steps' own output
+/// `apt-get install` transaction. Each step is written to a file and run by `sh -e` under
+/// `timeout` (``ApplyOptions/stepTimeout``), its output captured; the first step that
+/// fails or times out stops the run, and every later step is reported skipped. Status lines start with a random ``boundary``, and steps' own output
 /// never reaches standard output (only hex-encoded inside a status line), so nothing a
 /// step prints can forge a status.
 ///
@@ -99,6 +103,7 @@ public struct ApplyScript: Sendable {
             \texit 1
             }
             converge_dir=$(mktemp -d) || converge_abort 'cannot create a temporary directory'
+            export converge_dir
             trap 'rm -rf "$converge_dir"' EXIT
             trap 'exit 129' HUP
             trap 'exit 130' INT
@@ -110,9 +115,54 @@ public struct ApplyScript: Sendable {
             \tconverge_abort "another converge holds $converge_lock (waited \(options.lockTimeout) s): $(cat "$converge_dir/out")"
             fi
 
+            converge_failed=
+            # converge_run N: step N's file, with `set -e`, standard input from /dev/null,
+            # its output captured, and at most the step timeout (timeout kills its whole
+            # process group: apt and what it started too).
+            converge_run() {
+            \tif [ -n "$converge_failed" ]; then
+            \t\tprintf '%s step %s skipped\\n' "$converge_b" "$1"
+            \t\treturn 0
+            \tfi
+            \tconverge_s=0
+            \ttimeout -k 10 \(options.stepTimeout) sh -e "$converge_dir/step-$1" </dev/null >"$converge_dir/out" 2>&1 || converge_s=$?
+            \tcase $converge_s in
+            \t0) printf '%s step %s ok\\n' "$converge_b" "$1"; return 0 ;;
+            \t124) echo "converge: the step timed out after \(options.stepTimeout) s and was stopped" >>"$converge_dir/out" ;;
+            \t137) echo "converge: the step was killed (it outlived its \(options.stepTimeout) s, or the system killed it)" >>"$converge_dir/out" ;;
+            \tesac
+            \tconverge_failed=$1
+            \tprintf '%s step %s failed %s %s\\n' "$converge_b" "$1" "$converge_s" \\
+            \t\t"$(tail -c 65536 "$converge_dir/out" | converge_hex)"
+            }
+
+            """
+        // Here-documents end at this line, which neither a step nor base64 text can hold.
+        let delimiter = "CONVERGE_" + String(boundary.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+        script += "cat >\"$converge_dir/lib\" <<'\(delimiter)'\n\(Self.library(options))\(delimiter)\n\n"
+        for (number, step) in steps.enumerated() {
+            let body = try Self.commands(for: step.map { plan.changes[$0] }, secrets: secrets, options: options)
+            let names = step.map { plan.changes[$0].resource.description.filter { !$0.isNewline } }
+            script += "# step \(number): \(names.joined(separator: ", "))\n"
+            script += "cat >\"$converge_dir/step-\(number)\" <<'\(delimiter)'\n. \"$converge_dir/lib\"\n\(body)\n\(delimiter)\n"
+            script += "converge_run \(number)\n\n"
+        }
+        script += "printf '%s done\\n' \"$converge_b\"\n"
+        self.text = script
+    }
+
+    /// The shell functions every step may use, written to `$converge_dir/lib` and sourced
+    /// by each step.
+    static func library(_ options: ApplyOptions) -> String {
+        """
             # apt-get, retried while dpkg's lock is held, for apt older than 1.9.11
             # (which has no DPkg::Lock::Timeout), up to the timeout.
             converge_apt() {
+            \t# A converge cut off mid-install (power, network) leaves dpkg half done.
+            \tif [ -n "$(ls -A /var/lib/dpkg/updates 2>/dev/null)" ]; then
+            \t\techo "converge: dpkg was interrupted earlier; running dpkg --configure -a"
+            \t\tdpkg --configure -a --force-confdef --force-confold
+            \tfi
             \tconverge_deadline=$(( $(date +%s) + \(options.aptLockTimeout) ))
             \twhile :; do
             \t\tconverge_apt_status=0
@@ -129,33 +179,52 @@ public struct ApplyScript: Sendable {
             \tdone
             }
 
-            converge_failed=
-            converge_run() {
-            \tif [ -n "$converge_failed" ]; then
-            \t\tprintf '%s step %s skipped\\n' "$converge_b" "$1"
-            \t\treturn 0
+            # converge_service UNIT RUNNING ENABLED (each yes, no or -): the unit brought to
+            # that state from whatever state it is in when the step runs (masked, failed,
+            # stopped, disabled, started by its package's postinst).
+            converge_service() {
+            \tconverge_u=$1
+            \tconverge_unit_state
+            \tif [ "$2" = yes ] || [ "$3" = yes ]; then
+            \t\tif [ "$converge_load" = masked ] || [ "${converge_en#masked}" != "$converge_en" ]; then
+            \t\t\techo "converge: $converge_u is masked; unmasking it"
+            \t\t\tsystemctl unmask "$converge_u"
+            \t\t\tsystemctl --runtime unmask "$converge_u" 2>/dev/null || true
+            \t\t\tconverge_unit_state
+            \t\tfi
+            \t\tif [ "$converge_load" = not-found ] || [ -z "$converge_load" ]; then
+            \t\t\techo "converge: $converge_u does not exist: no unit file (is its package installed?)"
+            \t\t\treturn 1
+            \t\tfi
             \tfi
-            \t( set -e; "$2" ) </dev/null >"$converge_dir/out" 2>&1
-            \tconverge_s=$?
-            \tif [ "$converge_s" -eq 0 ]; then
-            \t\tprintf '%s step %s ok\\n' "$converge_b" "$1"
-            \telse
-            \t\tconverge_failed=$1
-            \t\tprintf '%s step %s failed %s %s\\n' "$converge_b" "$1" "$converge_s" \\
-            \t\t\t"$(tail -c 65536 "$converge_dir/out" | converge_hex)"
-            \tfi
+            \tif [ "$converge_load" = not-found ] || [ -z "$converge_load" ]; then return 0; fi
+            \tcase "$3:$converge_en" in
+            \tyes:enabled | yes:enabled-runtime | yes:static | yes:indirect | yes:generated | yes:alias | yes:transient) ;;
+            \tyes:*) systemctl enable "$converge_u" ;;
+            \tno:enabled | no:enabled-runtime) systemctl disable "$converge_u" ;;
+            \tesac
+            \tcase "$2" in
+            \tyes)
+            \t\tif ! systemctl is-active --quiet "$converge_u"; then
+            \t\t\tsystemctl reset-failed "$converge_u" 2>/dev/null || true
+            \t\t\tsystemctl start "$converge_u"
+            \t\tfi
+            \t\tif ! systemctl is-active --quiet "$converge_u"; then
+            \t\t\techo "converge: $converge_u is not running after start:" $(systemctl show -p ActiveState -p SubState -p Result -p ConditionResult "$converge_u" 2>/dev/null)
+            \t\t\tjournalctl -u "$converge_u" -n 10 --no-pager 2>/dev/null || true
+            \t\t\treturn 1
+            \t\tfi
+            \t\t;;
+            \tno) if systemctl is-active --quiet "$converge_u"; then systemctl stop "$converge_u"; fi ;;
+            \tesac
+            }
+            converge_unit_state() {
+            \tconverge_load=$(systemctl show -p LoadState "$converge_u" 2>/dev/null)
+            \tconverge_load=${converge_load#LoadState=}
+            \tconverge_en=$(systemctl is-enabled "$converge_u" 2>/dev/null | head -n 1)
             }
 
             """
-        for (number, step) in steps.enumerated() {
-            let body = try Self.commands(for: step.map { plan.changes[$0] }, secrets: secrets, options: options)
-            let names = step.map { plan.changes[$0].resource.description.filter { !$0.isNewline } }
-            script += "# step \(number): \(names.joined(separator: ", "))\n"
-            script += "converge_step_\(number)() {\n\(body)\n}\n"
-            script += "converge_run \(number) converge_step_\(number)\n\n"
-        }
-        script += "printf '%s done\\n' \"$converge_b\"\n"
-        self.text = script
     }
 
     private static func commands(for changes: [Change], secrets: SecretValues, options: ApplyOptions) throws(PlanError) -> String {

@@ -77,20 +77,20 @@ public struct ContentChange: Codable, Hashable, Sendable {
     }
 }
 
-/// Bytes a file operation writes: inline, or a secret's source and hash, read again on
-/// the controller when the apply script is made.
+/// Bytes a file operation writes: inline, or text with secrets (their sources only) and
+/// the hash of the whole, rendered again on the controller when the apply script is made.
 public enum FileBytes: Codable, Hashable, Sendable {
     case inline(Data)
-    case secret(source: Secret.Source, sha256: String, size: Int)
+    case secret(text: SecretText, sha256: String, size: Int)
 
-    private enum CodingKeys: String, CodingKey { case base64, secret, sha256, size }
+    private enum CodingKeys: String, CodingKey { case base64, secretText, sha256, size }
 
-    // {"base64": "..."} or {"secret": {"environment": "X"}, "sha256": "...", "size": 12}.
+    // {"base64": "..."}, or {"secretText": {"parts": [...]}, "sha256": "...", "size": 12}.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        if let source = try container.decodeIfPresent(Secret.Source.self, forKey: .secret) {
+        if let text = try container.decodeIfPresent(SecretText.self, forKey: .secretText) {
             self = .secret(
-                source: source, sha256: try container.decode(String.self, forKey: .sha256),
+                text: text, sha256: try container.decode(String.self, forKey: .sha256),
                 size: try container.decode(Int.self, forKey: .size))
         } else {
             self = .inline(try container.decode(Data.self, forKey: .base64))
@@ -101,8 +101,8 @@ public enum FileBytes: Codable, Hashable, Sendable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         switch self {
         case .inline(let data): try container.encode(data, forKey: .base64)
-        case .secret(let source, let sha256, let size):
-            try container.encode(source, forKey: .secret)
+        case .secret(let text, let sha256, let size):
+            try container.encode(text, forKey: .secretText)
             try container.encode(sha256, forKey: .sha256)
             try container.encode(size, forKey: .size)
         }
@@ -138,8 +138,16 @@ public enum HostOperation: Codable, Hashable, Sendable {
     /// `systemctl VERB unit` for each verb in order: `enable`, `disable`, `start`, `stop`,
     /// `restart`, `reload`.
     case systemctl(unit: String, verbs: [String])
-    /// `sh -c command`, unless a guard holds when it is about to run.
-    case runCommand(command: String, creates: String?, unless: String?)
+    /// `sh -c command`, unless a guard holds when it is about to run; tried `retries` more
+    /// times, `delay` seconds apart, while it fails.
+    case runCommand(command: String, creates: String?, unless: String?, retries: Int, delay: Int)
+    /// `systemctl daemon-reload`: systemd rereads unit files that changed.
+    case reloadSystemd
+    /// Brings a unit to the wanted state from whatever state it is in when the step runs:
+    /// unmasked if it must run or be enabled, enabled or disabled, a failed unit reset and
+    /// started, a running one stopped; nil leaves that side alone. Fails when the unit
+    /// does not stay active (naming systemd's reason: a failed condition, its result).
+    case ensureService(unit: String, running: Bool?, enabled: Bool?)
 }
 
 /// Why a host cannot be planned.

@@ -45,6 +45,7 @@ public struct HostState: Codable, Hashable, Sendable {
         var stable = self
         stable.aptLists?.now = 0
         for path in stable.paths.keys { stable.paths[path]?.content = nil }
+        for unit in stable.services.keys { stable.services[unit]?.since = nil }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         // Encoding plain values and dictionaries of them cannot fail.
@@ -107,7 +108,7 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
                 case .data(let data):
                     contentPaths.append(file.path)
                     contentSHA256[file.path] = sha256Hex(data)
-                case .secret, nil:
+                case .secret, .controllerFile, nil:
                     break
                 }
             case let directory as Directory:

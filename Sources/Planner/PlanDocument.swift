@@ -49,7 +49,7 @@ public struct Plan: Codable, Hashable, Sendable {
     /// The document's schema name.
     public static let schema = "converge-plan"
     /// The schema version this code writes and reads.
-    public static let version = 1
+    public static let version = 2
 
     public var schema: String
     public var version: Int

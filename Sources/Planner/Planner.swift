@@ -53,6 +53,8 @@ private struct PlanBuilder {
     var changed: Set<ResourceID> = []
     /// Why apt's lists need refreshing, and the index of the first change needing it.
     var refresh: (reason: String, before: Int)?
+    /// Unit files changed since the last `systemctl daemon-reload` planned.
+    var changedUnitFiles: [String] = []
 
     init(state: HostState, secrets: SecretValues, options: PlanOptions) {
         self.state = state
@@ -60,7 +62,8 @@ private struct PlanBuilder {
         self.options = options
     }
 
-    func finish() -> [Change] {
+    mutating func finish() -> [Change] {
+        reloadSystemdIfUnitsChanged()
         guard let refresh else { return changes }
         // Before the whole run of package changes it belongs to: they are one apt transaction.
         var position = refresh.before
@@ -75,8 +78,24 @@ private struct PlanBuilder {
     }
 
     mutating func append(_ change: Change) {
+        switch change.operation {
+        case .systemctl, .ensureService: reloadSystemdIfUnitsChanged()
+        default: break
+        }
         changes.append(change)
         changed.insert(change.resource)
+        if let path = change.operation.unitFilePath { changedUnitFiles.append(path) }
+    }
+
+    /// systemd acts on the unit files it last read: after one changes, a daemon-reload
+    /// comes before the next systemctl command (or at the end).
+    mutating func reloadSystemdIfUnitsChanged() {
+        guard !changedUnitFiles.isEmpty else { return }
+        changes.append(Change(
+            resource: ResourceID(kind: "systemd", name: "daemon-reload"), action: .run,
+            reason: "unit files changed: " + changedUnitFiles.joined(separator: ", "),
+            operation: .reloadSystemd))
+        changedUnitFiles = []
     }
 
     mutating func needRefresh(_ reason: String) {
@@ -156,7 +175,7 @@ private struct PlanBuilder {
     mutating func plan(_ file: File) throws(PlanError) {
         let current = state.paths[file.path]
         if file.presence == .absent {
-            guard let current else { return }
+            guard let current else { return planRemovalAfterInstall(file, recursive: false) }
             guard current.kind != .directory else { throw .conflict(file.id, "a directory is there, not a file") }
             append(Change(
                 resource: file.id, action: .remove, reason: "exists", operation: .removePath(path: file.path, recursive: false)))
@@ -175,12 +194,12 @@ private struct PlanBuilder {
         case .data(let data):
             bytes = data
             fileBytes = .inline(data)
-        case .secret(let secret):
-            guard let data = secrets[secret.source] else {
-                throw .secret(file.id, secret.source, "not resolved")
-            }
+        case .secret(let text):
+            let data = try secrets.render(text, for: file.id)
             bytes = data
-            fileBytes = .secret(source: secret.source, sha256: sha256Hex(data), size: data.count)
+            fileBytes = .secret(text: text, sha256: sha256Hex(data), size: data.count)
+        case .controllerFile(let path):
+            throw .invalid(file.id, "the controller file \(path) was not read before planning")
         }
         let isSecret = file.content?.isSecret == true
         let newHash = sha256Hex(bytes ?? Data())
@@ -262,7 +281,7 @@ private struct PlanBuilder {
     mutating func plan(_ directory: Directory) throws(PlanError) {
         let current = state.paths[directory.path]
         if directory.presence == .absent {
-            guard let current else { return }
+            guard let current else { return planRemovalAfterInstall(directory, recursive: true) }
             guard current.kind == .directory else {
                 throw .conflict(directory.id, "a \(current.kind.rawValue) is there, not a directory")
             }
@@ -303,7 +322,7 @@ private struct PlanBuilder {
     mutating func plan(_ link: Symlink) throws(PlanError) {
         let current = state.paths[link.path]
         if link.presence == .absent {
-            guard let current else { return }
+            guard let current else { return planRemovalAfterInstall(link, recursive: false) }
             guard current.kind == .symlink else {
                 throw .conflict(link.id, "a \(current.kind.rawValue) is there, not a symlink")
             }
@@ -330,6 +349,15 @@ private struct PlanBuilder {
         case .directory, .other:
             throw .conflict(link.id, "a \(current!.kind.rawValue) is there, not a symlink")
         }
+    }
+
+    /// A path that must be absent and is, yet a package this plan installs first (one the
+    /// resource requires) may create it: removed after that install, to be sure.
+    mutating func planRemovalAfterInstall(_ resource: any Resource, recursive: Bool) {
+        guard let path = managedPath(of: resource), let installer = installedFirst(resource.requires) else { return }
+        append(Change(
+            resource: resource.id, action: .remove, reason: "absent now; removed if \(installer) creates it",
+            operation: .removePath(path: path, recursive: recursive)))
     }
 
     // MARK: Accounts
@@ -423,44 +451,68 @@ private struct PlanBuilder {
 
     mutating func plan(_ service: Service, notifiers: [any Resource]) throws(PlanError) {
         guard let current = state.services[service.unit] else { throw .missingFacts(service.id) }
-        // A unit its package has yet to install counts as stopped and disabled.
-        let active = current.exists && current.isActive
+        // A unit its package (or unit file) has yet to install counts as stopped and
+        // disabled; the step runs after that install and acts on what is there by then.
+        let installer = installedFirst(service.requires + [.package(service.package ?? service.name), .file("/etc/systemd/system/" + service.unit)])
+        let active = current.exists && current.isActive && !current.isMasked
         let enabled = current.exists && current.isEnabled
-        var verbs: [String] = []
         var reasons: [String] = []
         var fields: [FieldChange] = []
-        let installing = current.exists ? "" : " (not installed yet)"
-        if let wanted = service.enabled, wanted != enabled, wanted == false || !current.isEnablementFixed {
-            verbs.append(wanted ? "enable" : "disable")
-            reasons.append(wanted ? "disabled\(installing), want enabled" : "enabled, want disabled")
-            fields.append(FieldChange(
-                "enabled", old: current.enablement ?? "not-found", new: wanted ? "enabled" : "disabled"))
+        if current.exists, current.isMasked, service.running == true || service.enabled == true {
+            reasons.append("masked")
+        }
+        if let wanted = service.enabled, wanted != enabled, wanted == false || !current.isEnablementFixed || current.isMasked {
+            let now = current.exists && !current.isMasked ? "\(current.enablement ?? "disabled"), " : ""
+            reasons.append(wanted ? "\(now)want enabled" : "enabled, want disabled")
+            fields.append(FieldChange("enabled", old: current.enablement ?? "not-found", new: wanted ? "enabled" : "disabled"))
         }
         if let wanted = service.running, wanted != active {
-            verbs.append(wanted ? "start" : "stop")
-            reasons.append(wanted ? "\(current.activeState ?? "inactive")\(installing), want running" : "running, want stopped")
+            var now = ""
+            if current.exists && !current.isMasked {
+                now = current.isFailed ? "failed" + (current.result.map { " (\($0))" } ?? "") : current.activeState ?? "inactive"
+                if current.conditionFailed { now += " (its start condition failed)" }
+                now += ", "
+            }
+            reasons.append(wanted ? "\(now)want running" : "running, want stopped")
             fields.append(FieldChange("running", old: current.activeState ?? "unknown", new: wanted ? "active" : "inactive"))
         }
-        if !verbs.isEmpty {
+        // Debian starts and enables a service when its package installs: one that must stay
+        // stopped or disabled is checked again once the package is there.
+        if reasons.isEmpty, !current.exists, let installer, service.running == false || service.enabled == false {
+            reasons.append("want " + [service.running == false ? "stopped" : nil, service.enabled == false ? "disabled" : nil]
+                .compactMap { $0 }.joined(separator: " and ") + " once \(installer) installs it")
+        }
+        if !reasons.isEmpty, !current.exists {
+            reasons.insert(installer.map { "not installed yet (\($0) installs it)" } ?? "not installed", at: 0)
+        }
+        let starts = service.running == true && !active
+        if !reasons.isEmpty {
             append(Change(
-                resource: service.id, action: .update, reason: reasons.joined(separator: "; "), fields: fields,
-                operation: .systemctl(unit: service.unit, verbs: verbs)))
+                resource: service.id, action: .update, reason: reasons.joined(separator: "; "),
+                fields: fields, operation: .ensureService(unit: service.unit, running: service.running, enabled: service.enabled)))
         }
         let changedNotifiers = notifiers.map(\.id).filter(changed.contains)
         // Starting it now picks the change up anyway; stopping it leaves nothing to restart.
-        guard !changedNotifiers.isEmpty, !verbs.contains("start"), service.running != false,
-            service.running == true || active
+        guard !changedNotifiers.isEmpty, !starts, service.running != false, service.running == true || active
         else { return }
         let verb = service.reloads ? "reload" : "restart"
-        changes.append(Change(
+        append(Change(
             resource: service.id, action: service.reloads ? .reload : .restart,
             reason: "notified by " + changedNotifiers.map(\.description).joined(separator: ", "),
             operation: .systemctl(unit: service.unit, verbs: [verb])))
-        changed.insert(service.id)
+    }
+
+    /// The first of `candidates` this plan installs, writes or changes before the resource
+    /// being planned: it may create what the facts could not see yet.
+    func installedFirst(_ candidates: [ResourceID]) -> ResourceID? {
+        candidates.first { changed.contains($0) }
     }
 
     mutating func plan(_ command: Command) throws(PlanError) {
         guard !command.command.isEmpty else { throw .invalid(command.id, "has an empty command") }
+        guard command.retries >= 0, command.delay >= 0 else {
+            throw .invalid(command.id, "retries and delay cannot be negative")
+        }
         let reason: String
         if command.creates != nil || command.unless != nil {
             guard let guardState = state.guards[command.name] else { throw .missingFacts(command.id) }
@@ -474,7 +526,9 @@ private struct PlanBuilder {
         }
         append(Change(
             resource: command.id, action: .run, reason: reason,
-            operation: .runCommand(command: command.command, creates: command.creates, unless: command.unless)))
+            operation: .runCommand(
+                command: command.command, creates: command.creates, unless: command.unless,
+                retries: command.retries, delay: command.delay)))
     }
 }
 
@@ -497,4 +551,21 @@ func describeAge(_ seconds: Int?) -> String {
     if seconds >= 2 * 3600 { return "\(seconds / 3600) hours" }
     if seconds >= 3600 { return "1 hour" }
     return "\(seconds / 60) minutes"
+}
+
+extension HostOperation {
+    /// The directories systemd reads unit files (and their drop-in directories) from.
+    static let unitDirectories = ["/etc/systemd/system/", "/run/systemd/system/", "/lib/systemd/system/", "/usr/lib/systemd/system/"]
+
+    /// The path of the unit file (or drop-in) this writes, links or removes, if any.
+    var unitFilePath: String? {
+        let path: String
+        switch self {
+        case .writeFile(let written, _, _, _, _): path = written
+        case .makeSymlink(let link, _): path = link
+        case .removePath(let removed, _): path = removed
+        default: return nil
+        }
+        return Self.unitDirectories.contains { path.hasPrefix($0) } ? path : nil
+    }
 }

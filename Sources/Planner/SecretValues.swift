@@ -12,7 +12,7 @@ public struct SecretValues: Sendable {
         self.values = values
     }
 
-    /// Reads every secret the resources use.
+    /// Reads every secret the resources use, making the generated ones that do not exist yet.
     ///
     /// - Throws: ``PlanError/secret(_:_:_:)`` naming the resource whose secret is unreadable.
     public init(
@@ -21,19 +21,13 @@ public struct SecretValues: Sendable {
     ) throws(PlanError) {
         values = [:]
         for resource in resources {
-            guard let file = resource as? File, case .secret(let secret) = file.content,
-                values[secret.source] == nil
-            else { continue }
-            do {
-                values[secret.source] = try secret.resolve(environment: environment)
-            } catch {
-                throw .secret(file.id, secret.source, error.message)
-            }
+            guard let file = resource as? File, case .secret(let text) = file.content else { continue }
+            try read(text, for: file.id, environment: environment)
         }
     }
 
-    /// Reads every secret a saved plan writes, and checks each still has the hash the plan
-    /// was made with.
+    /// Reads every secret a saved plan writes, and checks each file's content still has the
+    /// hash the plan was made with.
     ///
     /// - Throws: ``PlanError/secret(_:_:_:)`` when one is unreadable or has changed.
     public init(
@@ -41,18 +35,33 @@ public struct SecretValues: Sendable {
     ) throws(PlanError) {
         values = [:]
         for change in plan.changes {
-            guard case .writeFile(_, .secret(let source, let sha256, _), _, _, _) = change.operation else { continue }
-            let data: Data
-            do {
-                data = try Secret(source: source).resolve(environment: environment)
-            } catch {
-                throw .secret(change.resource, source, error.message)
+            guard case .writeFile(_, .secret(let text, let sha256, _), _, _, _) = change.operation else { continue }
+            try read(text, for: change.resource, environment: environment)
+            guard sha256Hex(try render(text, for: change.resource)) == sha256 else {
+                throw .secret(change.resource, text.secrets[0].source, "changed since the plan was made")
             }
-            guard sha256Hex(data) == sha256 else {
-                throw .secret(change.resource, source, "changed since the plan was made")
-            }
-            values[source] = data
         }
+    }
+
+    private mutating func read(_ text: SecretText, for resource: ResourceID, environment: [String: String]) throws(PlanError) {
+        for secret in text.secrets where values[secret.source] == nil {
+            do {
+                values[secret.source] = try SecretStore.read(secret, environment: environment)
+            } catch {
+                throw .secret(resource, secret.source, error.message)
+            }
+        }
+    }
+
+    /// The bytes of `text` with the secrets' values in it.
+    ///
+    /// - Throws: ``PlanError/secret(_:_:_:)`` when a secret in it was not read.
+    public func render(_ text: SecretText, for resource: ResourceID) throws(PlanError) -> Data {
+        guard let data = text.rendered(with: { values[$0] }) else {
+            let missing = text.secrets.first { values[$0.source] == nil }!
+            throw .secret(resource, missing.source, "not resolved")
+        }
+        return data
     }
 
     public subscript(source: Secret.Source) -> Data? {

@@ -44,10 +44,10 @@ public enum ShellCommands {
             case .inline(let inline):
                 data = inline
                 sha256 = sha256Hex(inline)
-            case .secret(let source, let hash, _):
-                guard let value = secrets[source] else { throw .secret(.file(path), source, "not resolved") }
+            case .secret(let text, let hash, _):
+                let value = try secrets.render(text, for: .file(path))
                 guard sha256Hex(value) == hash else {
-                    throw .secret(.file(path), source, "changed since the plan was made")
+                    throw .secret(.file(path), text.secrets[0].source, "changed since the plan was made")
                 }
                 data = value
                 sha256 = hash
@@ -127,7 +127,12 @@ public enum ShellCommands {
             return "groupdel -- \(shellQuote(name))"
         case .systemctl(let unit, let verbs):
             return verbs.map { "systemctl \(shellQuote($0)) \(shellQuote(unit))" }.joined(separator: "\n")
-        case .runCommand(let command, let creates, let unless):
+        case .reloadSystemd:
+            return "systemctl daemon-reload"
+        case .ensureService(let unit, let running, let enabled):
+            func word(_ value: Bool?) -> String { value.map { $0 ? "yes" : "no" } ?? "-" }
+            return "converge_service \(shellQuote(unit)) \(word(running)) \(word(enabled))"
+        case .runCommand(let command, let creates, let unless, let retries, let delay):
             var lines: [String] = []
             // Checked again here: the guard may have come to hold since the plan was made.
             if let creates {
@@ -137,7 +142,22 @@ public enum ShellCommands {
             if let unless {
                 lines.append("if sh -c \(shellQuote(unless)) </dev/null >/dev/null 2>&1; then echo 'converge: unless holds; not run'; exit 0; fi")
             }
-            lines.append("sh -c \(shellQuote(command))")
+            guard retries > 0 else {
+                lines.append("sh -c \(shellQuote(command))")
+                return lines.joined(separator: "\n")
+            }
+            lines += [
+                "converge_try=0",
+                "while :; do",
+                "\tconverge_s=0",
+                "\tsh -c \(shellQuote(command)) || converge_s=$?",
+                "\tif [ \"$converge_s\" -eq 0 ]; then break; fi",
+                "\tconverge_try=$((converge_try + 1))",
+                "\tif [ \"$converge_try\" -gt \(retries) ]; then exit \"$converge_s\"; fi",
+                "\techo \"converge: exited $converge_s; try $((converge_try + 1)) of \(retries + 1) in \(delay) s\"",
+                "\tsleep \(delay)",
+                "done",
+            ]
             return lines.joined(separator: "\n")
         }
     }

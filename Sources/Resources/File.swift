@@ -9,8 +9,12 @@ public enum FileContent: Sendable, Hashable, ExpressibleByStringLiteral, Express
     case text(String)
     /// Bytes; shown as a line diff when they are UTF-8 text without NUL, else by hash and size.
     case data(Data)
-    /// A secret read on the controller: never shown, logged or saved, only its SHA-256.
-    case secret(Secret)
+    /// Secrets read on the controller, alone or in text: never shown, logged or saved,
+    /// only a keyed hash of the content.
+    case secret(SecretText)
+    /// A file on the controller (relative paths from the current directory), read when
+    /// planning, like Ansible's `copy src=`: shown as a diff when it is text.
+    case controllerFile(String)
 
     public init(stringLiteral value: String) {
         self = .text(value)

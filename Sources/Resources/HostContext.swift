@@ -1,9 +1,12 @@
-/// What a role knows about the host it describes: its inventory entry and a few facts.
+/// What a role knows about the host it describes: its inventory entry, a few facts, and
+/// the other hosts of the inventory (for backends, peers and replicas).
 ///
 /// Templating is plain Swift: `"listen \(host.vars["port"])\n"`.
 public struct HostContext: Sendable, Hashable {
     /// The inventory name, e.g. `web1`.
     public var name: String
+    /// The address converge reaches it at (`address` in the inventory).
+    public var address: String
     /// The inventory groups the host is in, in precedence order.
     public var groups: [String]
     /// The host's merged vars, a JSON-like object: `host.vars["port"]`, `host.vars["db"]["user"]`.
@@ -14,17 +17,51 @@ public struct HostContext: Sendable, Hashable {
     public var majorVersion: Int?
     /// The Debian architecture, e.g. `amd64`.
     public var architecture: String
+    /// Whether the host is a container (systemd-nspawn, LXC, …): its clock, kernel and most
+    /// kernel settings belong to the machine it runs on.
+    public var isContainer: Bool
+    /// Every host of the inventory, this one included, in inventory order; see ``members(of:)``.
+    public var inventoryHosts: [InventoryHost]
 
     public init(
-        name: String, groups: [String] = [], vars: VarValue = [:], codename: String? = nil,
-        majorVersion: Int? = nil, architecture: String = "amd64"
+        name: String, address: String = "", groups: [String] = [], vars: VarValue = [:], codename: String? = nil,
+        majorVersion: Int? = nil, architecture: String = "amd64", isContainer: Bool = false,
+        inventoryHosts: [InventoryHost] = []
     ) {
         self.name = name
+        self.address = address
         self.groups = groups
         self.vars = vars
         self.codename = codename
         self.majorVersion = majorVersion
         self.architecture = architecture
+        self.isContainer = isContainer
+        self.inventoryHosts = inventoryHosts
+    }
+
+    /// Whether the host is in the inventory group `group`.
+    public func isMember(of group: String) -> Bool { groups.contains(group) }
+
+    /// The hosts of the inventory in group `group`, in inventory order: a load balancer's
+    /// backends, a database's replicas. Adding a host to the group in the inventory is all
+    /// it takes for roles built on this to pick it up.
+    public func members(of group: String) -> [InventoryHost] {
+        inventoryHosts.filter { $0.groups.contains(group) }
+    }
+}
+
+/// A host of the inventory as other hosts' roles see it: its name, address, groups and vars.
+public struct InventoryHost: Sendable, Hashable {
+    public var name: String
+    public var address: String
+    public var groups: [String]
+    public var vars: VarValue
+
+    public init(name: String, address: String, groups: [String] = [], vars: VarValue = [:]) {
+        self.name = name
+        self.address = address
+        self.groups = groups
+        self.vars = vars
     }
 
     /// Whether the host is in the inventory group `group`.

@@ -67,17 +67,24 @@ public struct Command: Resource, Hashable {
     public var creates: String?
     /// A sh command whose exit status 0 means the command need not run.
     public var unless: String?
+    /// How many more times to run the command while it fails: for what waits on another
+    /// host of the same converge (a peer's daemon still starting), as Ansible's `retries`.
+    public var retries: Int
+    /// Seconds between tries.
+    public var delay: Int
     public var requires: [ResourceID]
     public var notifies: [ResourceID]
 
     public init(
         _ name: String, _ command: String, creates: String? = nil, unless: String? = nil,
-        requires: [ResourceID] = [], notifies: [ResourceID] = []
+        retries: Int = 0, delay: Int = 5, requires: [ResourceID] = [], notifies: [ResourceID] = []
     ) {
         self.name = name
         self.command = command
         self.creates = creates
         self.unless = unless
+        self.retries = retries
+        self.delay = delay
         self.requires = requires
         self.notifies = notifies
     }

@@ -7,17 +7,13 @@ extension LabSuite {
     /// Each test starts from the state the one before left.
     @Suite("converge plan and apply on lab hosts")
     struct ConvergeTests {
-        /// Runs the converge executable built beside the tests.
+        /// Runs converge-lab (the command line with the lab's test roles) built beside the tests.
         static func converge(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
             let result = try run([executable.path] + arguments, environment: environment)
             return (result.status, result.stdout + result.stderr)
         }
 
-        static let executable: URL = {
-            if let path = ProcessInfo.processInfo.environment["CONVERGE_BINARY"] { return URL(fileURLWithPath: path) }
-            // The test bundle sits in the same build directory as the executable.
-            return Bundle.main.bundleURL.appendingPathComponent("converge")
-        }()
+        static var executable: URL { Lab.labBinary }
 
         static let inventory = Lab.repository + "/inventory/lab.json"
 

@@ -15,21 +15,41 @@ enum Lab {
     static let privateKey = "\(stateDirectory)/id_ed25519"
     static let knownHosts = "\(stateDirectory)/known_hosts"
 
-    /// Every lab host, from the table `scripts/lab up` writes; empty when the lab is down.
-    static let hosts: [LabHost] = {
+    /// The generic lab hosts (lab01, …) that inventory/lab.json lists, from the table
+    /// `scripts/lab up` writes; empty when the lab is down.
+    static let hosts: [LabHost] = table(kind: "lab")
+
+    /// The fleet's hosts (inventory/fleet.json), booted by `scripts/lab up --fleet`.
+    static let fleetHosts: [LabHost] = table(kind: "fleet")
+
+    /// The hosts of one kind in hosts.tsv (name, address, release, kind).
+    private static func table(kind: String) -> [LabHost] {
         guard let table = try? String(contentsOfFile: "\(stateDirectory)/hosts.tsv", encoding: .utf8) else { return [] }
         return table.split(separator: "\n").compactMap { line in
             let fields = line.split(separator: "\t").map(String.init)
-            guard fields.count >= 3, fields[0] != "name" else { return nil }
+            guard fields.count >= 3, (fields.count > 3 ? fields[3] : "lab") == kind else { return nil }
             return LabHost(name: fields[0], address: fields[1], release: fields[2])
         }
-    }()
+    }
 
     static var isUp: Bool { !hosts.isEmpty }
 
     /// The repository these tests were built from (scripts/lab, inventory/lab.json).
     static let repository = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// converge-lab: the command line with the lab tests' roles (Tests/LabPlaybooks), which
+    /// inventory/lab.json names; built beside the tests.
+    static let labBinary = builtExecutable("converge-lab", overriddenBy: "CONVERGE_LAB_BINARY")
+
+    /// converge itself, with the reference playbooks, for the fleet (inventory/fleet.json).
+    static let convergeBinary = builtExecutable("converge", overriddenBy: "CONVERGE_BINARY")
+
+    private static func builtExecutable(_ name: String, overriddenBy variable: String) -> URL {
+        if let path = ProcessInfo.processInfo.environment[variable] { return URL(fileURLWithPath: path) }
+        // The test bundle sits in the same build directory as the executables.
+        return Bundle.main.bundleURL.appendingPathComponent(name)
+    }
 
     /// CI sets this so a missing lab fails the run instead of skipping the lab tests.
     static var isRequired: Bool { ProcessInfo.processInfo.environment["CONVERGE_REQUIRE_LAB"] == "1" }

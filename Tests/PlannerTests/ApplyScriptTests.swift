@@ -66,7 +66,7 @@ import TestSupport
             systemctl 'enable' 'nginx.service'
             systemctl 'start' 'nginx.service'
             """)
-        #expect(try commands(.runCommand(command: "echo 'hi'", creates: "/x y", unless: "test -f /z")) == """
+        #expect(try commands(.runCommand(command: "echo 'hi'", creates: "/x y", unless: "test -f /z", retries: 0, delay: 5)) == """
             if [ -e '/x y' ] || [ -L '/x y' ]; then echo 'converge: creates path exists; not run'; exit 0; fi
             if sh -c 'test -f /z' </dev/null >/dev/null 2>&1; then echo 'converge: unless holds; not run'; exit 0; fi
             sh -c 'echo '\\''hi'\\'''
@@ -101,7 +101,7 @@ import TestSupport
 
     @Test func secretsMustMatchThePlan() {
         let operation = HostOperation.writeFile(
-            path: "/etc/s", bytes: .secret(source: .environment("S"), sha256: sha256Hex(Data("a".utf8)), size: 1),
+            path: "/etc/s", bytes: .secret(text: .environment("S"), sha256: sha256Hex(Data("a".utf8)), size: 1),
             owner: nil, group: nil, mode: 0o600)
         #expect(throws: PlanError.secret(.file("/etc/s"), .environment("S"), "not resolved")) {
             try ShellCommands.commands(for: operation, secrets: SecretValues())
@@ -168,6 +168,39 @@ import TestSupport
         }
     }
 
+    /// A hung step is stopped at the step timeout, with everything it started, and the run
+    /// goes no further; a command that fails a few times before it works is retried.
+    @Test func hungStepsTimeOutAndRetriesWait() throws {
+        try withTemporaryDirectory { directory in
+            let resources: [any Resource] = [
+                Command("flaky", "n=$(cat \(directory)/tries 2>/dev/null || echo 0); echo $((n + 1)) > \(directory)/tries; [ $n -ge 2 ]",
+                        retries: 3, delay: 0),
+                Command("hangs", "sleep 300 & echo $! > \(directory)/child; wait", requires: [.command("flaky")]),
+                Command("after", "touch \(directory)/after", requires: [.command("hangs")]),
+            ]
+            var options = options(directory)
+            options.stepTimeout = 1
+            let script = try ApplyScript(plan: try plan(resources, HostState()), options: options)
+            let started = Date()
+            let (_, result) = try apply(script)
+            #expect(Date().timeIntervalSince(started) < 15)
+            #expect(result.outcomes[0] == .succeeded)
+            #expect(try String(contentsOfFile: directory + "/tries", encoding: .utf8) == "3\n")
+            guard case .failed(let status, let output) = result.outcomes[1] else {
+                Issue.record("the hung step did not fail: \(result.outcomes)")
+                return
+            }
+            #expect(status == 124)
+            #expect(output.contains("timed out after 1 s"))
+            #expect(result.outcomes[2] == .skipped)
+            #expect(!FileManager.default.fileExists(atPath: directory + "/after"))
+            // The step's own child was stopped with it (gone, or a zombie nobody reaped yet).
+            let child = try String(contentsOfFile: directory + "/child", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let stat = (try? String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8)) ?? ""
+            #expect(stat.isEmpty || stat.split(separator: " ")[2] == "Z", "\(stat)")
+        }
+    }
+
     @Test func stopsAtTheFirstFailureAndSkipsTheRest() throws {
         try withTemporaryDirectory { directory in
             let resources: [any Resource] = [
@@ -199,7 +232,7 @@ import TestSupport
             let resources: [any Resource] = [
                 Command("guarded", "touch \(shellQuote(marker))", creates: directory + "/exists"),
                 Command("unless", "touch \(shellQuote(marker))2", unless: "test -d \(shellQuote(directory))"),
-                Command("runs", "touch \(shellQuote(marker))3", creates: directory + "/nope", unless: "false"),
+                Command("runs", "touch \(shellQuote(marker))3", creates: directory + "/nope", unless: "false", retries: 0, delay: 5),
             ]
             let state = HostState(guards: [
                 "guarded": GuardState(createsExists: false, unlessStatus: nil),
@@ -293,8 +326,8 @@ import TestSupport
 
     @Test func resultsIgnoreForgedAndForeignLines() throws {
         let plan = HostPlan(host: "h", factsFingerprint: "", query: try HostStateQuery(resources: []), changes: [
-            Change(resource: .command("a"), action: .run, reason: "", operation: .runCommand(command: "true", creates: nil, unless: nil)),
-            Change(resource: .command("b"), action: .run, reason: "", operation: .runCommand(command: "true", creates: nil, unless: nil)),
+            Change(resource: .command("a"), action: .run, reason: "", operation: .runCommand(command: "true", creates: nil, unless: nil, retries: 0, delay: 5)),
+            Change(resource: .command("b"), action: .run, reason: "", operation: .runCommand(command: "true", creates: nil, unless: nil, retries: 0, delay: 5)),
         ])
         let script = try ApplyScript(plan: plan, boundary: "--converge-test-boundary--")
         let output = """
@@ -315,7 +348,7 @@ import TestSupport
         let changes: [HostOperation] = [
             .refreshPackageLists, .installPackage(name: "a", version: "1", allowDowngrade: false), .removePackage(name: "b"),
             .writeFile(path: "/a b", bytes: .inline(Data("x".utf8)), owner: "root", group: "root", mode: 0o644),
-            .writeFile(path: "/s", bytes: .secret(source: .environment("S"), sha256: sha256Hex(secret), size: 1), owner: nil, group: nil, mode: 0o600),
+            .writeFile(path: "/s", bytes: .secret(text: .environment("S"), sha256: sha256Hex(secret), size: 1), owner: nil, group: nil, mode: 0o600),
             .setAttributes(path: "/a", owner: "x", group: nil, mode: 0o600),
             .makeDirectory(path: "/d", owner: nil, group: "g", mode: nil), .makeSymlink(path: "/l", target: "t"),
             .removePath(path: "/r", recursive: false),
@@ -323,7 +356,7 @@ import TestSupport
             .modifyUser(name: "u", uid: 2, group: "g", addGroups: ["b"], home: "/h2", shell: "/bin/bash"),
             .removeUser(name: "u"), .createGroup(name: "g", gid: 3, system: true), .modifyGroup(name: "g", gid: 4),
             .removeGroup(name: "g"), .systemctl(unit: "x.service", verbs: ["restart"]),
-            .runCommand(command: "echo \"$(date)\" 'q'", creates: "/c", unless: "false"),
+            .runCommand(command: "echo \"$(date)\" 'q'", creates: "/c", unless: "false", retries: 0, delay: 5),
         ]
         let plan = HostPlan(
             host: "web1", factsFingerprint: "", query: try HostStateQuery(resources: []),

@@ -22,10 +22,10 @@ import Testing
         #expect(try Plan(jsonData: data) == original)
         let json = String(decoding: data, as: UTF8.self)
         #expect(json.contains(#""schema" : "converge-plan""#))
-        #expect(json.contains(#""version" : 1"#))
+        #expect(json.contains(#""version" : 2"#))
         #expect(json.contains(#""createdAt" : "2023-11-14T22:13:20Z""#))
         #expect(json.contains(#""resource" : "file:/etc/motd""#))
-        #expect(json.contains(#""secret" : {"#))
+        #expect(json.contains(#""secretText" : {"#))
         #expect(json.contains(#""file" : "/etc/converge/key""#))
         #expect(!json.contains("private key"))
         #expect(!json.contains(Data("private key".utf8).base64EncodedString()))
@@ -55,8 +55,8 @@ import Testing
 
     @Test func rejectsOtherSchemasAndVersions() throws {
         var object = try JSONSerialization.jsonObject(with: Plan(hosts: []).jsonData()) as! [String: Any]
-        object["version"] = 2
-        #expect(throws: PlanDocumentError(message: "plan schema version 2 is not 1")) {
+        object["version"] = 3
+        #expect(throws: PlanDocumentError(message: "plan schema version 3 is not 2")) {
             try Plan(jsonData: JSONSerialization.data(withJSONObject: object))
         }
         #expect(throws: PlanDocumentError(message: "not a converge plan (schema missing)")) {
@@ -73,7 +73,7 @@ import Testing
             for index in copy.changes.indices {
                 if case .writeFile(let path, .secret(_, let sha, let size), let owner, let group, let mode) = copy.changes[index].operation {
                     copy.changes[index].operation = .writeFile(
-                        path: path, bytes: .secret(source: .file(keyPath), sha256: sha, size: size), owner: owner, group: group, mode: mode)
+                        path: path, bytes: .secret(text: .file(keyPath), sha256: sha, size: size), owner: owner, group: group, mode: mode)
                 }
             }
             try Data("private key".utf8).write(to: URL(fileURLWithPath: keyPath))

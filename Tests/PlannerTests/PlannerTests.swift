@@ -177,7 +177,7 @@ extension HostState {
         #expect(created.content?.isSecret == true)
         #expect(created.content?.newText == nil)
         #expect(created.operation == .writeFile(
-            path: "/etc/app/db", bytes: .secret(source: .file("/etc/converge/db"), sha256: sha256Hex(secret), size: 8),
+            path: "/etc/app/db", bytes: .secret(text: .file("/etc/converge/db"), sha256: sha256Hex(secret), size: 8),
             owner: nil, group: nil, mode: 0o600))
         // A changed secret: hashes only, even when the old content was fetched.
         let state = HostState(paths: ["/etc/app/db": fileState("old password\n", mode: 0o600)])
@@ -293,9 +293,70 @@ extension HostState {
         #expect(changes == [Change(
             resource: .service("nginx"), action: .update, reason: "disabled, want enabled; inactive, want running",
             fields: [FieldChange("enabled", old: "disabled", new: "enabled"), FieldChange("running", old: "inactive", new: "active")],
-            operation: .systemctl(unit: "nginx.service", verbs: ["enable", "start"]))])
+            operation: .ensureService(unit: "nginx.service", running: true, enabled: true))])
         let stop = try plan([Service("nginx.service", running: false, enabled: false)], HostState(services: ["nginx.service": running()]))
-        #expect(stop.changes.map(\.operation) == [.systemctl(unit: "nginx.service", verbs: ["disable", "stop"])])
+        #expect(stop.changes.map(\.operation) == [.ensureService(unit: "nginx.service", running: false, enabled: false)])
+        #expect(stop.changes.map(\.reason) == ["enabled, want disabled; running, want stopped"])
+    }
+
+    /// A masked or failed unit is planned from the state it is in, and the step brings it
+    /// round from whatever state it finds.
+    @Test func maskedAndFailedUnits() throws {
+        let masked = HostState(services: ["nginx.service": ServiceState(
+            loadState: "masked", activeState: "inactive", enablement: "masked", subState: "dead")])
+        let unmask = try plan([Service("nginx")], masked).changes
+        #expect(unmask.map(\.reason) == ["masked; want enabled; want running"])
+        #expect(unmask.map(\.operation) == [.ensureService(unit: "nginx.service", running: true, enabled: true)])
+
+        let failed = HostState(services: ["nginx.service": ServiceState(
+            loadState: "loaded", activeState: "failed", enablement: "enabled", subState: "failed", result: "exit-code",
+            since: 1_700_000_000)])
+        #expect(try plan([Service("nginx")], failed).changes.map(\.reason) == ["failed (exit-code), want running"])
+
+        let skipped = HostState(services: ["chrony.service": ServiceState(
+            loadState: "loaded", activeState: "inactive", enablement: "enabled", subState: "dead", conditionFailed: true)])
+        #expect(try plan([Service("chrony")], skipped).changes.map(\.reason) == ["inactive (its start condition failed), want running"])
+    }
+
+    /// Debian's postinst starts and enables a service as its package installs: one that
+    /// must stay stopped is checked again after the install.
+    @Test func stoppedServiceOfAPackageBeingInstalled() throws {
+        let state = HostState(
+            packages: ["redis-server": notInstalled(candidate: "1")], aptLists: freshLists,
+            services: ["redis-server.service": ServiceState(loadState: "not-found", activeState: "inactive", enablement: nil)])
+        let changes = try plan([Package("redis-server"), Service("redis-server", running: false, enabled: false)], state).changes
+        #expect(changes.map(\.resource.description) == ["package:redis-server", "service:redis-server"])
+        #expect(changes[1].reason == "not installed yet (package:redis-server installs it); want stopped and disabled once package:redis-server installs it")
+        #expect(changes[1].operation == .ensureService(unit: "redis-server.service", running: false, enabled: false))
+        // Without the install in the plan, nothing to stop.
+        var installed = state
+        installed.packages["redis-server"] = PackageState(status: nil, version: nil, candidate: nil, availableVersions: [])
+        #expect(try plan([Service("redis-server", running: false, enabled: false)], installed).changes == [])
+    }
+
+    /// A path that must be absent is removed after a package it requires installs, which
+    /// may create it.
+    @Test func absentPathAfterItsPackage() throws {
+        let state = HostState(packages: ["apache2": notInstalled(candidate: "1")], aptLists: freshLists)
+        let link = Symlink("/etc/apache2/sites-enabled/000-default.conf", .absent, requires: [.package("apache2")])
+        let changes = try plan([Package("apache2"), link], state).changes
+        #expect(changes.last == Change(
+            resource: link.id, action: .remove, reason: "absent now; removed if package:apache2 creates it",
+            operation: .removePath(path: "/etc/apache2/sites-enabled/000-default.conf", recursive: false)))
+        // No install in the plan: nothing to remove.
+        #expect(try plan([Package("apache2", .absent), link], state).changes == [])
+    }
+
+    /// systemd rereads unit files that changed before the next systemctl step.
+    @Test func unitFileChangesReloadSystemd() throws {
+        let state = HostState(services: ["app.service": ServiceState(loadState: "not-found", activeState: "inactive", enablement: nil)])
+        let changes = try plan([
+            File("/etc/systemd/system/app.service", content: "[Service]\nExecStart=/bin/true\n", notifies: [.service("app")]),
+            Service("app"),
+        ], state).changes
+        #expect(changes.map(\.resource.description) == ["file:/etc/systemd/system/app.service", "systemd:daemon-reload", "service:app"])
+        #expect(changes[1].operation == .reloadSystemd)
+        #expect(changes[2].reason == "not installed yet (file:/etc/systemd/system/app.service installs it); want enabled; want running")
     }
 
     @Test func notYetInstalledUnit() throws {
@@ -304,7 +365,7 @@ extension HostState {
             services: ["nginx.service": ServiceState(loadState: "not-found", activeState: "inactive", enablement: nil)])
         let changes = try plan([Service("nginx"), Package("nginx")], state).changes
         #expect(changes.map(\.resource.description) == ["package:nginx", "service:nginx"])
-        #expect(changes[1].reason == "disabled (not installed yet), want enabled; inactive (not installed yet), want running")
+        #expect(changes[1].reason == "not installed yet (package:nginx installs it); want enabled; want running")
     }
 
     let base = HostState(
@@ -346,7 +407,7 @@ extension HostState {
         let starting: [any Resource] = [File("/etc/nginx/a.conf", content: "A\n", notifies: [.service("nginx")]), Service("nginx")]
         let changes = try plan(starting, state).changes
         #expect(changes.map(\.action) == [.update, .update])
-        #expect(changes.last?.operation == .systemctl(unit: "nginx.service", verbs: ["start"]))
+        #expect(changes.last?.operation == .ensureService(unit: "nginx.service", running: true, enabled: true))
         let stopping: [any Resource] = [
             File("/etc/nginx/a.conf", content: "A\n", notifies: [.service("nginx")]), Service("nginx", running: false),
         ]
@@ -386,7 +447,7 @@ extension HostState {
         let changes = try plan(resources, state).changes
         #expect(changes.map(\.resource.description) == ["command:seed", "command:tune", "command:always"])
         #expect(changes.map(\.reason) == ["/x/.seeded does not exist", "`unless` exited 1", "no guard: runs every time"])
-        #expect(changes[0].operation == .runCommand(command: "seed-db", creates: "/x/.seeded", unless: nil))
+        #expect(changes[0].operation == .runCommand(command: "seed-db", creates: "/x/.seeded", unless: nil, retries: 0, delay: 5))
         #expect(changes.allSatisfy { $0.action == .run })
     }
 }

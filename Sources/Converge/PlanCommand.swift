@@ -20,8 +20,8 @@ struct PlanCommand: AsyncParsableCommand {
     var out: String?
 
     func run() async throws {
-        let (_, hosts) = try fleet.selectedHosts()
-        let convergence = try Convergence.checkingRoles(of: hosts)
+        let (inventory, hosts) = try fleet.selectedHosts()
+        let convergence = try Convergence.checkingRoles(of: hosts, in: inventory)
 
         let outcomes = await hosts.concurrentMap(limit: fleet.parallel) { host -> Result<HostPlan, HostFailure> in
             do {

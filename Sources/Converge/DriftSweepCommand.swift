@@ -44,8 +44,8 @@ struct DriftSweepCommand: AsyncParsableCommand {
     }
 
     private func sweep() async throws -> DriftReport {
-        let (_, hosts) = try fleet.selectedHosts()
-        let convergence = try Convergence.checkingRoles(of: hosts)
+        let (inventory, hosts) = try fleet.selectedHosts()
+        let convergence = try Convergence.checkingRoles(of: hosts, in: inventory)
 
         let started = Date()
         let clock = ContinuousClock()

@@ -1,4 +1,4 @@
-import Resources
+import Converge
 
 /// A small application on the lab's test packages: a pinned tool, a daemon with
 /// a templated config that reloads it, a data directory, and a one-time setup step.

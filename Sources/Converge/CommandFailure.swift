@@ -1,6 +1,6 @@
 import Fleet
 import Inventory
-import Playbooks
+
 import Foundation
 
 /// An error that ends a command, printed one cause per line.
@@ -24,8 +24,8 @@ enum FileOutput {
 extension Convergence {
     /// Convergence with the playbooks' roles, once every role `hosts` name is known to exist:
     /// an unknown role stops the command before any host is contacted.
-    static func checkingRoles(of hosts: [Inventory.Host]) throws -> Convergence {
-        let convergence = Convergence(roles: Playbook.role(named:))
+    static func checkingRoles(of hosts: [Inventory.Host], in inventory: Inventory) throws -> Convergence {
+        let convergence = Convergence(playbook: Playbook.current, inventory: inventory)
         let unknown = convergence.unknownRoles(in: hosts)
         guard unknown.isEmpty else { throw CommandFailure(unknown.map(\.description)) }
         return convergence

@@ -3,7 +3,7 @@ import Fleet
 import Inventory
 import Foundation
 import Planner
-import Playbooks
+
 
 /// `converge apply` (and plain `converge INVENTORY`): plan every host, then apply the changes.
 struct ApplyCommand: AsyncParsableCommand {
@@ -33,22 +33,23 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let convergence = Convergence(roles: Playbook.role(named:))
+        let convergence: Convergence
         let work: [(Inventory.Host, @Sendable () async throws -> Convergence.PlannedHost)]
         if let saved = try SavedPlan.load(fleet.inventory) {
             // Exactly the saved changes, on the hosts it names, if they have not changed since.
             let inventory = try Inventory.load(contentsOf: saved.inventoryPath)
+            convergence = Convergence(playbook: Playbook.current, inventory: inventory)
             let selected = Set(try inventory.hosts(matching: fleet.selectors).map(\.name))
             work = try saved.plan.hosts.filter { selected.contains($0.host) }.map { hostPlan in
                 guard let host = inventory.host(named: hostPlan.host) else {
                     throw CommandFailure(["\(fleet.inventory): host \(hostPlan.host) is no longer in \(saved.inventoryPath)"])
                 }
-                return (host, { try await convergence.resume(hostPlan, on: host) })
+                return (host, { [convergence] in try await convergence.resume(hostPlan, on: host) })
             }
         } else {
-            let (_, hosts) = try fleet.selectedHosts()
-            _ = try Convergence.checkingRoles(of: hosts)
-            work = hosts.map { host in (host, { try await convergence.plan(host) }) }
+            let (inventory, hosts) = try fleet.selectedHosts()
+            convergence = try Convergence.checkingRoles(of: hosts, in: inventory)
+            work = hosts.map { [convergence] host in (host, { try await convergence.plan(host) }) }
         }
 
         let clock = ContinuousClock()

@@ -75,10 +75,11 @@ struct BootstrapCommand: AsyncParsableCommand {
         for step in outcome.steps { print("\(name): \(step)") }
 
         // The host as the inventory now has it, converged like any other.
-        guard let host = try Inventory.load(contentsOf: inventory).host(named: name) else {
+        let updated = try Inventory.load(contentsOf: inventory)
+        guard let host = updated.host(named: name) else {
             throw CommandFailure(["\(inventory): \(name) is missing after bootstrap"])
         }
-        let convergence = try Convergence.checkingRoles(of: [host])
+        let convergence = try Convergence.checkingRoles(of: [host], in: updated)
         let report = await HostReport.converge(host, prepare: { try await convergence.plan(host) }, with: convergence,
                                                progress: ProgressDisplay(hosts: [host.name]))
         print(report.log, terminator: "")

@@ -1,0 +1,51 @@
+import Converge
+
+/// What every host of the fleet has: a message of the day naming the host, kernel
+/// settings, an operations group and user, and converge's own directory.
+let base = Role("base") { host in
+    File("/etc/motd", content: """
+        \(host.name): managed by converge. Local changes are overwritten.
+        Groups: \(host.groups.joined(separator: ", "))
+
+        """)
+    File("/etc/sysctl.d/60-converge.conf", content: """
+        # Managed by converge.
+        net.core.somaxconn = \(host.vars["somaxconn"].intValue ?? 4096)
+        vm.swappiness = 10
+
+        """)
+    Group("ops", system: true)
+    User("ops", group: "ops", home: "/var/lib/ops", shell: "/bin/sh", system: true)
+    Directory("/etc/converge", owner: "root", group: "root", mode: 0o755)
+    File("/etc/converge/host", content: "name=\(host.name)\nrelease=\(host.codename ?? "unknown")\n", mode: 0o644)
+    Directory("/var/lib/ops/notes", owner: "ops", group: "ops", mode: 0o750)
+    Symlink("/etc/converge/motd", target: "/etc/motd")
+}
+
+/// Shell, apt and limits defaults every host shares.
+let baseDefaults = Role("base-defaults") { host in
+    File("/etc/apt/apt.conf.d/60-converge", content: """
+        // Managed by converge: no recommends, keep going on a flaky mirror.
+        APT::Install-Recommends "false";
+        Acquire::Retries "3";
+
+        """)
+    File("/etc/security/limits.d/60-converge.conf", content: """
+        # Managed by converge.
+        *    soft    nofile    \(host.vars["nofile"].intValue ?? 65536)
+        *    hard    nofile    \(host.vars["nofile"].intValue ?? 65536)
+
+        """)
+    File("/etc/profile.d/converge.sh", content: "# Managed by converge.\nexport CONVERGE_HOST='\(host.name)'\n")
+    File("/etc/default/converge", content: "GROUPS='\(host.groups.joined(separator: " "))'\n")
+    File("/etc/issue.net", content: "\(host.name) (Debian \(host.codename ?? "unknown")): authorized use only\n")
+    Directory("/var/log/converge", owner: "root", group: "adm", mode: 0o2750)
+    File("/var/log/converge/README", content: "converge writes nothing here yet; drift reports will.\n", group: "adm", mode: 0o640)
+    Directory("/etc/cron.d", mode: 0o755)
+    File("/etc/cron.d/converge-drift", content: """
+        # Managed by converge: nightly drift report (needs cron).
+        17 3 * * * root /usr/local/bin/converge-drift >/dev/null 2>&1
+
+        """)
+    Symlink("/usr/local/lib/converge-motd", target: "/etc/motd")
+}

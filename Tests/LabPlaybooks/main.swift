@@ -1,0 +1,5 @@
+// converge-lab: the command line with the lab tests' roles (base, base-defaults, lab-app),
+// which inventory/lab.json names. A test fixture: not part of what converge ships.
+import Converge
+
+await ConvergeCommand.main(playbook: Playbook([base, baseDefaults, labApp]))

@@ -1,0 +1,221 @@
+import Converge
+import Facts
+import Fleet
+import Foundation
+import Inventory
+import Planner
+import Playbooks
+import Testing
+
+/// The reference playbooks, evaluated for the lab fleet's hosts on every release and
+/// planned against a host that has nothing yet.
+@Suite struct ReferencePlaybookTests {
+    static let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Every inventory committed under inventory/ names only roles the reference playbook defines.
+    @Test func everyInventoryRoleExists() throws {
+        let directory = Self.repository.appendingPathComponent("inventory")
+        let inventories = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { $0.hasSuffix(".json") && $0 != "lab.json" }   // lab.json: scripts/lab's, for converge-lab
+            .sorted()
+        #expect(inventories.contains("fleet.json") && inventories.contains("production.json"))
+        for name in inventories {
+            let missing = try Playbook.reference.missingRoles(inInventoryAt: directory.appendingPathComponent(name).path)
+            #expect(missing == [], "\(name): \(missing)")
+        }
+    }
+
+    @Test func aMissingRoleIsNamedWithItsHost() throws {
+        let directory = try Scratch()
+        let path = directory.path + "/inventory.json"
+        try Data("""
+            {"groups": {"web": {"roles": ["base", "apache"]}},
+             "hosts": [{"name": "web1", "address": "192.0.2.1", "groups": ["web"]}]}
+            """.utf8).write(to: URL(fileURLWithPath: path))
+        let missing = try Playbook.reference.missingRoles(inInventoryAt: path)
+        #expect(missing.map(\.description) == [
+            "\(path): host web1 has role \"apache\", which the playbook does not define",
+        ])
+    }
+
+    /// varnish's backends are the inventory's web hosts: a sixth host in the group is a
+    /// sixth backend, with nothing else changed.
+    @Test func cacheBackendsComeFromTheInventory() throws {
+        var fleet = Fleet.lab
+        let five = try vclText(on: fleet.context(for: "cache1", codename: "bookworm"))
+        #expect(five.components(separatedBy: "web.add_backend(").count - 1 == 5)
+        fleet.hosts.append(InventoryHost(name: "web6", address: "10.231.1.36", groups: ["web"]))
+        let six = try vclText(on: fleet.context(for: "cache1", codename: "bookworm"))
+        #expect(six.components(separatedBy: "web.add_backend(").count - 1 == 6)
+        #expect(six.contains(".host = \"10.231.1.36\";"))
+    }
+
+    /// HAProxy balances over exactly the cache hosts, on varnish's port, with health checks.
+    @Test func loadBalancerBackendsAreTheCaches() throws {
+        let resources = loadBalancer.resources(for: Fleet.lab.context(for: "lb1", codename: "bookworm"))
+        let config = try #require(text(of: "/etc/haproxy/haproxy.cfg", in: resources))
+        #expect(config.contains("server cache1 10.231.1.21:\(Stack.Port.cache)\n"))
+        #expect(config.contains("server cache2 10.231.1.22:\(Stack.Port.cache)\n"))
+        #expect(config.contains("option httpchk GET \(Stack.healthPath)"))
+        let pem = try #require(resources.compactMap { $0 as? File }.first { $0.path == "/etc/haproxy/site.pem" })
+        #expect(pem.content?.isSecret == true)
+        #expect(pem.mode == 0o600)
+    }
+
+    /// PHP's version and package names follow the release.
+    @Test(arguments: [("jessie", "php5-fpm"), ("stretch", "php7.0-fpm"), ("bullseye", "php7.4-fpm"),
+                      ("bookworm", "php8.2-fpm"), ("trixie", "php8.4-fpm")])
+    func phpFollowsTheRelease(codename: String, fpm: String) throws {
+        let resources = web.resources(for: Fleet.lab.context(for: "web1", codename: codename))
+        #expect(resources.contains { ($0 as? Package)?.name == fpm })
+        #expect(resources.contains { ($0 as? Service)?.name == fpm })
+        #expect(resources.contains { ($0 as? Symlink)?.path == "/etc/apache2/conf-enabled/\(fpm).conf" })
+    }
+
+    /// Sessions go to every redis host's sessions instance.
+    @Test func sessionsAreInRedis() throws {
+        let resources = web.resources(for: Fleet.lab.context(for: "web2", codename: "bookworm"))
+        let ini = try #require(text(of: "/etc/php/8.2/fpm/conf.d/90-converge-sessions.ini", in: resources))
+        #expect(ini.contains("session.save_handler = redis"))
+        #expect(ini.contains("tcp://10.231.1.41:6380?weight=1, tcp://10.231.1.42:6380?weight=1"))
+    }
+
+    /// The primary creates the database and users; the replicas replicate from it, each
+    /// with its own server id.
+    @Test func databaseRoles() throws {
+        let primary = database.resources(for: Fleet.lab.context(for: "db1", codename: "bookworm"))
+        let replica = database.resources(for: Fleet.lab.context(for: "db3", codename: "trixie"))
+        #expect(primary.contains { ($0 as? Command)?.name == "shop database" })
+        #expect(!replica.contains { ($0 as? Command)?.name == "shop database" })
+        #expect(replica.contains { ($0 as? Command)?.name == "replicate from db1" })
+        #expect(try #require(text(of: "/etc/mysql/mariadb.conf.d/60-converge.cnf", in: primary)).contains("server_id = 1\n"))
+        let replicaConfig = try #require(text(of: "/etc/mysql/mariadb.conf.d/60-converge.cnf", in: replica))
+        #expect(replicaConfig.contains("server_id = 3\n"))
+        #expect(replicaConfig.contains("read_only = ON\n"))
+        // The passwords are in secret files only, never in a command.
+        for command in (primary + replica).compactMap({ $0 as? Command }) {
+            #expect(!command.command.contains("IDENTIFIED"))
+        }
+    }
+
+    /// A container gets no time sync service and no vm.* settings; bare metal gets both.
+    @Test func containersSkipWhatBelongsToTheMachine() throws {
+        let container = base.resources(for: Fleet.lab.context(for: "web1", codename: "bookworm", isContainer: true))
+        let metal = base.resources(for: Fleet.lab.context(for: "web1", codename: "bookworm", isContainer: false))
+        #expect(!container.contains { $0 is Service && $0.id == .service("systemd-timesyncd") })
+        #expect(metal.contains { $0 is Service && $0.id == .service("systemd-timesyncd") })
+        #expect(try #require(text(of: "/etc/sysctl.d/60-converge.conf", in: metal)).contains("vm.swappiness"))
+        #expect(try !#require(text(of: "/etc/sysctl.d/60-converge.conf", in: container)).contains("vm.swappiness"))
+    }
+
+    /// Debian 8 to 10 have no sshd_config.d: the role manages the whole sshd_config there.
+    @Test func sshdHardeningOnEveryRelease() throws {
+        let old = base.resources(for: Fleet.lab.context(for: "web1", codename: "stretch"))
+        let new = base.resources(for: Fleet.lab.context(for: "web1", codename: "trixie"))
+        #expect(try #require(text(of: "/etc/ssh/sshd_config", in: old)).contains("PasswordAuthentication no"))
+        #expect(try #require(text(of: "/etc/ssh/sshd_config.d/60-converge.conf", in: new)).contains("PasswordAuthentication no"))
+    }
+
+    /// Every host of the lab fleet, on every release, plans from nothing without an
+    /// error; unit files are reloaded before their services start, and the database is
+    /// set up only once MariaDB runs with its replication settings.
+    @Test(arguments: ["bullseye", "bookworm", "trixie"])
+    func everyHostPlansFromNothing(codename: String) throws {
+        for member in Fleet.lab.members {
+            let context = Fleet.lab.context(for: member.name, codename: codename)
+            // The admin's key file is read on the controller before planning; here, a key.
+            let resources = member.roles.flatMap { name in Playbook.reference.role(named: name)!.resources(for: context) }
+                .map { resource -> any Resource in
+                    guard var file = resource as? File, case .controllerFile = file.content else { return resource }
+                    file.content = .text("ssh-ed25519 AAAA test\n")
+                    return file
+                }
+            let plan = try Planner.plan(host: member.name, resources: resources, state: blankState(for: resources),
+                                        secrets: fakeSecrets(for: resources))
+            let ids = plan.changes.map(\.resource.description)
+            #expect(!ids.isEmpty)
+            if member.name == "redis1" {
+                let reload = try #require(ids.firstIndex(of: "systemd:daemon-reload"))
+                #expect(reload < ids.firstIndex(of: "service:redis-cache")!)
+                #expect(reload < ids.firstIndex(of: "service:redis-sessions")!)
+            }
+            if member.name == "db1" {
+                #expect(ids.firstIndex(of: "service:mariadb")! < ids.firstIndex(of: "command:shop database")!)
+            }
+        }
+    }
+
+    private func vclText(on host: HostContext) throws -> String {
+        try #require(text(of: "/etc/varnish/default.vcl", in: cache.resources(for: host)))
+    }
+}
+
+/// The content of the text file at `path` among `resources`.
+func text(of path: String, in resources: [any Resource]) -> String? {
+    guard let file = resources.compactMap({ $0 as? File }).first(where: { $0.path == path }),
+        case .text(let text) = file.content
+    else { return nil }
+    return text
+}
+
+/// A host with nothing on it: every package installable, no path, unit, user or group, no guard holding.
+func blankState(for resources: [any Resource]) throws -> HostState {
+    let query = try HostStateQuery(resources: resources)
+    var state = HostState(aptLists: AptLists(packageIndexCount: 3, lastUpdate: 1000, now: 1000))
+    for name in query.packages {
+        state.packages[name] = PackageState(status: nil, version: nil, candidate: "1.0-1", availableVersions: ["1.0-1"])
+    }
+    for unit in query.units {
+        state.services[unit] = ServiceState(loadState: "not-found", activeState: "inactive", enablement: nil)
+    }
+    for name in query.commands {
+        state.guards[name] = GuardState(createsExists: false, unlessStatus: 1)
+    }
+    return state
+}
+
+/// Made-up values for every secret the resources use.
+func fakeSecrets(for resources: [any Resource]) -> SecretValues {
+    var values = SecretValues()
+    for case let file as File in resources {
+        guard case .secret(let text) = file.content else { continue }
+        for secret in text.secrets { values[secret.source] = Data("secret".utf8) }
+    }
+    return values
+}
+
+/// The lab fleet (inventory/fleet.json), read by converge's own inventory loader, as the
+/// roles see it.
+struct Fleet {
+    struct Member {
+        var name: String
+        var roles: [String]
+    }
+
+    var hosts: [InventoryHost]
+    var members: [Member]
+
+    static let lab: Fleet = {
+        let inventory = try! Inventory.load(
+            contentsOf: ReferencePlaybookTests.repository.appendingPathComponent("inventory/fleet.json").path)
+        return Fleet(
+            hosts: inventory.hosts.map {
+                InventoryHost(name: $0.name, address: $0.address, groups: $0.groups, vars: VarValue($0.vars))
+            },
+            members: inventory.hosts.map { Member(name: $0.name, roles: $0.roles) })
+    }()
+
+    func context(for name: String, codename: String, isContainer: Bool = true) -> HostContext {
+        let host = hosts.first { $0.name == name }!
+        return HostContext(name: name, address: host.address, groups: host.groups, vars: host.vars,
+                           codename: codename, architecture: "amd64", isContainer: isContainer, inventoryHosts: hosts)
+    }
+}
+
+/// A scratch directory removed when the test ends.
+final class Scratch {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("converge-\(UUID().uuidString)").path
+    init() throws { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}

@@ -1,0 +1,81 @@
+import Converge
+
+/// varnish in front of the web hosts: every host of the inventory's `web` group is a
+/// backend, health-checked and balanced round-robin. Pages that set a session cookie are
+/// never cached (varnish's built-in rules), so each request reaches a web host.
+///
+/// Vars: `cache_size` (varnish's malloc storage, e.g. `256m`; default `256m`).
+public let cache = Role("cache") { host in
+    let stack = Stack(host)
+    let webServers = stack.members(of: .web)
+    let size = host.vars["cache_size"].stringValue ?? "256m"
+
+    Package("varnish")
+    File("/etc/varnish/default.vcl", content: .text(vcl(backends: webServers)),
+         notifies: [.service("varnish")])
+    // The listening address and storage are command-line options of varnishd: a drop-in
+    // replaces Debian's ExecStart (the same on every release since varnish 6).
+    Directory("/etc/systemd/system/varnish.service.d", mode: 0o755)
+    File("/etc/systemd/system/varnish.service.d/60-converge.conf", content: """
+        # Managed by converge.
+        [Service]
+        ExecStart=
+        ExecStart=/usr/sbin/varnishd -j unix,user=vcache -F -a :\(Stack.Port.cache) -T localhost:6082 -f /etc/varnish/default.vcl -S /etc/varnish/secret -s malloc,\(size)
+
+        """, notifies: [.service("varnish")])
+    Service("varnish", running: true, enabled: true)
+}
+
+/// The VCL for `backends`: one probed backend each, and a round-robin director over them.
+func vcl(backends: [InventoryHost]) -> String {
+    var text = """
+        # Managed by converge: the web hosts of the inventory, balanced round-robin.
+        vcl 4.0;
+
+        import directors;
+
+        probe health {
+            .url = "\(Stack.healthPath)";
+            .interval = 2s;
+            .timeout = 1s;
+            .window = 5;
+            .threshold = 3;
+        }
+
+
+        """
+    for server in backends {
+        text += """
+            backend \(vclName(server.name)) {
+                .host = "\(server.address)";
+                .port = "\(Stack.Port.web)";
+                .probe = health;
+            }
+
+
+            """
+    }
+    text += "sub vcl_init {\n    new web = directors.round_robin();\n"
+    for server in backends {
+        text += "    web.add_backend(\(vclName(server.name)));\n"
+    }
+    text += """
+        }
+
+        sub vcl_recv {
+            set req.backend_hint = web.backend();
+        }
+
+        sub vcl_backend_response {
+            # Which web host answered, for the logs and the end-to-end checks.
+            set beresp.http.X-Backend = beresp.backend.name;
+        }
+
+        """
+    return text
+}
+
+/// A VCL identifier for an inventory name (letters, digits and `_` only).
+func vclName(_ name: String) -> String {
+    "web_" + String(name.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+}

@@ -1,0 +1,146 @@
+import Converge
+
+/// The web stack's shared settings, typed: every role reads ports, backends, peers and
+/// secrets from here rather than repeating them, and hosts come from the inventory's
+/// groups, so adding a web host to the inventory is all it takes for the caches to use it.
+///
+/// ```
+/// client ─https─▶ lb (HAProxy) ─▶ cache (varnish) ─▶ web (Apache + PHP-FPM) ─▶ db (MariaDB)
+///                                                                          └─▶ redis (sessions)
+/// ```
+public struct Stack: Sendable {
+    /// The inventory groups the stack's roles are assigned through.
+    public enum Tier: String, Sendable, CaseIterable {
+        case lb, cache, web, redis, db, storage
+    }
+
+    /// Where each tier listens.
+    public enum Port {
+        public static let https = 443
+        public static let http = 80
+        /// varnish, which the load balancers send to.
+        public static let cache = 6081
+        /// Apache on the web hosts, which varnish sends to.
+        public static let web = 80
+        public static let redisCache = 6379
+        public static let redisSessions = 6380
+        public static let mariadb = 3306
+    }
+
+    /// The page every tier's health checks ask for: answered by PHP without touching the
+    /// database or redis, so a database outage does not take the web hosts out of rotation.
+    public static let healthPath = "/health.php"
+    /// The application database and its one table.
+    public static let database = "shop"
+    public static let databaseUser = "app"
+    public static let replicationUser = "repl"
+    /// The GlusterFS volume's name unless the inventory's `volume` var says otherwise.
+    public static let defaultVolume = "media"
+
+    /// The host the roles are evaluated for.
+    public let host: HostContext
+
+    public init(_ host: HostContext) {
+        self.host = host
+    }
+
+    /// The hosts of `tier`, in inventory order.
+    public func members(of tier: Tier) -> [InventoryHost] { host.members(of: tier.rawValue) }
+
+    /// The site's name, for the TLS certificate (`domain` var).
+    public var domain: String { host.vars["domain"].stringValue ?? "shop.example.com" }
+
+    /// The directory on the controller where the stack's generated secrets are kept
+    /// (`secrets_dir` var): the TLS certificate, database and replication passwords.
+    public var secretsDirectory: String { host.vars["secrets_dir"].stringValue ?? "/etc/converge/secrets" }
+
+    /// HAProxy's certificate and key, one PEM file: self-signed the first time the
+    /// stack is converged, for the domain and every load balancer's name and address.
+    public var tlsCertificate: Secret {
+        .file(secretsDirectory + "/site.pem", generatedAs: .selfSignedCertificate(
+            commonName: domain,
+            alternativeNames: members(of: .lb).flatMap { [$0.name, $0.address] },
+            days: 825))
+    }
+
+    /// The application's database password.
+    public var databasePassword: Secret {
+        .file(secretsDirectory + "/mariadb-app", generatedAs: .password(length: 32))
+    }
+
+    /// The replicas' password on the primary.
+    public var replicationPassword: Secret {
+        .file(secretsDirectory + "/mariadb-replication", generatedAs: .password(length: 32))
+    }
+
+    /// The database primary: the `db` host named by the `db_primary` var, else the first.
+    public var databasePrimary: InventoryHost? {
+        let databases = members(of: .db)
+        if let name = host.vars["db_primary"].stringValue {
+            return databases.first { $0.name == name }
+        }
+        return databases.first
+    }
+
+    /// Whether this host is the database primary.
+    public var isDatabasePrimary: Bool { databasePrimary?.name == host.name }
+
+    /// This database host's replication server id: its position in the `db` group, from 1.
+    public var databaseServerID: Int {
+        (members(of: .db).firstIndex { $0.name == host.name } ?? 0) + 1
+    }
+
+    /// The GlusterFS volume (`volume` var).
+    public var volume: String { host.vars["volume"].stringValue ?? Self.defaultVolume }
+}
+
+/// What differs between the Debian releases the stack runs on: package names, versions
+/// and paths, from the host's facts.
+public struct Release: Sendable {
+    public let codename: String
+
+    public init(_ host: HostContext) {
+        codename = host.codename ?? "bookworm"
+    }
+
+    /// The PHP version Debian ships.
+    public var php: String {
+        switch codename {
+        case "jessie": "5.6"
+        case "stretch": "7.0"
+        case "buster": "7.3"
+        case "bullseye": "7.4"
+        case "bookworm": "8.2"
+        default: "8.4"
+        }
+    }
+
+    /// `php8.2-fpm`; jessie's is `php5-fpm`.
+    public var phpFPM: String { codename == "jessie" ? "php5-fpm" : "php\(php)-fpm" }
+
+    /// Where PHP-FPM's own ini files go: `/etc/php/8.2/fpm/conf.d`.
+    public var phpFPMConfigDirectory: String {
+        codename == "jessie" ? "/etc/php5/fpm/conf.d" : "/etc/php/\(php)/fpm/conf.d"
+    }
+
+    /// The PHP extension packages for MySQL and redis.
+    public var phpExtensions: [String] {
+        codename == "jessie" ? ["php5-mysql", "php5-redis"] : ["php\(php)-mysql", "php-redis"]
+    }
+
+    /// The Apache configuration snippet Debian's PHP-FPM package ships, enabled with a2enconf.
+    public var apachePHPConfig: String { "\(phpFPM).conf" }
+
+    /// Whether sshd reads `/etc/ssh/sshd_config.d/*.conf` (Debian 11 and later).
+    public var sshdHasDropIns: Bool { !["jessie", "stretch", "buster"].contains(codename) }
+
+    /// Whether time sync is its own package (Debian 11 and later); before, systemd has it.
+    public var timesyncdIsPackage: Bool { sshdHasDropIns }
+
+    /// MariaDB's service unit: `mysql` on jessie's MySQL-era packaging.
+    public var mariadbService: String { codename == "jessie" ? "mysql" : "mariadb" }
+
+    /// The client that talks to MariaDB as root over its socket: `mariadb` from 10.4 on
+    /// (trixie ships `mysql` only in a compatibility package).
+    public var mariadbClient: String { ["jessie", "stretch", "buster"].contains(codename) ? "mysql" : "mariadb" }
+}
