@@ -6,7 +6,8 @@ struct Converge: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "converge",
         abstract: "Bring a fleet of Debian hosts to the state its playbooks describe, over SSH.",
-        subcommands: [ApplyCommand.self, PlanCommand.self, DriftCommand.self, BootstrapCommand.self, FactsCommand.self],
+        subcommands: [ApplyCommand.self, PlanCommand.self, DriftCommand.self, BootstrapCommand.self, FactsCommand.self,
+                      ImportAnsibleCommand.self],
         defaultSubcommand: ApplyCommand.self
     )
 }
