@@ -17,6 +17,10 @@ struct VarsFiles {
 
     /// Reads `group_vars/` and `host_vars/` into `model`.
     func apply(to model: inout InventoryModel) throws(AnsibleImportError) {
+        for subdirectory in ["group_vars", "host_vars"] where exists(subdirectory) && !isDirectory(subdirectory) {
+            session.note(SourceLine(file: sources.displayName(subdirectory), line: nil),
+                         "not read, as Ansible does not read it: \(subdirectory) must be a directory")
+        }
         let groupNames = model.groupOrder
         for group in groupNames {
             let scope: VarScope = group == InventoryModel.all ? .all : .group(group)

@@ -1,6 +1,7 @@
 import AnsibleInventory
 import ArgumentParser
 import Foundation
+import Inventory
 
 #if canImport(Glibc)
 import Glibc
@@ -51,6 +52,13 @@ struct ImportAnsibleCommand: ParsableCommand {
             try Self.writeAtomically(conversion.text, to: out)
         } catch {
             Self.printError("\(out): error: cannot write the inventory: \(error)")
+            throw ExitCode(2)
+        }
+        // What is on disk now is what every other command will read: check it as they do.
+        do {
+            _ = try Inventory.load(contentsOf: out)
+        } catch {
+            Self.printError("\(error.description) (the written inventory fails converge's checks)")
             throw ExitCode(2)
         }
         func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }

@@ -27,6 +27,13 @@ struct VarsFilesTests {
         ])
     }
 
+    @Test func aGroupVarsFileInsteadOfADirectoryIsReported() throws {
+        let scratch = try ScratchInventory(["hosts": "[web]\nweb1\n", "group_vars": "port: 80\n"])
+        let conversion = try scratch.convert()
+        #expect(scratch.notes(conversion) == ["group_vars: not read, as Ansible does not read it: group_vars must be a directory"])
+        #expect(conversion.inventory.host(named: "web1")?.vars == [:])
+    }
+
     @Test func emptyVarsFilesCountForNothing() throws {
         let scratch = try ScratchInventory([
             "hosts": "[web]\nweb1 a=1\n",
