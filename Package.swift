@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // libssh2, exactly as Debian's libssh2-1-dev ships it. Only `SSH` imports it.
@@ -31,6 +32,9 @@ let package = Package(
         .target(name: "SSH", dependencies: ["CLibSSH2", "Shell"]),
         // The inventory: hosts, groups and their variables, read from inventory/*.json.
         .target(name: "Inventory"),
+        // `converge import-ansible`: an Ansible inventory (INI or YAML, group_vars/, host_vars/)
+        // converted into a converge inventory, with Ansible's precedence kept.
+        .target(name: "AnsibleInventory", dependencies: ["Inventory", .product(name: "Yams", package: "Yams")]),
         // Facts: shell probes run on a target and the parsers that read their output.
         .target(name: "Facts", dependencies: ["Shell"]),
         // Typed resource descriptions (packages, files, services, ...) that playbooks are written in.
@@ -52,6 +56,7 @@ let package = Package(
             name: "Converge",
             dependencies: [
                 "SSH", "Inventory", "Facts", "Resources", "Shell", "Fleet", "Planner", "Drift", "DriftHistory",
+                "AnsibleInventory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -65,6 +70,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "FactsTests", dependencies: ["Facts", "Shell", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
+        .testTarget(name: "AnsibleInventoryTests", dependencies: ["AnsibleInventory", "Inventory"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DriftTests", dependencies: ["Drift", "Facts", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "DriftHistoryTests", dependencies: [
             "DriftHistory", .product(name: "GRDB", package: "GRDB.swift"),
