@@ -28,8 +28,15 @@ public enum ShellCommands {
     public static func commands(for operation: HostOperation, secrets: SecretValues, lockTimeout: Int = 300) throws(PlanError) -> String {
         switch operation {
         case .refreshPackageLists:
+            // A stalled mirror or proxy can leave apt's download methods waiting forever:
+            // each try has five minutes, and apt-get update is safe to repeat.
             return """
-                converge_apt -q -o DPkg::Lock::Timeout=\(lockTimeout) update
+                converge_try=1
+                until timeout -k 10 300 sh -c '. "$converge_dir/lib"; converge_apt "$@"' sh -q -o DPkg::Lock::Timeout=\(lockTimeout) update; do
+                	if [ "$converge_try" -ge 3 ]; then echo "converge: apt-get update failed $converge_try times"; exit 1; fi
+                	converge_try=$((converge_try + 1))
+                	echo "converge: apt-get update failed or stalled; try $converge_try of 3"
+                done
                 mkdir -p /var/lib/apt/periodic
                 touch /var/lib/apt/periodic/update-success-stamp
                 """

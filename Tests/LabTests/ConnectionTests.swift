@@ -195,7 +195,7 @@ extension LabSuite {
         func nothingListens() async throws {
             let clock = ContinuousClock()
             // An unused lab address: the bridge answers for the subnet but no host owns it.
-            let silent = SSHTarget(name: "ghost", address: "10.231.255.254", port: 22)
+            let silent = SSHTarget(name: "ghost", address: "\(Lab.network).255.254", port: 22)
             let started = clock.now
             await #expect {
                 _ = try await SSHConnection.connect(to: silent, options: Lab.options(timeout: .seconds(2)))

@@ -15,7 +15,7 @@ extension LabSuite {
 
         static var executable: URL { Lab.labBinary }
 
-        static let inventory = Lab.repository + "/inventory/lab.json"
+        static var inventory: String { Lab.inventory }
 
         /// The lab inventory with `vars` added to the `lab` group and `ssh` settings merged
         /// into the top level's, written to a scratch file.

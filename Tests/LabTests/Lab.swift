@@ -11,7 +11,13 @@ struct LabHost: Sendable, CustomStringConvertible {
 }
 
 enum Lab {
-    static let stateDirectory = "/var/lib/converge-lab"
+    /// Which lab the tests use: `LAB_INSTANCE` as `scripts/lab` reads it (0, the default,
+    /// or 1-9 for a second lab beside it).
+    static let instance = Int(ProcessInfo.processInfo.environment["LAB_INSTANCE"] ?? "") ?? 0
+    private static let suffix = instance == 0 ? "" : "-\(instance)"
+    static let stateDirectory = "/var/lib/converge-lab" + suffix
+    /// The lab's network: `10.231` for lab 0, `10.232` for lab 1, ….
+    static let network = "10.\(231 + instance)"
     static let privateKey = "\(stateDirectory)/id_ed25519"
     static let knownHosts = "\(stateDirectory)/known_hosts"
 
@@ -37,6 +43,9 @@ enum Lab {
     /// The repository these tests were built from (scripts/lab, inventory/lab.json).
     static let repository = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// The inventory of the generic hosts, which `scripts/lab up` writes.
+    static let inventory = repository + "/inventory/lab\(suffix).json"
 
     /// converge-lab: the command line with the lab tests' roles (Tests/LabPlaybooks), which
     /// inventory/lab.json names; built beside the tests.

@@ -37,7 +37,12 @@ import TestSupport
             try ShellCommands.commands(for: operation, secrets: secrets)
         }
         #expect(try commands(.refreshPackageLists) == """
-            converge_apt -q -o DPkg::Lock::Timeout=300 update
+            converge_try=1
+            until timeout -k 10 300 sh -c '. "$converge_dir/lib"; converge_apt "$@"' sh -q -o DPkg::Lock::Timeout=300 update; do
+            \tif [ "$converge_try" -ge 3 ]; then echo "converge: apt-get update failed $converge_try times"; exit 1; fi
+            \tconverge_try=$((converge_try + 1))
+            \techo "converge: apt-get update failed or stalled; try $converge_try of 3"
+            done
             mkdir -p /var/lib/apt/periodic
             touch /var/lib/apt/periodic/update-success-stamp
             """)
