@@ -63,12 +63,14 @@ public let database = Role("db") { host in
             unless: "\(client) --defaults-extra-file=/etc/mysql/converge/app.cnf -h 127.0.0.1 -N -e 'SELECT message FROM \(Stack.database).greetings WHERE id = 1' >/dev/null",
             requires: [.service(service), .file("/etc/mysql/converge/shop.sql"), .file("/etc/mysql/converge/app.cnf")])
     } else if let primary = stack.databasePrimary {
+        // Plain replication over the private network: MariaDB 11.4 and later ask for TLS by
+        // default, which the older primaries are not set up to offer.
         File("/etc/mysql/converge/replication.sql", content: .secret("""
             -- Managed by converge: replicate from \(primary.name).
             STOP SLAVE;
             CHANGE MASTER TO MASTER_HOST = '\(primary.address)', MASTER_PORT = \(Stack.Port.mariadb),
                 MASTER_USER = '\(Stack.replicationUser)', MASTER_PASSWORD = '\(stack.replicationPassword)',
-                MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 5;
+                MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 5, MASTER_SSL = 0;
             START SLAVE;
 
             """), mode: 0o600)

@@ -21,10 +21,17 @@ public struct ServiceState: Codable, Hashable, Sendable {
     /// Whether the unit's `Condition…=` checks failed when it last tried to start (e.g.
     /// `ConditionVirtualization=!container`): systemd then skips it, and it stays inactive.
     public var conditionFailed: Bool
+    /// Whether an earlier converge changed something that notifies the unit and did not get
+    /// to restart it (a marker in ``pendingDirectory``): the running unit may predate its
+    /// configuration.
+    public var restartPending: Bool
+
+    /// Where converge marks units whose restart is pending, one empty file per unit.
+    public static let pendingDirectory = "/var/lib/converge/pending"
 
     public init(
         loadState: String?, activeState: String?, enablement: String?, subState: String? = nil,
-        result: String? = nil, since: Int? = nil, conditionFailed: Bool = false
+        result: String? = nil, since: Int? = nil, conditionFailed: Bool = false, restartPending: Bool = false
     ) {
         self.loadState = loadState
         self.activeState = activeState
@@ -33,6 +40,7 @@ public struct ServiceState: Codable, Hashable, Sendable {
         self.result = result
         self.since = since
         self.conditionFailed = conditionFailed
+        self.restartPending = restartPending
     }
 
     /// Whether systemd knows the unit.
@@ -115,6 +123,7 @@ public struct ServiceStatesFact: Fact {
             converge_enabled() {
             \tconverge_e=$(systemctl is-enabled "$2" 2>/dev/null)
             \tprintf '%s is-enabled %s\\n' "$1" "${converge_e%%${converge_nl}*}"
+            \tif [ -e "\(ServiceState.pendingDirectory)/$2" ]; then printf '%s pending\\n' "$1"; fi
             }
 
             """
@@ -164,6 +173,10 @@ public struct ServiceStatesFact: Fact {
         }
         for line in lines[(end + 1)...] {
             let words = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
+            if words.count == 2, words[1] == "pending", let index = Int(words[0]), units.indices.contains(index) {
+                states[units[index]]?.restartPending = true
+                continue
+            }
             guard words.count >= 2, words[1] == "is-enabled", let index = Int(words[0]), units.indices.contains(index)
             else { throw FactParseError("unexpected line: \(line)") }
             let value = words.count == 3 ? String(words[2].trimmingWhitespace()) : ""

@@ -1,5 +1,6 @@
 import Shell
 import Foundation
+import Facts
 import Resources
 
 /// Settings of an ``ApplyScript``.
@@ -141,7 +142,11 @@ public struct ApplyScript: Sendable {
         let delimiter = "CONVERGE_" + String(boundary.map { $0.isLetter || $0.isNumber ? $0 : "_" })
         script += "cat >\"$converge_dir/lib\" <<'\(delimiter)'\n\(Self.library(options))\(delimiter)\n\n"
         for (number, step) in steps.enumerated() {
-            let body = try Self.commands(for: step.map { plan.changes[$0] }, secrets: secrets, options: options)
+            var body = try Self.commands(for: step.map { plan.changes[$0] }, secrets: secrets, options: options)
+            let notified = step.flatMap { plan.changes[$0].notifies }
+            if !notified.isEmpty {
+                body += "\nconverge_pending " + notified.map(shellQuote).joined(separator: " ")
+            }
             let names = step.map { plan.changes[$0].resource.description.filter { !$0.isNewline } }
             script += "# step \(number): \(names.joined(separator: ", "))\n"
             script += "cat >\"$converge_dir/step-\(number)\" <<'\(delimiter)'\n. \"$converge_dir/lib\"\n\(body)\n\(delimiter)\n"
@@ -179,9 +184,10 @@ public struct ApplyScript: Sendable {
             \tdone
             }
 
-            # converge_service UNIT RUNNING ENABLED (each yes, no or -): the unit brought to
-            # that state from whatever state it is in when the step runs (masked, failed,
-            # stopped, disabled, started by its package's postinst).
+            # converge_service UNIT RUNNING ENABLED REFRESH (yes, no or -; restart, reload or -):
+            # the unit brought to that state from whatever state it is in when the step runs
+            # (masked, failed, stopped, disabled, started by its package's postinst, which
+            # REFRESH then restarts or reloads).
             converge_service() {
             \tconverge_u=$1
             \tconverge_unit_state
@@ -208,15 +214,30 @@ public struct ApplyScript: Sendable {
             \t\tif ! systemctl is-active --quiet "$converge_u"; then
             \t\t\tsystemctl reset-failed "$converge_u" 2>/dev/null || true
             \t\t\tsystemctl start "$converge_u"
+            \t\telif [ "$4" != - ]; then
+            \t\t\tsystemctl "$4" "$converge_u"
             \t\tfi
+            \t\tconverge_restarted "$converge_u"
             \t\tif ! systemctl is-active --quiet "$converge_u"; then
             \t\t\techo "converge: $converge_u is not running after start:" $(systemctl show -p ActiveState -p SubState -p Result -p ConditionResult "$converge_u" 2>/dev/null)
             \t\t\tjournalctl -u "$converge_u" -n 10 --no-pager 2>/dev/null || true
             \t\t\treturn 1
             \t\tfi
             \t\t;;
-            \tno) if systemctl is-active --quiet "$converge_u"; then systemctl stop "$converge_u"; fi ;;
+            \tno)
+            \t\tif systemctl is-active --quiet "$converge_u"; then systemctl stop "$converge_u"; fi
+            \t\tconverge_restarted "$converge_u"
+            \t\t;;
             \tesac
+            }
+            # A unit to restart once what notifies it has changed: marked at once, so that
+            # a run cut off before the restart leaves the next run something to finish.
+            converge_pending() {
+            \tmkdir -p \(ServiceState.pendingDirectory)
+            \tfor converge_u in "$@"; do : >"\(ServiceState.pendingDirectory)/$converge_u"; done
+            }
+            converge_restarted() {
+            \trm -f "\(ServiceState.pendingDirectory)/$1"
             }
             converge_unit_state() {
             \tconverge_load=$(systemctl show -p LoadState "$converge_u" 2>/dev/null)

@@ -20,10 +20,13 @@ public struct Change: Codable, Hashable, Sendable {
     public var content: ContentChange?
     /// What the apply script does.
     public var operation: HostOperation
+    /// The units this change notifies: marked as pending a restart on the host as soon as
+    /// it is made, until the restart is done, so a run cut off in between is finished next time.
+    public var notifies: [String]
 
     public init(
         resource: ResourceID, action: Action, reason: String, fields: [FieldChange] = [],
-        content: ContentChange? = nil, operation: HostOperation
+        content: ContentChange? = nil, operation: HostOperation, notifies: [String] = []
     ) {
         self.resource = resource
         self.action = action
@@ -31,6 +34,7 @@ public struct Change: Codable, Hashable, Sendable {
         self.fields = fields
         self.content = content
         self.operation = operation
+        self.notifies = notifies
     }
 }
 
@@ -147,7 +151,9 @@ public enum HostOperation: Codable, Hashable, Sendable {
     /// unmasked if it must run or be enabled, enabled or disabled, a failed unit reset and
     /// started, a running one stopped; nil leaves that side alone. Fails when the unit
     /// does not stay active (naming systemd's reason: a failed condition, its result).
-    case ensureService(unit: String, running: Bool?, enabled: Bool?)
+    /// With `refresh` (`restart` or `reload`), a unit that is already running when the step
+    /// runs is restarted or reloaded: its package started it before its configuration changed.
+    case ensureService(unit: String, running: Bool?, enabled: Bool?, refresh: String?)
 }
 
 /// Why a host cannot be planned.

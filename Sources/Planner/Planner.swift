@@ -103,6 +103,15 @@ private struct PlanBuilder {
     }
 
     mutating func add(_ resource: any Resource, notifiers: [any Resource]) throws(PlanError) {
+        let first = changes.count
+        try planChanges(of: resource, notifiers: notifiers)
+        let units = resource.notifies.map { $0.name + ".service" }
+        for index in changes.indices[first...] where changes[index].resource == resource.id {
+            changes[index].notifies = units
+        }
+    }
+
+    private mutating func planChanges(of resource: any Resource, notifiers: [any Resource]) throws(PlanError) {
         switch resource {
         case let package as Package: try plan(package)
         case let file as File: try plan(file)
@@ -486,24 +495,32 @@ private struct PlanBuilder {
             reasons.insert(installer.map { "not installed yet (\($0) installs it)" } ?? "not installed", at: 0)
         }
         let starts = service.running == true && !active
-        if !reasons.isEmpty {
-            append(Change(
-                resource: service.id, action: .update, reason: reasons.joined(separator: "; "),
-                fields: fields, operation: .ensureService(unit: service.unit, running: service.running, enabled: service.enabled)))
+        var changedNotifiers = notifiers.map(\.id).filter(changed.contains).map(\.description)
+        if current.restartPending, current.exists {
+            changedNotifiers.append("a restart left pending by an earlier converge")
         }
-        let changedNotifiers = notifiers.map(\.id).filter(changed.contains)
+        let verb = service.reloads ? "reload" : "restart"
+        if !reasons.isEmpty {
+            // A unit its package installs in this run may be running by the time the step
+            // runs (Debian's postinst starts it, with the package's own configuration):
+            // then the changes that notify it need a restart all the same.
+            let refresh = !current.exists && !changedNotifiers.isEmpty && service.running != false ? verb : nil
+            if let refresh { reasons.append("\(refresh) if its package started it, for " + changedNotifiers.joined(separator: ", ")) }
+            append(Change(
+                resource: service.id, action: .update, reason: reasons.joined(separator: "; "), fields: fields,
+                operation: .ensureService(unit: service.unit, running: service.running, enabled: service.enabled, refresh: refresh)))
+        }
         // Starting it now picks the change up anyway; stopping it leaves nothing to restart.
         guard !changedNotifiers.isEmpty, !starts, service.running != false, service.running == true || active
         else { return }
-        let verb = service.reloads ? "reload" : "restart"
         append(Change(
             resource: service.id, action: service.reloads ? .reload : .restart,
-            reason: "notified by " + changedNotifiers.map(\.description).joined(separator: ", "),
+            reason: "notified by " + changedNotifiers.joined(separator: ", "),
             operation: .systemctl(unit: service.unit, verbs: [verb])))
     }
 
     /// The first of `candidates` this plan installs, writes or changes before the resource
-    /// being planned: it may create what the facts could not see yet.
+    /// being planned: it may create or change what the facts saw.
     func installedFirst(_ candidates: [ResourceID]) -> ResourceID? {
         candidates.first { changed.contains($0) }
     }
@@ -516,11 +533,17 @@ private struct PlanBuilder {
         let reason: String
         if command.creates != nil || command.unless != nil {
             guard let guardState = state.guards[command.name] else { throw .missingFacts(command.id) }
-            guard !guardState.holds else { return }
-            var reasons: [String] = []
-            if let creates = command.creates { reasons.append("\(creates) does not exist") }
-            if let status = guardState.unlessStatus { reasons.append("`unless` exited \(status)") }
-            reason = reasons.joined(separator: "; ")
+            if guardState.holds {
+                // What the guard looks at may be about to change: the run checks it again
+                // right before the command, after what it requires.
+                guard let first = installedFirst(command.requires) else { return }
+                reason = "its guard holds now, but \(first) changes first: checked again when it runs"
+            } else {
+                var reasons: [String] = []
+                if let creates = command.creates { reasons.append("\(creates) does not exist") }
+                if let status = guardState.unlessStatus { reasons.append("`unless` exited \(status)") }
+                reason = reasons.joined(separator: "; ")
+            }
         } else {
             reason = "no guard: runs every time"
         }

@@ -133,12 +133,16 @@ public enum ShellCommands {
         case .removeGroup(let name):
             return "groupdel -- \(shellQuote(name))"
         case .systemctl(let unit, let verbs):
-            return verbs.map { "systemctl \(shellQuote($0)) \(shellQuote(unit))" }.joined(separator: "\n")
+            var lines = verbs.map { "systemctl \(shellQuote($0)) \(shellQuote(unit))" }
+            if verbs.contains(where: { ["restart", "reload", "start", "stop"].contains($0) }) {
+                lines.append("converge_restarted \(shellQuote(unit))")
+            }
+            return lines.joined(separator: "\n")
         case .reloadSystemd:
             return "systemctl daemon-reload"
-        case .ensureService(let unit, let running, let enabled):
+        case .ensureService(let unit, let running, let enabled, let refresh):
             func word(_ value: Bool?) -> String { value.map { $0 ? "yes" : "no" } ?? "-" }
-            return "converge_service \(shellQuote(unit)) \(word(running)) \(word(enabled))"
+            return "converge_service \(shellQuote(unit)) \(word(running)) \(word(enabled)) \(refresh.map(shellQuote) ?? "-")"
         case .runCommand(let command, let creates, let unless, let retries, let delay):
             var lines: [String] = []
             // Checked again here: the guard may have come to hold since the plan was made.

@@ -67,9 +67,12 @@ import TestSupport
         #expect(try commands(.createGroup(name: "web", gid: 2000, system: true)) == "groupadd -g 2000 -r -- 'web'")
         #expect(try commands(.modifyGroup(name: "web", gid: 2001)) == "groupmod -g 2001 -- 'web'")
         #expect(try commands(.removeGroup(name: "web")) == "groupdel -- 'web'")
-        #expect(try commands(.systemctl(unit: "nginx.service", verbs: ["enable", "start"])) == """
-            systemctl 'enable' 'nginx.service'
-            systemctl 'start' 'nginx.service'
+        #expect(try commands(.systemctl(unit: "nginx.service", verbs: ["restart"])) == """
+            systemctl 'restart' 'nginx.service'
+            converge_restarted 'nginx.service'
+            """)
+        #expect(try commands(.ensureService(unit: "nginx.service", running: true, enabled: nil, refresh: "reload")) == """
+            converge_service 'nginx.service' yes - 'reload'
             """)
         #expect(try commands(.runCommand(command: "echo 'hi'", creates: "/x y", unless: "test -f /z", retries: 0, delay: 5)) == """
             if [ -e '/x y' ] || [ -L '/x y' ]; then echo 'converge: creates path exists; not run'; exit 0; fi

@@ -293,9 +293,9 @@ extension HostState {
         #expect(changes == [Change(
             resource: .service("nginx"), action: .update, reason: "disabled, want enabled; inactive, want running",
             fields: [FieldChange("enabled", old: "disabled", new: "enabled"), FieldChange("running", old: "inactive", new: "active")],
-            operation: .ensureService(unit: "nginx.service", running: true, enabled: true))])
+            operation: .ensureService(unit: "nginx.service", running: true, enabled: true, refresh: nil))])
         let stop = try plan([Service("nginx.service", running: false, enabled: false)], HostState(services: ["nginx.service": running()]))
-        #expect(stop.changes.map(\.operation) == [.ensureService(unit: "nginx.service", running: false, enabled: false)])
+        #expect(stop.changes.map(\.operation) == [.ensureService(unit: "nginx.service", running: false, enabled: false, refresh: nil)])
         #expect(stop.changes.map(\.reason) == ["enabled, want disabled; running, want stopped"])
     }
 
@@ -306,7 +306,7 @@ extension HostState {
             loadState: "masked", activeState: "inactive", enablement: "masked", subState: "dead")])
         let unmask = try plan([Service("nginx")], masked).changes
         #expect(unmask.map(\.reason) == ["masked; want enabled; want running"])
-        #expect(unmask.map(\.operation) == [.ensureService(unit: "nginx.service", running: true, enabled: true)])
+        #expect(unmask.map(\.operation) == [.ensureService(unit: "nginx.service", running: true, enabled: true, refresh: nil)])
 
         let failed = HostState(services: ["nginx.service": ServiceState(
             loadState: "loaded", activeState: "failed", enablement: "enabled", subState: "failed", result: "exit-code",
@@ -327,7 +327,7 @@ extension HostState {
         let changes = try plan([Package("redis-server"), Service("redis-server", running: false, enabled: false)], state).changes
         #expect(changes.map(\.resource.description) == ["package:redis-server", "service:redis-server"])
         #expect(changes[1].reason == "not installed yet (package:redis-server installs it); want stopped and disabled once package:redis-server installs it")
-        #expect(changes[1].operation == .ensureService(unit: "redis-server.service", running: false, enabled: false))
+        #expect(changes[1].operation == .ensureService(unit: "redis-server.service", running: false, enabled: false, refresh: nil))
         // Without the install in the plan, nothing to stop.
         var installed = state
         installed.packages["redis-server"] = PackageState(status: nil, version: nil, candidate: nil, availableVersions: [])
@@ -347,6 +347,38 @@ extension HostState {
         #expect(try plan([Package("apache2", .absent), link], state).changes == [])
     }
 
+    /// A restart an earlier converge left pending (it changed the configuration, then was
+    /// cut off) is made now, though nothing changes in this run.
+    @Test func pendingRestartIsFinished() throws {
+        let state = HostState(
+            paths: ["/etc/nginx/a.conf": fileState("a\n")],
+            services: ["nginx.service": ServiceState(
+                loadState: "loaded", activeState: "active", enablement: "enabled", restartPending: true)])
+        let resources: [any Resource] = [File("/etc/nginx/a.conf", content: "a\n", notifies: [.service("nginx")]), Service("nginx")]
+        let changes = try plan(resources, state).changes
+        #expect(changes == [Change(
+            resource: .service("nginx"), action: .restart, reason: "notified by a restart left pending by an earlier converge",
+            operation: .systemctl(unit: "nginx.service", verbs: ["restart"]))])
+        // A change that notifies marks the unit pending on the host in its own step.
+        let edit = try plan(resources, HostState(paths: ["/etc/nginx/a.conf": fileState("b\n")], services: ["nginx.service": running()]))
+        #expect(edit.changes.first?.notifies == ["nginx.service"])
+        let script = try ApplyScript(plan: edit)
+        #expect(script.text.contains("converge_pending 'nginx.service'"))
+    }
+
+    /// A guarded command whose guard holds now still runs (guard checked again) when
+    /// something it requires changes first in the same run.
+    @Test func guardCheckedAgainAfterWhatItRequires() throws {
+        let state = HostState(
+            paths: ["/etc/app.sql": fileState("old\n")],
+            guards: ["load": GuardState(createsExists: nil, unlessStatus: 0)])
+        let command = Command("load", "load /etc/app.sql", unless: "loaded /etc/app.sql", requires: [.file("/etc/app.sql")])
+        let changes = try plan([File("/etc/app.sql", content: "new\n"), command], state).changes
+        #expect(changes.map(\.resource.description) == ["file:/etc/app.sql", "command:load"])
+        #expect(changes[1].reason == "its guard holds now, but file:/etc/app.sql changes first: checked again when it runs")
+        #expect(try plan([File("/etc/app.sql", content: "old\n"), command], state).changes == [])
+    }
+
     /// systemd rereads unit files that changed before the next systemctl step.
     @Test func unitFileChangesReloadSystemd() throws {
         let state = HostState(services: ["app.service": ServiceState(loadState: "not-found", activeState: "inactive", enablement: nil)])
@@ -356,7 +388,8 @@ extension HostState {
         ], state).changes
         #expect(changes.map(\.resource.description) == ["file:/etc/systemd/system/app.service", "systemd:daemon-reload", "service:app"])
         #expect(changes[1].operation == .reloadSystemd)
-        #expect(changes[2].reason == "not installed yet (file:/etc/systemd/system/app.service installs it); want enabled; want running")
+        #expect(changes[2].reason == "not installed yet (file:/etc/systemd/system/app.service installs it); want enabled; want running; restart if its package started it, for file:/etc/systemd/system/app.service")
+        #expect(changes[2].operation == .ensureService(unit: "app.service", running: true, enabled: true, refresh: "restart"))
     }
 
     @Test func notYetInstalledUnit() throws {
@@ -407,7 +440,7 @@ extension HostState {
         let starting: [any Resource] = [File("/etc/nginx/a.conf", content: "A\n", notifies: [.service("nginx")]), Service("nginx")]
         let changes = try plan(starting, state).changes
         #expect(changes.map(\.action) == [.update, .update])
-        #expect(changes.last?.operation == .ensureService(unit: "nginx.service", running: true, enabled: true))
+        #expect(changes.last?.operation == .ensureService(unit: "nginx.service", running: true, enabled: true, refresh: nil))
         let stopping: [any Resource] = [
             File("/etc/nginx/a.conf", content: "A\n", notifies: [.service("nginx")]), Service("nginx", running: false),
         ]

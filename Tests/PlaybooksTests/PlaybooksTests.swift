@@ -141,6 +141,11 @@ import Testing
                 #expect(reload < ids.firstIndex(of: "service:redis-cache")!)
                 #expect(reload < ids.firstIndex(of: "service:redis-sessions")!)
             }
+            if member.name == "lb1" {
+                // Debian's postinst starts HAProxy with its own configuration: reloaded after ours.
+                let haproxy = plan.changes.first { $0.resource == .service("haproxy") }
+                #expect(haproxy?.operation == .ensureService(unit: "haproxy.service", running: true, enabled: true, refresh: "reload"))
+            }
             if member.name == "db1" {
                 #expect(ids.firstIndex(of: "service:mariadb")! < ids.firstIndex(of: "command:shop database")!)
             }
