@@ -28,6 +28,8 @@ public let cache = Role("cache") { host in
 
 /// The VCL for `backends`: one probed backend each, and a round-robin director over them.
 func vcl(backends: [InventoryHost]) -> String {
+    // varnish refuses a VCL without a backend: with no web host yet, it answers 503.
+    let declared = backends.isEmpty ? "backend none_yet none;\n\n" : ""
     var text = """
         # Managed by converge: the web hosts of the inventory, balanced round-robin.
         vcl 4.0;
@@ -43,7 +45,7 @@ func vcl(backends: [InventoryHost]) -> String {
         }
 
 
-        """
+        """ + declared
     for server in backends {
         text += """
             backend \(vclName(server.name)) {
@@ -69,6 +71,13 @@ func vcl(backends: [InventoryHost]) -> String {
         sub vcl_backend_response {
             # Which web host answered, for the logs and the end-to-end checks.
             set beresp.http.X-Backend = beresp.backend.name;
+        }
+
+        sub vcl_backend_error {
+            # A web host that went away since its last health probe: the next one answers.
+            if (bereq.retries < 2) {
+                return (retry);
+            }
         }
 
         """
