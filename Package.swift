@@ -5,11 +5,13 @@ let package = Package(
     name: "converge",
     platforms: [.macOS(.v13)],
     products: [
-        // The command line with this repository's reference playbooks (playbooks/).
-        .executable(name: "converge", targets: ["ConvergeMain"]),
-        // Everything a fleet's own playbooks package needs: resources, roles, and the whole
-        // command line to run with them (ConvergeCommand.main(playbook:)).
-        .library(name: "Converge", targets: ["Converge"]),
+        // Everything a fleet's own playbooks package needs: resources and roles (`import
+        // Converge`), the whole command line to run with them (ConvergeCommand.main(playbook:)),
+        // and the modules its tests may use (planning with recorded facts, a fake connection).
+        // The `converge` binary itself is built by such a package: playbooks/ for this one.
+        .library(name: "Converge", targets: [
+            "Converge", "Resources", "Shell", "Facts", "Inventory", "Planner", "Fleet", "SSH", "Drift",
+        ]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -50,7 +52,7 @@ let package = Package(
         // Every drift sweep stored in SQLite: what is new and what was resolved since the last.
         .target(name: "DriftHistory", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         // Working across the fleet: connecting to inventory hosts, many at a time.
-        .target(name: "Fleet", dependencies: ["SSH", "Inventory", "Facts", "Resources", "Planner"]),
+        .target(name: "Fleet", dependencies: ["SSH", "Inventory", "Facts", "Resources", "Planner", "Shell"]),
         // The command line as a library: every subcommand, run with a playbook's roles.
         .target(
             name: "Converge",
@@ -60,10 +62,6 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // This repository's reference playbooks: the web stack's roles, built as a fleet's own
-        // playbooks package would build them (against the Converge library only).
-        .target(name: "Playbooks", dependencies: ["Converge"], path: "playbooks"),
-        .executableTarget(name: "ConvergeMain", dependencies: ["Converge", "Playbooks"]),
         // The lab tests' own roles and binary (converge-lab): test fixtures, not shipped.
         .executableTarget(name: "converge-lab", dependencies: ["Converge"], path: "Tests/LabPlaybooks"),
         // Helpers the test targets share (running a program and collecting its output).
@@ -77,7 +75,8 @@ let package = Package(
         ]),
         .testTarget(name: "ResourcesTests", dependencies: ["Resources"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Resources", "Facts", "Shell", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "PlaybooksTests", dependencies: ["Playbooks", "Converge", "Inventory", "Fleet", "Facts", "Planner"]),
+        .testTarget(name: "ConvergeCommandTests", dependencies: ["Converge"]),
+        .testTarget(name: "FleetTests", dependencies: ["Fleet", "Inventory", "Planner", "Resources", "SSH"]),
         .testTarget(name: "LabTests", dependencies: ["SSH", "Inventory", "Facts", "Fleet", "Shell", "TestSupport"]),
     ]
 )

@@ -9,8 +9,9 @@ count=${1:-40}
 
 scripts/setup
 [[ ${KEEP_LAB:-0} == 1 ]] || scripts/lab up "$count" bullseye bookworm trixie
-swift build -c release --product converge >&2
-converge=$(swift build -c release --show-bin-path)/converge
+# inventory/lab.json names the lab tests' roles: converge-lab is converge built with them.
+swift build -c release --product converge-lab >&2
+converge=$(swift build -c release --show-bin-path)/converge-lab
 lab=/var/lib/converge-lab
 hosts=$(wc -l <"$lab/hosts.tsv")
 

@@ -1,9 +1,8 @@
 import ArgumentParser
 import Fleet
-import Inventory
 import Foundation
+import Inventory
 import Planner
-
 
 /// `converge apply` (and plain `converge INVENTORY`): plan every host, then apply the changes.
 struct ApplyCommand: AsyncParsableCommand {
@@ -13,7 +12,10 @@ struct ApplyCommand: AsyncParsableCommand {
         discussion: """
             Hosts are converged in parallel, or in rolling batches with --serial, so that a role \
             behind a load balancer is never restarted everywhere at once. One failing or \
-            unreachable host never stops the others. Exits 0 when every host converged, 1 otherwise.
+            unreachable host never stops the others. A first Ctrl-C starts no further host or \
+            step and lets the running steps end, a second cuts every connection; the summary then \
+            says which hosts were interrupted and which never started. Exits 0 when every host \
+            converged, 1 otherwise, 130 when interrupted.
             """
     )
 
@@ -27,14 +29,19 @@ struct ApplyCommand: AsyncParsableCommand {
             help: "With --serial: start no further batch once more than this many hosts failed.")
     var maxFail = 0
 
+    @Option(name: .customLong("step-timeout"),
+            help: ArgumentHelp("Seconds one step (an install, a command) may take on a host before it is stopped.", valueName: "seconds"))
+    var stepTimeout = ApplyOptions().stepTimeout
+
     func validate() throws {
         if let serial, serial < 1 { throw ValidationError("--serial must be at least 1, not \(serial)") }
         if maxFail < 0 { throw ValidationError("--max-fail cannot be negative") }
+        if stepTimeout < 1 { throw ValidationError("--step-timeout must be at least 1 second") }
     }
 
     func run() async throws {
         let convergence: Convergence
-        let work: [(Inventory.Host, @Sendable () async throws -> Convergence.PlannedHost)]
+        let work: [(host: Inventory.Host, prepare: FleetRun.Prepare)]
         if let saved = try SavedPlan.load(fleet.inventory) {
             // Exactly the saved changes, on the hosts it names, if they have not changed since.
             let inventory = try Inventory.load(contentsOf: saved.inventoryPath)
@@ -49,99 +56,22 @@ struct ApplyCommand: AsyncParsableCommand {
         } else {
             let (inventory, hosts) = try fleet.selectedHosts()
             convergence = try Convergence.checkingRoles(of: hosts, in: inventory)
-            work = hosts.map { [convergence] host in (host, { try await convergence.plan(host) }) }
+            work = hosts.map { host in (host, { [convergence] in try await convergence.plan(host) }) }
         }
 
-        let clock = ContinuousClock()
-        let started = clock.now
-        let batchSize = serial ?? max(work.count, 1)
-        var reports: [HostReport] = []
-        var batches = stride(from: 0, to: work.count, by: batchSize).map { Array(work[$0..<min($0 + batchSize, work.count)]) }
-        while !batches.isEmpty {
-            let batch = batches.removeFirst()
-            let progress = ProgressDisplay(hosts: batch.map(\.0.name))
-            let results = await batch.concurrentMap(limit: fleet.parallel) { host, prepare in
-                await HostReport.converge(host, prepare: prepare, with: convergence, progress: progress)
-            }
-            await progress.finish()
-            for report in results { print(report.log, terminator: "") }
-            reports += results
-            let failed = reports.filter { $0.status == .failed || $0.status == .unreachable }.count
-            if serial != nil, failed > maxFail, !batches.isEmpty {
-                let skipped = batches.joined().map(\.0.name)
-                print("stopping: \(failed) host(s) failed, more than --max-fail \(maxFail); not started: \(skipped.joined(separator: ", "))")
-                reports += batches.joined().map { HostReport(host: $0.0.name, status: .skipped, changes: 0, log: "") }
-                batches = []
-            }
-        }
-        print(HostReport.summary(reports, duration: clock.now - started), terminator: "")
-        if reports.contains(where: { $0.status != .ok && $0.status != .changed }) { throw ExitCode(1) }
-    }
-}
-
-/// What converging one host came to.
-struct HostReport: Sendable {
-    enum Status: String { case ok, changed, failed, unreachable, skipped }
-    var host: String
-    var status: Status
-    var changes: Int
-    /// The plan and the outcome of each change, ready to print.
-    var log: String
-
-    /// Plans (or reloads a saved plan) with `prepare`, then applies.
-    static func converge(_ host: Inventory.Host, prepare: () async throws -> Convergence.PlannedHost,
-                         with convergence: Convergence, progress: ProgressDisplay) async -> HostReport {
-        await progress.update(host.name, "planning")
-        let planned: Convergence.PlannedHost
-        do {
-            planned = try await prepare()
-        } catch {
-            let failure = HostFailure(error, host: host.name)
-            let report = HostReport(host: host.name, status: failure.unreachable ? .unreachable : .failed, changes: 0,
-                                    log: "\(failure)\n")
-            await progress.update(host.name, report.status.rawValue)
-            return report
-        }
-        if !planned.plan.isEmpty {
-            await progress.update(host.name, "applying \(planned.plan.changes.count) change(s)")
-        }
-        let report = await apply(planned, with: convergence)
-        await planned.connection.close()
-        await progress.update(host.name, report.status.rawValue)
-        return report
-    }
-
-    private static func apply(_ planned: Convergence.PlannedHost, with convergence: Convergence) async -> HostReport {
-        let host = planned.host
-        guard !planned.plan.isEmpty else {
-            return HostReport(host: host.name, status: .ok, changes: 0, log: "\(host.name): ok, no changes\n")
-        }
-        var log = PlanRenderer.render(planned.plan)
-        do {
-            let result = try await convergence.apply(planned)
-            log += PlanRenderer.render(result, of: planned.plan)
-            let status: Status = result.succeeded ? .changed : .failed
-            return HostReport(host: host.name, status: status, changes: planned.plan.changes.count, log: log)
-        } catch {
-            let failure = HostFailure(error, host: host.name)
-            log += "\(failure)\n"
-            return HostReport(host: host.name, status: failure.unreachable ? .unreachable : .failed,
-                              changes: planned.plan.changes.count, log: log)
-        }
-    }
-
-    static func summary(_ reports: [HostReport], duration: Duration) -> String {
-        var text = "\nSUMMARY\n"
-        let width = reports.map(\.host.count).max() ?? 4
-        for report in reports {
-            let detail = report.status == .changed || report.status == .failed ? "  \(report.changes) change(s)" : ""
-            text += report.host.padding(toLength: width, withPad: " ", startingAt: 0) + "  \(report.status.rawValue)\(detail)\n"
-        }
-        let counts = [HostReport.Status.ok, .changed, .failed, .unreachable, .skipped].map { status in
-            "\(reports.filter { $0.status == status }.count) \(status.rawValue)"
-        }
-        text += "\(reports.count) host(s): \(counts.joined(separator: ", ")) in \(duration.seconds)\n"
-        return text
+        var applyOptions = ApplyOptions()
+        applyOptions.stepTimeout = stepTimeout
+        let interruption = Interruption()
+        let signals = InterruptHandler(interruption)
+        let run = FleetRun(convergence: convergence,
+                           options: .init(parallel: fleet.parallel, batchSize: serial, maxFailures: maxFail, apply: applyOptions),
+                           interruption: interruption)
+        let outcome = await run.run(work) { ProgressDisplay(hosts: $0) }
+        signals.stop()
+        print(outcome.log, terminator: "")
+        print(outcome.summary, terminator: "")
+        if outcome.interrupted { throw ExitCode(130) }
+        if !outcome.succeeded { throw ExitCode(1) }
     }
 }
 
@@ -151,11 +81,21 @@ struct SavedPlan {
     var inventoryPath: String
 
     /// The plan in `path`, or nil when the file is not a saved plan (but, say, an inventory).
+    ///
+    /// - Throws: when the plan was edited or made by another controller (its signature does
+    ///   not check with this controller's key), or an operation in it is not one a plan
+    ///   makes (a bad path, name or mode).
     static func load(_ path: String) throws -> SavedPlan? {
         guard let data = FileManager.default.contents(atPath: path),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               object["schema"] as? String == Plan.schema else { return nil }
-        let plan = try Plan(jsonData: data)
+        let plan: Plan
+        do {
+            plan = try Plan(jsonData: data, verifiedWith: try ControllerKey.load())
+            for host in plan.hosts { try host.validateOperations() }
+        } catch {
+            throw CommandFailure(["\(path): \(error)"])
+        }
         guard let inventory = plan.inventory else {
             throw CommandFailure(["\(path): the plan does not say which inventory it was made from"])
         }

@@ -80,11 +80,14 @@ struct BootstrapCommand: AsyncParsableCommand {
             throw CommandFailure(["\(inventory): \(name) is missing after bootstrap"])
         }
         let convergence = try Convergence.checkingRoles(of: [host], in: updated)
-        let report = await HostReport.converge(host, prepare: { try await convergence.plan(host) }, with: convergence,
-                                               progress: ProgressDisplay(hosts: [host.name]))
-        print(report.log, terminator: "")
-        print(HostReport.summary([report], duration: clock.now - started), terminator: "")
-        if report.status != .ok && report.status != .changed { throw ExitCode(1) }
+        let run = await FleetRun(convergence: convergence).run([(host, { @Sendable in try await convergence.plan(host) })]) {
+            ProgressDisplay(hosts: $0)
+        }
+        print(run.log, terminator: "")
+        var summary = run
+        summary.duration = clock.now - started   // from first contact, bootstrap included
+        print(summary.summary, terminator: "")
+        if !run.succeeded { throw ExitCode(1) }
     }
 
     private func password() throws -> String {

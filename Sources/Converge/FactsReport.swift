@@ -130,7 +130,3 @@ extension InitSystem {
     }
 }
 
-extension Duration {
-    var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-    var seconds: String { String(format: "%.2f s", secondsValue) }
-}

@@ -36,7 +36,8 @@ struct PlanCommand: AsyncParsableCommand {
         let failures = outcomes.compactMap { if case .failure(let failure) = $0 { failure } else { nil } }
         let plan = Plan(hosts: plans, inventory: URL(fileURLWithPath: fleet.inventory).standardizedFileURL.path)
 
-        if let out { try FileOutput.write(try plan.jsonData(), to: out) }
+        // Signed with this controller's key: `converge apply` refuses it once edited.
+        if let out { try FileOutput.write(try plan.jsonData(signedWith: ControllerKey.load()), to: out) }
         if json {
             FileHandle.standardOutput.write(try plan.jsonData())
         } else {

@@ -1,9 +1,10 @@
+import Fleet
 import Foundation
 
 /// A live line per host on a terminal ("lab01  applying 15 changes"), redrawn in place as
 /// hosts move on; nothing at all when stdout is not a terminal, so piped output and
 /// `--json` stay plain.
-actor ProgressDisplay {
+actor ProgressDisplay: FleetProgress {
     private let hosts: [String]
     private var states: [String: String]
     private let enabled: Bool

@@ -3,6 +3,7 @@ import Foundation
 import Inventory
 import Planner
 import Resources
+import Shell
 import SSH
 
 /// Planning and applying one host: connect, gather facts, evaluate its roles into
@@ -11,21 +12,34 @@ import SSH
 /// Facts take two round trips on one session: the host facts the roles are evaluated
 /// with (release, architecture), then one probe covering the state of every resource.
 public struct Convergence: Sendable {
-    private let connector: HostConnector
+    private let connector: any HostConnecting
     private let playbook: Playbook
     private let inventoryHosts: [InventoryHost]
     private let environment: [String: String]
     private let cache: RoleFactsCache?
+    private let key: Result<ControllerKey, ControllerKeyError>
 
     /// - Parameters:
     ///   - playbook: the roles, by the names the inventory uses.
     ///   - inventory: the whole inventory, which roles see as ``HostContext/inventoryHosts``
     ///     (every host, not only those being converged).
     ///   - cache: remembers each host's role facts between runs; nil always asks the host first.
-    public init(playbook: Playbook, inventory: Inventory, connector: HostConnector = HostConnector(),
+    ///   - key: keys the digests of secret contents; the controller's own (``ControllerKey/load(environment:)``) by default.
+    public init(playbook: Playbook, inventory: Inventory, connector: any HostConnecting = HostConnector(),
                 environment: [String: String] = ProcessInfo.processInfo.environment,
-                cache: RoleFactsCache? = RoleFactsCache()) {
+                cache: RoleFactsCache? = RoleFactsCache(), key: ControllerKey? = nil) {
         self.connector = connector
+        if let key {
+            self.key = .success(key)
+        } else {
+            do {
+                self.key = .success(try ControllerKey.load(environment: environment))
+            } catch let error as ControllerKeyError {
+                self.key = .failure(error)
+            } catch {
+                self.key = .failure(ControllerKeyError(path: "", message: "\(error)"))
+            }
+        }
         self.playbook = playbook
         self.inventoryHosts = inventory.hosts.map {
             InventoryHost(name: $0.name, address: $0.address, groups: $0.groups, vars: VarValue($0.vars))
@@ -48,7 +62,7 @@ public struct Convergence: Sendable {
     /// A host with its open session and the plan made from its current state.
     public struct PlannedHost: Sendable {
         public let host: Inventory.Host
-        public let connection: SSHConnection
+        public let connection: any HostConnection
         /// The host facts gathered for the plan; nil for a saved plan, which needs none.
         public let facts: HostFacts?
         public let plan: HostPlan
@@ -60,14 +74,15 @@ public struct Convergence: Sendable {
     /// state of every resource. Only when the cache is missing or stale (the host was
     /// upgraded to another release, say) does a second probe follow.
     public func plan(_ host: Inventory.Host, options: PlanOptions = PlanOptions()) async throws -> PlannedHost {
-        let connection = try await connector.connect(to: host)
+        let key = try controllerKey(for: host)
+        let connection = try await connector.connection(to: host)
         do {
             var roleFacts = cache?.roleFacts(of: host.name)
             var resources = try roleFacts.map { try self.resources(for: host, context: $0) }
             var probe = FactProbe()
             let factKeys = HostFacts.add(to: &probe)
             let stateKeys = try resources.map { try HostStateQuery(resources: $0).add(to: &probe) }
-            let results = probe.results(from: try await runPrivileged(probe.script, on: connection, host: host))
+            let results = probe.results(from: try await probeOutput(probe.script, on: connection, host: host))
             let facts = try factKeys.facts(from: results)
 
             var state = try stateKeys.map { try $0.state(from: results) }
@@ -77,10 +92,10 @@ public struct Convergence: Sendable {
                 let fresh = try self.resources(for: host, context: roleFacts!)
                 var second = FactProbe()
                 let keys = try HostStateQuery(resources: fresh).add(to: &second)
-                state = try keys.state(from: second.results(from: try await runPrivileged(second.script, on: connection, host: host)))
+                state = try keys.state(from: second.results(from: try await probeOutput(second.script, on: connection, host: host)))
                 resources = fresh
             }
-            let secrets = try SecretValues(resolving: resources!, environment: environment)
+            let secrets = try SecretValues(resolving: resources!, key: key, environment: environment)
             let plan = try Planner.plan(host: host.name, resources: resources!, state: state!, secrets: secrets, options: options)
             return PlannedHost(host: host, connection: connection, facts: facts, plan: plan, secrets: secrets)
         } catch let error as FactError {
@@ -93,17 +108,18 @@ public struct Convergence: Sendable {
     /// Reconnects to the host a saved plan was made for and checks that nothing changed
     /// since: the state its resources are in must still have the plan's fingerprint.
     public func resume(_ plan: HostPlan, on host: Inventory.Host) async throws -> PlannedHost {
-        let connection = try await connector.connect(to: host)
+        let key = try controllerKey(for: host)
+        let connection = try await connector.connection(to: host)
         var probe = FactProbe()
         let keys = plan.query.add(to: &probe)
-        let output = try await runPrivileged(probe.script, on: connection, host: host)
+        let output = try await probeOutput(probe.script, on: connection, host: host)
         do {
             let state = try keys.state(from: probe.results(from: output))
             guard state.fingerprint == plan.factsFingerprint else {
                 throw HostFailure(host: host.name, phase: "plan",
                                   message: "the host changed since the plan was made; make a new plan with `converge plan`")
             }
-            let secrets = try SecretValues(resolving: plan, environment: environment)
+            let secrets = try SecretValues(resolving: plan, key: key, environment: environment)
             return PlannedHost(host: host, connection: connection, facts: nil, plan: plan, secrets: secrets)
         } catch let error as FactError {
             throw HostFailure(host: host.name, phase: "facts", message: error.description)
@@ -112,17 +128,53 @@ public struct Convergence: Sendable {
         }
     }
 
-    /// Runs the plan's changes in one script; a failed change stops the ones after it.
-    public func apply(_ planned: PlannedHost, options: ApplyOptions = ApplyOptions()) async throws -> ApplyResult {
-        let host = planned.host
-        let script: ApplyScript
+    /// The script that makes a planned host's changes.
+    public func script(for planned: PlannedHost, options: ApplyOptions = ApplyOptions()) throws -> ApplyScript {
         do {
-            script = try ApplyScript(plan: planned.plan, secrets: planned.secrets, options: options)
+            return try ApplyScript(plan: planned.plan, secrets: planned.secrets, options: options)
         } catch {
-            throw HostFailure(host: host.name, phase: "apply", message: error.description)
+            throw HostFailure(host: planned.host.name, phase: "apply", message: error.description)
         }
-        let output = try await runPrivileged(script.text, on: planned.connection, host: host)
-        return script.results(from: output)
+    }
+
+    /// Runs the plan's changes in one script; a failed change stops the ones after it.
+    ///
+    /// What each change came to is read from the script's output even when the script
+    /// ended badly (a lock it could not take, a signal, a lost connection): the result
+    /// then carries how it ended.
+    public func apply(_ planned: PlannedHost, script: ApplyScript) async throws -> ApplyResult {
+        let run = try await runPrivileged(script.text, on: planned.connection, host: planned.host)
+        var result = script.results(from: run.stdoutText)
+        if !run.succeeded || !result.isComplete {
+            result.exit = ApplyResult.Exit(status: run.exitStatus, signal: run.exitSignal,
+                                           stderr: String(run.stderrText.suffix(4000)))
+        }
+        return result
+    }
+
+    /// Runs the plan's changes with the default options; see ``apply(_:script:)``.
+    public func apply(_ planned: PlannedHost, options: ApplyOptions = ApplyOptions()) async throws -> ApplyResult {
+        try await apply(planned, script: script(for: planned, options: options))
+    }
+
+    /// Asks the host's running apply script to start no further step (the one running
+    /// finishes): over a connection of its own, since the apply's is busy.
+    public func requestStop(of planned: PlannedHost, script: ApplyScript) async throws {
+        let connection = try await connector.connection(to: planned.host)
+        defer { Task { await connection.close() } }
+        let result = try await connection.run("touch \(shellQuote(script.stopPath))", input: Data(), timeout: .seconds(10))
+        guard result.succeeded else {
+            throw HostFailure(host: planned.host.name, phase: "stop",
+                              message: "could not ask the apply to stop: \(result.stderrText)")
+        }
+    }
+
+    private func controllerKey(for host: Inventory.Host) throws -> ControllerKey {
+        do {
+            return try key.get()
+        } catch {
+            throw HostFailure(host: host.name, phase: "config", message: error.description)
+        }
     }
 
     /// The resources of every role `host` has, evaluated with its facts and vars.
@@ -154,7 +206,7 @@ public struct Convergence: Sendable {
     /// Runs a script through `sh -s` (as root, or through sudo when the inventory says so)
     /// with the script on stdin: it may be long and may hold file contents and secrets,
     /// which must never appear on a command line.
-    private func runPrivileged(_ script: String, on connection: SSHConnection, host: Inventory.Host) async throws -> String {
+    private func runPrivileged(_ script: String, on connection: any HostConnection, host: Inventory.Host) async throws -> CommandResult {
         var input = Data()
         let command: String
         if host.ssh.usesSudo {
@@ -163,9 +215,11 @@ public struct Convergence: Sendable {
                     throw HostFailure(host: host.name, phase: "config",
                                       message: "the inventory takes the sudo password from $\(variable), which is not set")
                 }
-                // sudo reads the password line from stdin and hands the rest to sh.
+                // The login shell reads the password line itself, whether sudo will ask or
+                // not, so it can never reach sh as a command: `sudo -v` takes it (or has no
+                // need of it), and the script runs under the sudo timestamp just made.
                 input.append(Data((password + "\n").utf8))
-                command = "sudo -S -p '' sh -s"
+                command = Self.sudoWithPassword
             } else {
                 command = "sudo -n sh -s"
             }
@@ -173,11 +227,23 @@ public struct Convergence: Sendable {
             command = "sh -s"
         }
         input.append(Data(script.utf8))
-        let result = try await connection.run(command, input: input)
-        if result.exitStatus != 0 {
+        return try await connection.run(command, input: input, timeout: nil)
+    }
+
+    /// The login user's command that turns a password line on stdin into a sudo timestamp,
+    /// then runs the rest of stdin as root. `sudo -n` runs as a child of the same shell as
+    /// `sudo -v`, which is what sudo's per-parent timestamps (no terminal) are keyed on.
+    static let sudoWithPassword = #"sh -c 'IFS= read -r converge_pw; printf "%s\n" "$converge_pw" | sudo -S -p "" -v >/dev/null 2>&1 || { echo "sudo did not accept the password (sudoPasswordEnv)" >&2; exit 1; }; converge_pw=; sudo -n sh -s'"#
+
+    /// A fact probe's output: it always exits 0 itself, so anything else is the shell or
+    /// sudo failing, named with its message.
+    private func probeOutput(_ script: String, on connection: any HostConnection, host: Inventory.Host) async throws -> String {
+        let result = try await runPrivileged(script, on: connection, host: host)
+        guard result.succeeded else {
             let detail = result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)
-            throw HostFailure(host: host.name, phase: "exec",
-                              message: "`\(command)` exited with status \(result.exitStatus)" + (detail.isEmpty ? "" : ": \(detail)"))
+            let how = result.exitSignal.map { "was killed by signal \($0)" } ?? "exited with status \(result.exitStatus)"
+            throw HostFailure(host: host.name, phase: "facts",
+                              message: "the fact probe \(how)" + (detail.isEmpty ? "" : ": \(detail)"))
         }
         return result.stdoutText
     }

@@ -53,6 +53,9 @@ public struct ApplyScript: Sendable {
     public let steps: [[Int]]
     /// The number of changes in the plan.
     public let changeCount: Int
+    /// A file whose existence tells the running script to start no further step (the
+    /// controller creates it on a first Ctrl-C); in /tmp, so the login user can make it.
+    public let stopPath: String
 
     /// Makes the script for `plan`.
     ///
@@ -72,6 +75,9 @@ public struct ApplyScript: Sendable {
             "an apply boundary needs 16 or more of A-Z a-z 0-9 - _")
         self.boundary = boundary
         self.changeCount = plan.changes.count
+        // Its own random name: the stop path shows in a process listing when the controller
+        // touches it, the boundary never does.
+        self.stopPath = "/tmp/converge-stop-" + UUID().uuidString.lowercased()
 
         // Consecutive package changes become one apt transaction.
         var steps: [[Int]] = []
@@ -105,7 +111,8 @@ public struct ApplyScript: Sendable {
             }
             converge_dir=$(mktemp -d) || converge_abort 'cannot create a temporary directory'
             export converge_dir
-            trap 'rm -rf "$converge_dir"' EXIT
+            converge_stop=\(shellQuote(stopPath))
+            trap 'rm -rf "$converge_dir"; rm -f "$converge_stop"' EXIT
             trap 'exit 129' HUP
             trap 'exit 130' INT
             trap 'exit 143' TERM
@@ -121,6 +128,11 @@ public struct ApplyScript: Sendable {
             # its output captured, and at most the step timeout (timeout kills its whole
             # process group: apt and what it started too).
             converge_run() {
+            \tif [ -z "$converge_failed" ] && [ -e "$converge_stop" ]; then converge_failed=interrupted; fi
+            \tif [ "$converge_failed" = interrupted ]; then
+            \t\tprintf '%s step %s interrupted\\n' "$converge_b" "$1"
+            \t\treturn 0
+            \tfi
             \tif [ -n "$converge_failed" ]; then
             \t\tprintf '%s step %s skipped\\n' "$converge_b" "$1"
             \t\treturn 0
@@ -294,6 +306,7 @@ public struct ApplyScript: Sendable {
                 switch (words[2], words.count) {
                 case ("ok", 3): outcome = .succeeded
                 case ("skipped", 3): outcome = .skipped
+                case ("interrupted", 3): outcome = .interrupted
                 case ("failed", 4), ("failed", 5):
                     guard let status = Int32(words[3]) else { continue }
                     outcome = .failed(exitStatus: status, output: decodeHexText(words.count == 5 ? words[4] : ""))
@@ -319,8 +332,29 @@ public struct ApplyResult: Equatable, Sendable {
         case failed(exitStatus: Int32, output: String)
         /// Not run: an earlier change failed, or the script could not start.
         case skipped
+        /// Not run: the run was interrupted (Ctrl-C) before this step started.
+        case interrupted
         /// No report: the script's output ended before it, e.g. the connection died.
         case unknown
+    }
+
+    /// How the script's process ended, when it did not end well or did not report every
+    /// step: its exit status, the signal that killed it, the end of its standard error.
+    public struct Exit: Equatable, Sendable {
+        public var status: Int32
+        public var signal: String?
+        public var stderr: String
+
+        public init(status: Int32, signal: String?, stderr: String) {
+            self.status = status
+            self.signal = signal
+            self.stderr = stderr
+        }
+
+        /// `exited with status 1`, `was killed by signal KILL`.
+        public var description: String {
+            signal.map { "was killed by signal \($0)" } ?? "exited with status \(status)"
+        }
     }
 
     /// One per change of the plan, in order.
@@ -329,15 +363,21 @@ public struct ApplyResult: Equatable, Sendable {
     public var abortMessage: String?
     /// Whether the script reported every step and reached its end.
     public var isComplete: Bool
+    /// How the script's process ended, when badly or before its end; see ``Exit``.
+    public var exit: Exit?
 
-    public init(outcomes: [Outcome], abortMessage: String?, isComplete: Bool) {
+    public init(outcomes: [Outcome], abortMessage: String?, isComplete: Bool, exit: Exit? = nil) {
         self.outcomes = outcomes
         self.abortMessage = abortMessage
         self.isComplete = isComplete
+        self.exit = exit
     }
 
+    /// Whether the run was interrupted before some of its steps.
+    public var wasInterrupted: Bool { outcomes.contains(.interrupted) }
+
     /// Whether every change succeeded.
-    public var succeeded: Bool { isComplete && outcomes.allSatisfy { $0 == .succeeded } }
+    public var succeeded: Bool { isComplete && exit == nil && outcomes.allSatisfy { $0 == .succeeded } }
 
     /// The index of the first failed change.
     public var firstFailure: Int? {

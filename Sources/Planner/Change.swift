@@ -55,8 +55,10 @@ public struct FieldChange: Codable, Hashable, Sendable {
 /// A file content change, for showing. Texts are there only when both sides are text
 /// (UTF-8 without NUL) and not secret; otherwise only hashes and sizes are.
 public struct ContentChange: Codable, Hashable, Sendable {
-    /// The current content's SHA-256; nil when the file does not exist.
+    /// The current content's SHA-256; nil when the file does not exist, and for a secret
+    /// (whose current content's plain hash would give the old secret away).
     public var oldSHA256: String?
+    /// The wanted content's SHA-256; for a secret, its keyed digest (``ControllerKey``).
     public var newSHA256: String
     public var oldSize: Int?
     public var newSize: Int
@@ -82,19 +84,20 @@ public struct ContentChange: Codable, Hashable, Sendable {
 }
 
 /// Bytes a file operation writes: inline, or text with secrets (their sources only) and
-/// the hash of the whole, rendered again on the controller when the apply script is made.
+/// the keyed digest of the whole (``ControllerKey``), rendered again on the controller when
+/// the apply script is made.
 public enum FileBytes: Codable, Hashable, Sendable {
     case inline(Data)
-    case secret(text: SecretText, sha256: String, size: Int)
+    case secret(text: SecretText, digest: String, size: Int)
 
-    private enum CodingKeys: String, CodingKey { case base64, secretText, sha256, size }
+    private enum CodingKeys: String, CodingKey { case base64, secretText, digest, size }
 
-    // {"base64": "..."}, or {"secretText": {"parts": [...]}, "sha256": "...", "size": 12}.
+    // {"base64": "..."}, or {"secretText": {"parts": [...]}, "digest": "...", "size": 12}.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         if let text = try container.decodeIfPresent(SecretText.self, forKey: .secretText) {
             self = .secret(
-                text: text, sha256: try container.decode(String.self, forKey: .sha256),
+                text: text, digest: try container.decode(String.self, forKey: .digest),
                 size: try container.decode(Int.self, forKey: .size))
         } else {
             self = .inline(try container.decode(Data.self, forKey: .base64))
@@ -105,9 +108,9 @@ public enum FileBytes: Codable, Hashable, Sendable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         switch self {
         case .inline(let data): try container.encode(data, forKey: .base64)
-        case .secret(let text, let sha256, let size):
+        case .secret(let text, let digest, let size):
             try container.encode(text, forKey: .secretText)
-            try container.encode(sha256, forKey: .sha256)
+            try container.encode(digest, forKey: .digest)
             try container.encode(size, forKey: .size)
         }
     }

@@ -93,6 +93,15 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
         groups = []
         commands = []
         guards = []
+        // Owners and groups of paths are asked about too: the plan checks that they exist.
+        var pathOwners: [String] = []
+        var pathGroups: [String] = []
+        func owners(_ owner: String?, _ group: String?, of id: ResourceID) throws(PlanError) {
+            try validateOwner(owner, "owner", of: id)
+            try validateOwner(group, "group", of: id)
+            if let owner, !isNumericID(owner) { pathOwners.append(owner) }
+            if let group, !isNumericID(group) { pathGroups.append(group) }
+        }
         for resource in resources {
             switch resource {
             case let package as Package:
@@ -100,6 +109,7 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
                 packages.append(package.name)
             case let file as File:
                 try validatePath(file.path, of: file.id)
+                try owners(file.owner, file.group, of: file.id)
                 paths.append(file.path)
                 switch file.content {
                 case .text(let text):
@@ -113,6 +123,7 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
                 }
             case let directory as Directory:
                 try validatePath(directory.path, of: directory.id)
+                try owners(directory.owner, directory.group, of: directory.id)
                 paths.append(directory.path)
             case let link as Symlink:
                 try validatePath(link.path, of: link.id)
@@ -137,6 +148,8 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
                 throw .unsupported(resource.id, String(describing: type(of: resource)))
             }
         }
+        for owner in pathOwners where !users.contains(owner) { users.append(owner) }
+        for group in pathGroups where !groups.contains(group) { groups.append(group) }
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -204,10 +217,27 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
 }
 
 func validatePath(_ path: String, of id: ResourceID) throws(PlanError) {
-    guard path.hasPrefix("/"), path != "/", !path.hasSuffix("/"), !path.contains("\0"),
-        !path.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }), !path.contains("//")
-    else { throw .invalid(id, "needs an absolute, normalized path other than /") }
+    guard path.hasPrefix("/"), path != "/", !path.hasSuffix("/"), !path.contains("//") else {
+        throw .invalid(id, "needs an absolute, normalized path other than /")
+    }
+    if path.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) {
+        throw .invalid(id, "the path has a `.` or `..` component: write the path it means")
+    }
+    // A newline in a path is always a mistake (a missing quote, an unchecked var) and makes
+    // every listing of the path ambiguous; NUL cannot be in a path at all.
+    if let bad = path.unicodeScalars.first(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+        throw .invalid(id, "the path has a control character (U+\(String(bad.value, radix: 16, uppercase: true))), e.g. a newline")
+    }
 }
+
+/// An owner or group as a playbook names it: a valid account name, or a numeric id.
+func validateOwner(_ name: String?, _ what: String, of id: ResourceID) throws(PlanError) {
+    guard let name else { return }
+    guard isValidAccountName(name) else { throw .invalid(id, "\(what) \"\(name)\" is not a valid user or group name") }
+}
+
+/// Whether an owner or group is a numeric id rather than a name.
+func isNumericID(_ name: String) -> Bool { !name.isEmpty && name.allSatisfy(\.isASCII) && name.allSatisfy(\.isNumber) }
 
 func validatePackageName(_ name: String, of id: ResourceID) throws(PlanError) {
     guard PackageStatesFact.isValidName(name) else { throw .invalid(id, "not a valid Debian package name") }

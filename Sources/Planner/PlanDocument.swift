@@ -1,3 +1,4 @@
+import Facts
 import Foundation
 import Resources
 
@@ -45,6 +46,10 @@ public struct HostPlan: Codable, Hashable, Sendable {
 /// file bytes are `{"base64": "..."}` or, for a secret, `{"secret": {"environment": "NAME"}
 /// | {"file": "/path"}, "sha256": "...", "size": N}`: a secret's value is never in the document.
 /// Readers reject another schema or a newer version.
+///
+/// A saved plan is signed with the controller's key (`signature`, a keyed digest of the
+/// document without it): ``init(jsonData:verifiedWith:)`` refuses a plan that was edited,
+/// or made by another controller.
 public struct Plan: Codable, Hashable, Sendable {
     /// The document's schema name.
     public static let schema = "converge-plan"
@@ -58,6 +63,8 @@ public struct Plan: Codable, Hashable, Sendable {
     /// connects to its hosts with that inventory's settings.
     public var inventory: String?
     public var hosts: [HostPlan]
+    /// The controller key's digest of the document without this field; nil when unsigned.
+    public var signature: String?
 
     public init(hosts: [HostPlan], inventory: String? = nil, createdAt: Date = Date()) {
         self.schema = Plan.schema
@@ -67,12 +74,40 @@ public struct Plan: Codable, Hashable, Sendable {
         self.hosts = hosts
     }
 
-    /// The plan as pretty-printed JSON with sorted keys.
-    public func jsonData() throws -> Data {
+    /// The plan as pretty-printed JSON with sorted keys; signed with `key` when given.
+    public func jsonData(signedWith key: ControllerKey? = nil) throws -> Data {
+        var document = self
+        document.signature = nil
+        if let key { document.signature = key.digest(try document.canonicalData()) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        return try encoder.encode(self)
+        return try encoder.encode(document)
+    }
+
+    /// The bytes a signature covers: the document without its signature, compact, keys sorted.
+    private func canonicalData() throws -> Data {
+        var unsigned = self
+        unsigned.signature = nil
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return try encoder.encode(unsigned)
+    }
+
+    /// Reads a saved plan and checks its signature with `key`.
+    ///
+    /// - Throws: ``PlanDocumentError`` when it is unsigned, was edited, or was signed with
+    ///   another controller's key; as ``init(jsonData:)`` otherwise.
+    public init(jsonData data: Data, verifiedWith key: ControllerKey) throws {
+        try self.init(jsonData: data)
+        guard let signature else {
+            throw PlanDocumentError(message: "the plan is not signed: make it with `converge plan --out`")
+        }
+        guard key.verifies(signature, of: try canonicalData()) else {
+            throw PlanDocumentError(
+                message: "the plan was changed after `converge plan` wrote it (or another controller made it): refusing it")
+        }
     }
 
     /// Reads a saved plan.
@@ -101,4 +136,87 @@ public struct Plan: Codable, Hashable, Sendable {
 public struct PlanDocumentError: Error, Equatable, Sendable, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+}
+
+extension HostPlan {
+    /// Checks every operation of the plan as the planner would have made it: absolute,
+    /// normalized paths without control characters, valid package, unit and account
+    /// names, permission modes, known systemctl verbs. A saved plan is checked so before
+    /// anything of it runs.
+    ///
+    /// - Throws: ``PlanError/invalid(_:_:)`` naming the change's resource.
+    public func validateOperations() throws(PlanError) {
+        for change in changes {
+            try change.operation.validate(for: change.resource)
+        }
+    }
+}
+
+extension HostOperation {
+    static let systemctlVerbs: Set<String> = ["enable", "disable", "start", "stop", "restart", "reload"]
+
+    func validate(for id: ResourceID) throws(PlanError) {
+        func mode(_ value: UInt16?) throws(PlanError) {
+            if let value, value > 0o7777 { throw .invalid(id, "mode \(octal(value)) is not a permission mode") }
+        }
+        func account(_ name: String?) throws(PlanError) {
+            if let name { try validateAccountName(name, of: id) }
+        }
+        func unit(_ name: String) throws(PlanError) {
+            guard ServiceStatesFact.isValidUnit(name) else { throw .invalid(id, "not a valid systemd unit name: \(name)") }
+        }
+        switch self {
+        case .refreshPackageLists, .reloadSystemd:
+            break
+        case .installPackage(let name, let version, _):
+            try validatePackageName(name, of: id)
+            if let version, version.isEmpty || version.contains(where: { $0.isWhitespace || $0.isNewline }) {
+                throw .invalid(id, "not a package version: \(version)")
+            }
+        case .removePackage(let name):
+            try validatePackageName(name, of: id)
+        case .writeFile(let path, _, let owner, let group, let permissions):
+            try validatePath(path, of: id)
+            try account(owner)
+            try account(group)
+            try mode(permissions)
+        case .setAttributes(let path, let owner, let group, let permissions),
+             .makeDirectory(let path, let owner, let group, let permissions):
+            try validatePath(path, of: id)
+            try account(owner)
+            try account(group)
+            try mode(permissions)
+        case .makeSymlink(let path, let target):
+            try validatePath(path, of: id)
+            if target.isEmpty || target.contains("\0") || target.contains("\n") { throw .invalid(id, "not a symlink target") }
+        case .removePath(let path, _):
+            try validatePath(path, of: id)
+        case .createUser(let name, _, let group, let groups, let home, let shell, _):
+            try account(name)
+            try account(group)
+            for group in groups { try account(group) }
+            if let home { try validatePath(home, of: id) }
+            if let shell { try validatePath(shell, of: id) }
+        case .modifyUser(let name, _, let group, let groups, let home, let shell):
+            try account(name)
+            try account(group)
+            for group in groups { try account(group) }
+            if let home { try validatePath(home, of: id) }
+            if let shell { try validatePath(shell, of: id) }
+        case .removeUser(let name), .createGroup(let name, _, _), .modifyGroup(let name, _), .removeGroup(let name):
+            try account(name)
+        case .systemctl(let name, let verbs):
+            try unit(name)
+            guard verbs.allSatisfy(Self.systemctlVerbs.contains) else {
+                throw .invalid(id, "not a systemctl verb: \(verbs.filter { !Self.systemctlVerbs.contains($0) }.joined(separator: ", "))")
+            }
+        case .ensureService(let name, _, _, let refresh):
+            try unit(name)
+            if let refresh, !["restart", "reload"].contains(refresh) { throw .invalid(id, "not a refresh: \(refresh)") }
+        case .runCommand(let command, let creates, _, let retries, let delay):
+            if command.isEmpty { throw .invalid(id, "has an empty command") }
+            if let creates { try validatePath(creates, of: id) }
+            if retries < 0 || delay < 0 { throw .invalid(id, "retries and delay cannot be negative") }
+        }
+    }
 }

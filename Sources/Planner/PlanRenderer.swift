@@ -56,7 +56,9 @@ public enum PlanRenderer {
     public static func render(_ content: ContentChange, path: String) -> [String] {
         func short(_ hash: String?) -> String { hash.map { String($0.prefix(12)) + "…" } ?? "(none)" }
         if content.isSecret {
-            return ["(secret content changed: sha256 \(short(content.oldSHA256)) → \(short(content.newSHA256)))"]
+            // Only the keyed digest of the new content: it tells two plans' secrets apart,
+            // and says nothing of the secret to whoever reads the plan.
+            return ["(secret content \(content.oldSize == nil ? "written" : "changed"): keyed digest \(short(content.newSHA256)))"]
         }
         guard let new = content.newText, content.oldSHA256 == nil || content.oldText != nil else {
             let oldSize = content.oldSize.map { " (\(plural($0, "byte")))" } ?? ""
@@ -92,9 +94,16 @@ extension PlanRenderer {
             case .skipped:
                 let why = failure.map { "after \(plan.changes[$0].resource) failed" } ?? "not started"
                 lines.append("  \(head)  skipped (\(why))")
+            case .interrupted:
+                lines.append("  \(head)  not started (interrupted)")
             case .unknown:
                 lines.append("  \(head)  no report (the connection or the script ended early)")
             }
+        }
+        if let exit = result.exit, result.abortMessage == nil {
+            // Why the script ended early: what its process said, since no step did.
+            let stderr = exit.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+            lines.append("\(plan.host): the apply script \(exit.description)" + (stderr.isEmpty ? "" : ": \(stderr)"))
         }
         return lines.joined(separator: "\n") + "\n"
     }

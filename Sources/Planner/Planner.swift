@@ -36,6 +36,8 @@ public enum Planner {
         let query = try HostStateQuery(resources: resources)
         let order = try convergenceOrder(of: resources)
         var builder = PlanBuilder(state: state, secrets: secrets, options: options)
+        builder.declaredUsers = Set(resources.compactMap { ($0 as? User)?.name })
+        builder.declaredGroups = Set(resources.compactMap { ($0 as? Group)?.name } + builder.declaredUsers)
         for index in order {
             try builder.add(resources[index], notifiers: resources.filter { $0.notifies.contains(resources[index].id) })
         }
@@ -55,6 +57,10 @@ private struct PlanBuilder {
     var refresh: (reason: String, before: Int)?
     /// Unit files changed since the last `systemctl daemon-reload` planned.
     var changedUnitFiles: [String] = []
+    /// Users and groups the host's resources declare (a user's own group among them):
+    /// they exist by the time a path is given to them.
+    var declaredUsers: Set<String> = []
+    var declaredGroups: Set<String> = []
 
     init(state: HostState, secrets: SecretValues, options: PlanOptions) {
         self.state = state
@@ -191,6 +197,7 @@ private struct PlanBuilder {
             return
         }
         if let mode = file.mode, mode > 0o7777 { throw .invalid(file.id, "mode \(octal(mode)) is not a permission mode") }
+        try checkAccounts(owner: file.owner, group: file.group, of: file)
         let bytes: Data?
         let fileBytes: FileBytes?
         switch file.content {
@@ -206,12 +213,14 @@ private struct PlanBuilder {
         case .secret(let text):
             let data = try secrets.render(text, for: file.id)
             bytes = data
-            fileBytes = .secret(text: text, sha256: sha256Hex(data), size: data.count)
+            fileBytes = .secret(text: text, digest: secrets.key.digest(data), size: data.count)
         case .controllerFile(let path):
             throw .invalid(file.id, "the controller file \(path) was not read before planning")
         }
         let isSecret = file.content?.isSecret == true
         let newHash = sha256Hex(bytes ?? Data())
+        // What a plan shows of the wanted content: a secret's only by its keyed digest.
+        let shownHash = isSecret ? secrets.key.digest(bytes ?? Data()) : newHash
 
         guard let current, current.kind == .file else {
             if let current, current.kind != .symlink {
@@ -222,7 +231,7 @@ private struct PlanBuilder {
             if let owner = file.owner { fields.append(FieldChange("owner", old: nil, new: owner)) }
             if let group = file.group { fields.append(FieldChange("group", old: nil, new: group)) }
             let content = ContentChange(
-                oldSHA256: nil, newSHA256: newHash, oldSize: nil, newSize: bytes?.count ?? 0, oldText: nil,
+                oldSHA256: nil, newSHA256: shownHash, oldSize: nil, newSize: bytes?.count ?? 0, oldText: nil,
                 newText: isSecret ? nil : bytes.flatMap(displayableText), isSecret: isSecret)
             append(Change(
                 resource: file.id, action: current == nil ? .create : .update,
@@ -240,7 +249,7 @@ private struct PlanBuilder {
         if let bytes, current.sha256 != newHash {
             reasons.append("content differs")
             content = ContentChange(
-                oldSHA256: current.sha256, newSHA256: newHash, oldSize: current.size, newSize: bytes.count,
+                oldSHA256: isSecret ? nil : current.sha256, newSHA256: shownHash, oldSize: current.size, newSize: bytes.count,
                 oldText: isSecret ? nil : current.content.flatMap(displayableText),
                 newText: isSecret ? nil : displayableText(bytes), isSecret: isSecret)
         }
@@ -299,6 +308,7 @@ private struct PlanBuilder {
                 operation: .removePath(path: directory.path, recursive: true)))
             return
         }
+        try checkAccounts(owner: directory.owner, group: directory.group, of: directory)
         if let mode = directory.mode, mode > 0o7777 {
             throw .invalid(directory.id, "mode \(octal(mode)) is not a permission mode")
         }
@@ -517,6 +527,20 @@ private struct PlanBuilder {
             resource: service.id, action: service.reloads ? .reload : .restart,
             reason: "notified by " + changedNotifiers.joined(separator: ", "),
             operation: .systemctl(unit: service.unit, verbs: [verb])))
+    }
+
+    /// A path's owner and group must exist on the host, be declared by the host's resources,
+    /// or come with a package the resource requires that this plan installs first.
+    func checkAccounts(owner: String?, group: String?, of resource: any Resource) throws(PlanError) {
+        let deferred = installedFirst(resource.requires) != nil
+        if let owner, !isNumericID(owner), state.users[owner] == nil, !declaredUsers.contains(owner), !deferred {
+            throw .invalid(resource.id, "owner \"\(owner)\" does not exist on the host: declare User(\"\(owner)\"), "
+                + "or require the package that creates it (requires: [.package(...)])")
+        }
+        if let group, !isNumericID(group), state.groups[group] == nil, !declaredGroups.contains(group), !deferred {
+            throw .invalid(resource.id, "group \"\(group)\" does not exist on the host: declare Group(\"\(group)\"), "
+                + "or require the package that creates it (requires: [.package(...)])")
+        }
     }
 
     /// The first of `candidates` this plan installs, writes or changes before the resource

@@ -6,20 +6,27 @@ import Resources
 /// ``ApplyScript`` (to write them). Never encoded anywhere.
 public struct SecretValues: Sendable {
     private var values: [Secret.Source: Data]
+    /// Keys the digests that stand for secret contents in plans.
+    public let key: ControllerKey
+
+    /// A fixed key for secrets given directly, e.g. in tests.
+    public static let testKey = ControllerKey(bytes: Data(repeating: 7, count: 32))
 
     /// Secrets given directly, e.g. in tests.
-    public init(_ values: [Secret.Source: Data] = [:]) {
+    public init(_ values: [Secret.Source: Data] = [:], key: ControllerKey = SecretValues.testKey) {
         self.values = values
+        self.key = key
     }
 
     /// Reads every secret the resources use, making the generated ones that do not exist yet.
     ///
     /// - Throws: ``PlanError/secret(_:_:_:)`` naming the resource whose secret is unreadable.
     public init(
-        resolving resources: [any Resource],
+        resolving resources: [any Resource], key: ControllerKey,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(PlanError) {
         values = [:]
+        self.key = key
         for resource in resources {
             guard let file = resource as? File, case .secret(let text) = file.content else { continue }
             try read(text, for: file.id, environment: environment)
@@ -27,17 +34,18 @@ public struct SecretValues: Sendable {
     }
 
     /// Reads every secret a saved plan writes, and checks each file's content still has the
-    /// hash the plan was made with.
+    /// digest the plan was made with.
     ///
     /// - Throws: ``PlanError/secret(_:_:_:)`` when one is unreadable or has changed.
     public init(
-        resolving plan: HostPlan, environment: [String: String] = ProcessInfo.processInfo.environment
+        resolving plan: HostPlan, key: ControllerKey, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(PlanError) {
         values = [:]
+        self.key = key
         for change in plan.changes {
-            guard case .writeFile(_, .secret(let text, let sha256, _), _, _, _) = change.operation else { continue }
+            guard case .writeFile(_, .secret(let text, let digest, _), _, _, _) = change.operation else { continue }
             try read(text, for: change.resource, environment: environment)
-            guard sha256Hex(try render(text, for: change.resource)) == sha256 else {
+            guard key.verifies(digest, of: try render(text, for: change.resource)) else {
                 throw .secret(change.resource, text.secrets[0].source, "changed since the plan was made")
             }
         }

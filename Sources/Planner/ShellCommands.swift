@@ -51,13 +51,13 @@ public enum ShellCommands {
             case .inline(let inline):
                 data = inline
                 sha256 = sha256Hex(inline)
-            case .secret(let text, let hash, _):
+            case .secret(let text, let digest, _):
                 let value = try secrets.render(text, for: .file(path))
-                guard sha256Hex(value) == hash else {
+                guard secrets.key.verifies(digest, of: value) else {
                     throw .secret(.file(path), text.secrets[0].source, "changed since the plan was made")
                 }
                 data = value
-                sha256 = hash
+                sha256 = sha256Hex(value)
             }
             let (directory, name) = split(path)
             var lines = [

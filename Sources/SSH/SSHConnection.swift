@@ -90,6 +90,13 @@ public final class SSHConnection: Sendable {
         _ = try? await thread.run { session.close() }
     }
 
+    /// Cuts the connection at once, from any thread: a command running on it ends with a
+    /// `disconnected` error (what runs on the host is left to sshd, which hangs it up).
+    /// For a second Ctrl-C; ``close()`` is the orderly way.
+    public func abort() {
+        session.abort()
+    }
+
     private static func establish(_ target: SSHTarget, _ options: SSHOptions) throws -> (Session, HostKey) {
         let deadline = Deadline.after(options.connectTimeout)
         let socket = try Socket.connect(host: target.name, address: target.address, port: target.port,
@@ -140,9 +147,13 @@ public final class SSHConnection: Sendable {
 }
 
 /// Holds the session so it can be handed to the connection's thread; only that thread touches it.
+/// The session, used on its thread; `abort` may come from any thread, so the socket it
+/// shuts down is guarded by a lock against the session's close (and its descriptor's reuse).
 private final class SessionBox: @unchecked Sendable {
     private var session: Session?
     private let host: String
+    private let lock = NSLock()
+    private var aborted = false
 
     init(_ session: Session, host: String) {
         self.session = session
@@ -150,13 +161,29 @@ private final class SessionBox: @unchecked Sendable {
     }
 
     func get() throws -> Session {
+        lock.lock()
+        defer { lock.unlock() }
         guard let session else {
             throw SSHError(host: host, phase: .exec, kind: .disconnected, message: "the connection was closed")
+        }
+        guard !aborted else {
+            throw SSHError(host: host, phase: .exec, kind: .disconnected, message: "the connection was cut on request")
         }
         return session
     }
 
-    func close() { session = nil }
+    func close() {
+        lock.lock()
+        defer { lock.unlock() }
+        session = nil
+    }
+
+    func abort() {
+        lock.lock()
+        defer { lock.unlock() }
+        aborted = true
+        if let session { shutdown(session.descriptor, Int32(SHUT_RDWR)) }
+    }
 }
 
 extension Session {

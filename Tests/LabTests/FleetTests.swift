@@ -123,7 +123,7 @@ extension LabSuite {
         func initBuildsAndPlans() throws {
             let scratch = try TemporaryDirectory()
             let package = scratch.path + "/acme-playbooks"
-            let initialized = try run([Lab.convergeBinary.path, "init", package, "--converge-path", Lab.repository])
+            let initialized = try run([Lab.labBinary.path, "init", package, "--converge-path", Lab.repository])
             #expect(initialized.status == 0, "\(initialized.stderr)")
 
             let build = try run(["/usr/bin/env", "swift", "build", "--package-path", package, "--product", "converge"])

@@ -51,8 +51,10 @@ enum Lab {
     /// inventory/lab.json names; built beside the tests.
     static let labBinary = builtExecutable("converge-lab", overriddenBy: "CONVERGE_LAB_BINARY")
 
-    /// converge itself, with the reference playbooks, for the fleet (inventory/fleet.json).
-    static let convergeBinary = builtExecutable("converge", overriddenBy: "CONVERGE_BINARY")
+    /// converge itself, with the reference playbooks, for the fleet (inventory/fleet.json):
+    /// built by the playbooks/ package (`swift build --package-path playbooks`).
+    static let convergeBinary = ProcessInfo.processInfo.environment["CONVERGE_BINARY"].map(URL.init(fileURLWithPath:))
+        ?? URL(fileURLWithPath: repository + "/playbooks/.build/debug/converge")
 
     private static func builtExecutable(_ name: String, overriddenBy variable: String) -> URL {
         if let path = ProcessInfo.processInfo.environment[variable] { return URL(fileURLWithPath: path) }

@@ -109,7 +109,7 @@ import TestSupport
 
     @Test func secretsMustMatchThePlan() {
         let operation = HostOperation.writeFile(
-            path: "/etc/s", bytes: .secret(text: .environment("S"), sha256: sha256Hex(Data("a".utf8)), size: 1),
+            path: "/etc/s", bytes: .secret(text: .environment("S"), digest: SecretValues.testKey.digest(Data("a".utf8)), size: 1),
             owner: nil, group: nil, mode: 0o600)
         #expect(throws: PlanError.secret(.file("/etc/s"), .environment("S"), "not resolved")) {
             try ShellCommands.commands(for: operation, secrets: SecretValues())
@@ -145,7 +145,7 @@ import TestSupport
             resources.append(File(directory + "/binary", content: .data(Data([0, 255, 10, 13]))))
             resources.append(File(directory + "/empty", content: ""))
             resources.append(Directory(directory + "/new dir/sub", mode: 0o750))
-            resources.append(Symlink(directory + "/link\nname", target: "target with 'quote'"))
+            resources.append(Symlink(directory + "/link name", target: "target with 'quote'"))
             let plan = try plan(resources, HostState(), secrets: secrets)
             let script = try ApplyScript(plan: plan, secrets: secrets, options: options(directory))
             let (output, result) = try apply(script)
@@ -162,7 +162,7 @@ import TestSupport
             #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/binary")) == Data([0, 255, 10, 13]))
             #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/empty")) == Data())
             #expect(try FileManager.default.attributesOfItem(atPath: directory + "/new dir/sub")[.posixPermissions] as? Int == 0o750)
-            #expect(try FileManager.default.destinationOfSymbolicLink(atPath: directory + "/link\nname") == "target with 'quote'")
+            #expect(try FileManager.default.destinationOfSymbolicLink(atPath: directory + "/link name") == "target with 'quote'")
             // No temporary files left, nothing run from a name.
             let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.contains(".converge") }
             #expect(leftovers == [])
@@ -356,7 +356,7 @@ import TestSupport
         let changes: [HostOperation] = [
             .refreshPackageLists, .installPackage(name: "a", version: "1", allowDowngrade: false), .removePackage(name: "b"),
             .writeFile(path: "/a b", bytes: .inline(Data("x".utf8)), owner: "root", group: "root", mode: 0o644),
-            .writeFile(path: "/s", bytes: .secret(text: .environment("S"), sha256: sha256Hex(secret), size: 1), owner: nil, group: nil, mode: 0o600),
+            .writeFile(path: "/s", bytes: .secret(text: .environment("S"), digest: SecretValues.testKey.digest(secret), size: 1), owner: nil, group: nil, mode: 0o600),
             .setAttributes(path: "/a", owner: "x", group: nil, mode: 0o600),
             .makeDirectory(path: "/d", owner: nil, group: "g", mode: nil), .makeSymlink(path: "/l", target: "t"),
             .removePath(path: "/r", recursive: false),

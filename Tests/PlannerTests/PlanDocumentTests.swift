@@ -73,27 +73,63 @@ import Testing
             for index in copy.changes.indices {
                 if case .writeFile(let path, .secret(_, let sha, let size), let owner, let group, let mode) = copy.changes[index].operation {
                     copy.changes[index].operation = .writeFile(
-                        path: path, bytes: .secret(text: .file(keyPath), sha256: sha, size: size), owner: owner, group: group, mode: mode)
+                        path: path, bytes: .secret(text: .file(keyPath), digest: sha, size: size), owner: owner, group: group, mode: mode)
                 }
             }
             try Data("private key".utf8).write(to: URL(fileURLWithPath: keyPath))
-            let secrets = try SecretValues(resolving: copy)
+            let secrets = try SecretValues(resolving: copy, key: SecretValues.testKey)
             #expect(secrets[.file(keyPath)] == Data("private key".utf8))
             #expect(try ApplyScript(plan: copy, secrets: secrets).text.contains(Data("private key".utf8).base64EncodedString()))
             try Data("rotated".utf8).write(to: URL(fileURLWithPath: keyPath))
             #expect(throws: PlanError.secret(.file("/etc/key"), .file(keyPath), "changed since the plan was made")) {
-                try SecretValues(resolving: copy)
+                try SecretValues(resolving: copy, key: SecretValues.testKey)
+            }
+            // The digest is keyed: another controller's key does not vouch for the content.
+            try Data("private key".utf8).write(to: URL(fileURLWithPath: keyPath))
+            #expect(throws: PlanError.secret(.file("/etc/key"), .file(keyPath), "changed since the plan was made")) {
+                try SecretValues(resolving: copy, key: ControllerKey(bytes: Data(repeating: 9, count: 32)))
             }
         }
     }
 
     @Test func secretsResolveFromTheEnvironment() throws {
         let resources: [any Resource] = [File("/a", content: .secret(.environment("DB")))]
-        let secrets = try SecretValues(resolving: resources, environment: ["DB": "pw"])
+        let secrets = try SecretValues(resolving: resources, key: SecretValues.testKey, environment: ["DB": "pw"])
         #expect(secrets[.environment("DB")] == Data("pw".utf8))
         #expect(throws: PlanError.secret(.file("/a"), .environment("DB"), "the environment variable DB is not set")) {
-            try SecretValues(resolving: resources, environment: [:])
+            try SecretValues(resolving: resources, key: SecretValues.testKey, environment: [:])
         }
+    }
+
+    /// A saved plan is signed with the controller's key: an edit, or another key, is refused;
+    /// a plan whose operations a planner would never make is refused before it runs.
+    @Test func savedPlansAreSignedAndChecked() throws {
+        let key = ControllerKey(bytes: Data(repeating: 1, count: 32))
+        let original = Plan(hosts: [try samplePlan()], inventory: "/srv/inventory.json")
+        let signed = try original.jsonData(signedWith: key)
+        #expect(try Plan(jsonData: signed, verifiedWith: key).hosts == original.hosts)
+
+        let edited = Data(String(decoding: signed, as: UTF8.self).replacingOccurrences(of: "/etc/motd", with: "/etc/shadow").utf8)
+        #expect(throws: PlanDocumentError.self) { try Plan(jsonData: edited, verifiedWith: key) }
+        #expect(throws: PlanDocumentError.self) {
+            try Plan(jsonData: signed, verifiedWith: ControllerKey(bytes: Data(repeating: 2, count: 32)))
+        }
+        #expect(throws: PlanDocumentError(message: "the plan is not signed: make it with `converge plan --out`")) {
+            try Plan(jsonData: original.jsonData(), verifiedWith: key)
+        }
+
+        var forged = try samplePlan()
+        forged.changes[0].operation = .writeFile(path: "/etc/../shadow", bytes: .inline(Data()), owner: nil, group: nil, mode: 0o644)
+        #expect(throws: PlanError.invalid(forged.changes[0].resource, "the path has a `.` or `..` component: write the path it means")) {
+            try forged.validateOperations()
+        }
+        forged.changes[0].operation = .systemctl(unit: "ssh.service", verbs: ["mask"])
+        #expect(throws: PlanError.invalid(forged.changes[0].resource, "not a systemctl verb: mask")) {
+            try forged.validateOperations()
+        }
+        forged.changes[0].operation = .setAttributes(path: "/etc/x", owner: "--reference=/etc/shadow", group: nil, mode: nil)
+        #expect(throws: PlanError.self) { try forged.validateOperations() }
+        #expect(throws: Never.self) { try samplePlan().validateOperations() }
     }
 
     @Test func fingerprintIgnoresTheClockButNotTheHost() {
@@ -141,8 +177,7 @@ import Testing
             File("/etc/key", content: .secret(.environment("K"))),
             File("/etc/old", .absent), Service("nginx"),
         ], state, secrets: SecretValues([.environment("K"): Data("new key".utf8)]))
-        let oldKey = String(sha256Hex(Data("k".utf8)).prefix(12))
-        let newKey = String(sha256Hex(Data("new key".utf8)).prefix(12))
+        let newKey = String(SecretValues.testKey.digest(Data("new key".utf8)).prefix(12))
         #expect(PlanRenderer.render(hostPlan) == """
             web1: 4 changes
               + package:nginx  not installed
@@ -157,7 +192,7 @@ import Testing
                   +2
                    three
               ~ file:/etc/key  content differs
-                  (secret content changed: sha256 \(oldKey)… → \(newKey)…)
+                  (secret content changed: keyed digest \(newKey)…)
               * service:nginx  restart: notified by file:/etc/motd
 
             """)

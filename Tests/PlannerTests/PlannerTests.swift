@@ -157,6 +157,31 @@ extension HostState {
             path: "/etc/motd", bytes: .inline(Data("new\n".utf8)), owner: "www-data", group: "adm", mode: 0o640))
     }
 
+    /// Bad input is one clear error naming the resource, before anything is changed.
+    @Test func badPathsAndOwnersAreNamed() throws {
+        #expect(throws: PlanError.invalid(.file("/etc/../shadow"), "the path has a `.` or `..` component: write the path it means")) {
+            try plan([File("/etc/../shadow", content: "x")], HostState())
+        }
+        #expect(throws: PlanError.invalid(.file("/etc/a\nb"), "the path has a control character (U+A), e.g. a newline")) {
+            try plan([File("/etc/a\nb", content: "x")], HostState())
+        }
+        #expect(throws: PlanError.invalid(.directory("/srv/x"), "owner \"-r\" is not a valid user or group name")) {
+            try plan([Directory("/srv/x", owner: "-r")], HostState())
+        }
+        #expect(throws: PlanError.invalid(.file("/srv/x"), "owner \"nobody-here\" does not exist on the host: declare User(\"nobody-here\"), or require the package that creates it (requires: [.package(...)])")) {
+            try plan([File("/srv/x", content: "x", owner: "nobody-here")], HostState())
+        }
+        #expect(throws: PlanError.invalid(.file("/srv/x"), "group \"ghosts\" does not exist on the host: declare Group(\"ghosts\"), or require the package that creates it (requires: [.package(...)])")) {
+            try plan([File("/srv/x", content: "x", group: "ghosts")], HostState())
+        }
+        // Declared, numeric, or created by a package installed first: fine.
+        #expect(try plan([User("app"), File("/srv/x", content: "x", owner: "app", group: "app")], HostState()).changes.count == 2)
+        #expect(try plan([File("/srv/x", content: "x", owner: "4242", group: "4242")], HostState()).changes.count == 1)
+        let installing = HostState(packages: ["redis-server": notInstalled(candidate: "1")], aptLists: freshLists)
+        #expect(try plan([Package("redis-server"), Directory("/var/lib/r", owner: "redis", requires: [.package("redis-server")])],
+                         installing).changes.count == 2)
+    }
+
     @Test func modeAndOwnerOnlyChanges() throws {
         let state = HostState(paths: ["/etc/motd": fileState("same\n", owner: "root", mode: 0o644)])
         let changes = try plan([File("/etc/motd", content: "same\n", owner: "deploy", mode: 0o640)], state).changes
@@ -177,18 +202,22 @@ extension HostState {
         #expect(created.content?.isSecret == true)
         #expect(created.content?.newText == nil)
         #expect(created.operation == .writeFile(
-            path: "/etc/app/db", bytes: .secret(text: .file("/etc/converge/db"), sha256: sha256Hex(secret), size: 8),
+            path: "/etc/app/db", bytes: .secret(text: .file("/etc/converge/db"), digest: SecretValues.testKey.digest(secret), size: 8),
             owner: nil, group: nil, mode: 0o600))
-        // A changed secret: hashes only, even when the old content was fetched.
+        // A changed secret: a keyed digest of the new content only, even when the old content
+        // was fetched; no plain SHA-256 of either, which a short secret would not survive.
         let state = HostState(paths: ["/etc/app/db": fileState("old password\n", mode: 0o600)])
         let changed = try #require(try plan([resource], state, secrets: secrets).changes.first)
         #expect(changed.content?.oldText == nil)
-        #expect(changed.content?.oldSHA256 == sha256Hex(Data("old password\n".utf8)))
+        #expect(changed.content?.oldSHA256 == nil)
+        #expect(changed.content?.newSHA256 == SecretValues.testKey.digest(secret))
         let json = String(decoding: try Plan(hosts: [plan([resource], state, secrets: secrets)]).jsonData(), as: UTF8.self)
         #expect(!json.contains("hunter2"))
         #expect(!json.contains(secret.base64EncodedString()))
         #expect(!json.contains("old password"))
-        #expect(json.contains(sha256Hex(secret)))
+        #expect(!json.contains(sha256Hex(secret)))
+        #expect(!json.contains(sha256Hex(Data("old password\n".utf8))))
+        #expect(json.contains(SecretValues.testKey.digest(secret)))
         #expect(throws: PlanError.secret(.file("/etc/app/db"), .file("/etc/converge/db"), "not resolved")) {
             try plan([resource], state)
         }

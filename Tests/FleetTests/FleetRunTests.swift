@@ -1,0 +1,148 @@
+import Fleet
+import Foundation
+import Inventory
+import Planner
+import Resources
+import Testing
+
+/// Runs over many hosts, on this machine through ``LocalConnection``: summaries, a script
+/// that could not start, Ctrl-C once and twice, and sudo passwords.
+@Suite(.serialized) struct FleetRunTests {
+    static let key = ControllerKey(bytes: Data(repeating: 3, count: 32))
+
+    func makeRun(
+        _ role: Role, hosts: [String], in scratch: Scratch, parallel: Int = 8, apply: ApplyOptions? = nil,
+        connector: any HostConnecting = LocalConnector(), interruption: Interruption = Interruption(),
+        ssh: String = "{}"
+    ) throws -> (FleetRun, [(host: Inventory.Host, prepare: FleetRun.Prepare)]) {
+        let path = scratch.path + "/inventory.json"
+        let entries = hosts.map { #"{"name": "\#($0)", "address": "127.0.0.1", "groups": ["test"]}"# }
+        try Data(#"{"ssh": \#(ssh), "groups": {"test": {"roles": ["\#(role.name)"]}}, "hosts": [\#(entries.joined(separator: ", "))]}"#.utf8)
+            .write(to: URL(fileURLWithPath: path))
+        let inventory = try Inventory.load(contentsOf: path)
+        let convergence = Convergence(playbook: Playbook([role]), inventory: inventory, connector: connector,
+                                      environment: ProcessInfo.processInfo.environment.merging(["TEST_SUDO_PASSWORD": "touch \(scratch.path)/pwned"]) { $1 },
+                                      cache: nil, key: Self.key)
+        let options = apply ?? ApplyOptions(lockPath: scratch.path + "/lock", lockTimeout: 1)
+        let run = FleetRun(convergence: convergence, options: .init(parallel: parallel, apply: options), interruption: interruption)
+        let work = inventory.hosts.map { host in (host: host, prepare: { @Sendable in try await convergence.plan(host) } as FleetRun.Prepare) }
+        return (run, work)
+    }
+
+    @Test func convergesThenHasNothingToDo() async throws {
+        let scratch = try Scratch()
+        let role = Role("files") { _ in File(scratch.path + "/motd", content: "hello\n") }
+        let (run, work) = try makeRun(role, hosts: ["one"], in: scratch)
+        let first = await run.run(work)
+        #expect(first.hosts.map(\.status) == [.changed], "\(first.log)")
+        #expect(try String(contentsOfFile: scratch.path + "/motd", encoding: .utf8) == "hello\n")
+        let second = await run.run(work)
+        #expect(second.hosts.map(\.status) == [.ok])
+        #expect(second.summary.contains("1 host(s): 1 ok, 0 changed, 0 failed, 0 unreachable, 0 skipped in "))
+    }
+
+    /// The script stops before its first step when another converge holds the host's lock:
+    /// the report says so, where it used to say only that `sh -s` exited with status 1.
+    @Test func aHeldLockIsNamed() async throws {
+        let scratch = try Scratch()
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        holder.arguments = [scratch.path + "/lock", "sleep", "20"]
+        try holder.run()
+        defer { holder.terminate() }
+        try await Task.sleep(for: .milliseconds(200))
+        let role = Role("files") { _ in File(scratch.path + "/motd", content: "hello\n") }
+        let (run, work) = try makeRun(role, hosts: ["one"], in: scratch)
+        let outcome = await run.run(work)
+        #expect(outcome.hosts.map(\.status) == [.failed])
+        #expect(outcome.log.contains("one: not applied: another converge holds \(scratch.path)/lock (waited 1 s)"), "\(outcome.log)")
+        #expect(!FileManager.default.fileExists(atPath: scratch.path + "/motd"))
+    }
+
+    /// A script that dies (a signal) after its first step: the report names how it ended.
+    @Test func aScriptKilledMidwayIsNamed() async throws {
+        let scratch = try Scratch()
+        let role = Role("dies") { _ in
+            Command("first", "touch \(scratch.path)/first")
+            // The step's sh, under timeout, under the apply script: kill the script itself.
+            Command("kill the script", "kill -9 $(ps -o ppid= -p $(ps -o ppid= -p $PPID))", requires: [.command("first")])
+        }
+        let (run, work) = try makeRun(role, hosts: ["one"], in: scratch)
+        let outcome = await run.run(work)
+        #expect(outcome.hosts.map(\.status) == [.failed])
+        #expect(outcome.log.contains("one: the apply script "), "\(outcome.log)")
+        #expect(outcome.log.contains("no report"), "\(outcome.log)")
+    }
+
+    /// The first Ctrl-C lets the running step end and starts no other step and no other host.
+    @Test func firstInterruptFinishesTheRunningStep() async throws {
+        let scratch = try Scratch()
+        let role = Role("slow") { _ in
+            Command("slow", "sleep 1; touch \(scratch.path)/slow-done")
+            Command("next", "touch \(scratch.path)/next-done", requires: [.command("slow")])
+        }
+        let interruption = Interruption()
+        let (run, work) = try makeRun(role, hosts: ["one", "two"], in: scratch, parallel: 1, interruption: interruption)
+        async let outcome = run.run(work)
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(interruption.request() == .stopping)
+        let result = await outcome
+        #expect(result.hosts.map(\.status) == [.interrupted, .notStarted], "\(result.log)")
+        #expect(FileManager.default.fileExists(atPath: scratch.path + "/slow-done"))
+        #expect(!FileManager.default.fileExists(atPath: scratch.path + "/next-done"))
+        #expect(result.log.contains("! command:next  not started (interrupted)"), "\(result.log)")
+        #expect(result.summary.contains("1 interrupted, 1 not started"), "\(result.summary)")
+        #expect(result.interrupted)
+    }
+
+    /// The second Ctrl-C cuts the connection at once: a hung step does not hold the run.
+    @Test func secondInterruptCutsTheConnection() async throws {
+        let scratch = try Scratch()
+        let role = Role("hangs") { _ in Command("hang", "sleep 60") }
+        let interruption = Interruption()
+        let (run, work) = try makeRun(role, hosts: ["one"], in: scratch, interruption: interruption)
+        let started = ContinuousClock.now
+        async let outcome = run.run(work)
+        try await Task.sleep(for: .milliseconds(500))
+        interruption.request()
+        try await Task.sleep(for: .milliseconds(200))
+        interruption.request()
+        let result = await outcome
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(result.hosts.map(\.status) == [.interrupted], "\(result.log)")
+        #expect(result.log.contains("the connection was cut mid-apply"))
+    }
+
+    /// With a sudo password, the password line on stdin is read by the login shell, never
+    /// run as a command, even when sudo does not ask for it (NOPASSWD, a cached timestamp).
+    @Test(arguments: [false, true])
+    func sudoPasswordIsNeverACommand(sudoAsks: Bool) async throws {
+        let scratch = try Scratch()
+        let bin = scratch.path + "/bin"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        // A stand-in for sudo: `-v` reads a password line only when it "asks"; the rest runs as is.
+        let asks = sudoAsks
+            ? #"IFS= read -r given; [ "$given" = "touch \#(scratch.path)/pwned" ] || { echo "Sorry" >&2; exit 1; }; exit 0"#
+            : "exit 0"
+        try Data("""
+            #!/bin/sh
+            case " $* " in *" -v "*) \(asks) ;; esac
+            while [ "$1" != sh ]; do shift; done
+            exec "$@"
+            """.utf8).write(to: URL(fileURLWithPath: bin + "/sudo"))
+        chmod(bin + "/sudo", 0o755)
+        let role = Role("files") { _ in File(scratch.path + "/motd", content: "hello\n") }
+        let connector = PathConnector(path: bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"))
+        let (run, work) = try makeRun(role, hosts: ["one"], in: scratch, connector: connector,
+                                      ssh: #"{"sudo": true, "sudoPasswordEnv": "TEST_SUDO_PASSWORD"}"#)
+        let outcome = await run.run(work)
+        #expect(outcome.hosts.map(\.status) == [.changed], "\(outcome.log)")
+        #expect(!FileManager.default.fileExists(atPath: scratch.path + "/pwned"))
+    }
+}
+
+/// Local connections whose commands find `path` first on PATH.
+struct PathConnector: HostConnecting {
+    var path: String
+    func connection(to host: Inventory.Host) async throws -> any HostConnection { LocalConnection(path: path) }
+}
