@@ -112,15 +112,33 @@ public struct ApplyScript: Sendable {
             converge_dir=$(mktemp -d) || converge_abort 'cannot create a temporary directory'
             export converge_dir
             converge_stop=\(shellQuote(stopPath))
-            trap 'rm -rf "$converge_dir"; rm -f "$converge_stop"' EXIT
+            # A heartbeat while steps and locks keep the script quiet, so the controller can
+            # tell a busy host from a gone one; it ends with the script (kill -0 fails).
+            converge_main=$$
+            # (Short sleeps: one outliving the script must not hold anything for long.)
+            (
+            \tconverge_beat=0
+            \twhile kill -0 "$converge_main" 2>/dev/null; do
+            \t\tsleep 1 >/dev/null
+            \t\tconverge_beat=$((converge_beat + 1))
+            \t\tif [ "$converge_beat" -ge 10 ]; then printf '%s alive\\n' "$converge_b"; converge_beat=0; fi
+            \tdone
+            ) </dev/null 2>/dev/null &
+            converge_heartbeat=$!
+            trap 'kill -9 "$converge_heartbeat" 2>/dev/null; rm -rf "$converge_dir"; rm -f "$converge_stop"' EXIT
             trap 'exit 129' HUP
             trap 'exit 130' INT
             trap 'exit 143' TERM
             converge_lock=\(shellQuote(options.lockPath))
             if ! (exec 9>>"$converge_lock") 2>/dev/null; then converge_abort "cannot open the lock file $converge_lock"; fi
             exec 9>>"$converge_lock"
-            if ! flock -w \(options.lockTimeout) 9 2>"$converge_dir/out"; then
-            \tconverge_abort "another converge holds $converge_lock (waited \(options.lockTimeout) s): $(cat "$converge_dir/out")"
+            if ! flock -n 9 2>/dev/null; then
+            \t# Another converge of this host is running: wait for it, and say so.
+            \tconverge_waited=$(date +%s)
+            \tif ! flock -w \(options.lockTimeout) 9 2>"$converge_dir/out"; then
+            \t\tconverge_abort "another converge holds $converge_lock (waited \(options.lockTimeout) s): $(cat "$converge_dir/out")"
+            \tfi
+            \tprintf '%s waited %s\\n' "$converge_b" "$(( $(date +%s) - converge_waited ))"
             fi
 
             converge_failed=
@@ -291,6 +309,7 @@ public struct ApplyScript: Sendable {
         var outcomes = [ApplyResult.Outcome](repeating: .unknown, count: changeCount)
         var abortMessage: String?
         var isComplete = false
+        var lockWait: Int?
         let prefix = boundary + " "
         var next = 0
         for line in output.unicodeScalars.split(separator: "\n").map(Substring.init) where line.hasPrefix(prefix) {
@@ -301,6 +320,8 @@ public struct ApplyScript: Sendable {
                 for index in outcomes.indices { outcomes[index] = .skipped }
             case "done" where words.count == 1:
                 isComplete = next == steps.count
+            case "waited" where words.count == 2:
+                lockWait = Int(words[1])
             case "step" where words.count >= 3 && words[1] == "\(next)" && next < steps.count:
                 let outcome: ApplyResult.Outcome
                 switch (words[2], words.count) {
@@ -318,7 +339,9 @@ public struct ApplyScript: Sendable {
                 continue
             }
         }
-        return ApplyResult(outcomes: outcomes, abortMessage: abortMessage, isComplete: isComplete)
+        var result = ApplyResult(outcomes: outcomes, abortMessage: abortMessage, isComplete: isComplete)
+        result.lockWait = lockWait
+        return result
     }
 }
 
@@ -365,6 +388,8 @@ public struct ApplyResult: Equatable, Sendable {
     public var isComplete: Bool
     /// How the script's process ended, when badly or before its end; see ``Exit``.
     public var exit: Exit?
+    /// Seconds the script waited for another converge of the host to finish, if it had to.
+    public var lockWait: Int?
 
     public init(outcomes: [Outcome], abortMessage: String?, isComplete: Bool, exit: Exit? = nil) {
         self.outcomes = outcomes

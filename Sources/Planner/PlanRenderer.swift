@@ -82,6 +82,9 @@ extension PlanRenderer {
     public static func render(_ result: ApplyResult, of plan: HostPlan) -> String {
         var lines: [String] = []
         if let message = result.abortMessage { lines.append("\(plan.host): not applied: \(message)") }
+        if let wait = result.lockWait {
+            lines.append("\(plan.host): waited \(wait) s for another converge of this host to finish")
+        }
         let failure = result.firstFailure
         for (index, change) in plan.changes.enumerated() {
             let head = "\(symbol(of: change.action)) \(change.resource)"

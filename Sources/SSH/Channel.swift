@@ -38,7 +38,11 @@ final class Channel {
     ///
     /// Reading stdout, stderr and writing stdin are interleaved in one loop: a command that
     /// fills one stream's window while we wait on another can never deadlock the session.
-    static func execute(_ command: String, input: Data, on session: Session, until deadline: Deadline) throws -> CommandResult {
+    /// - Parameter silence: How long the host may send nothing at all before it counts as
+    ///   gone (a stopped sshd, a cut link that TCP has not noticed); nil waits as long as
+    ///   `deadline` allows.
+    static func execute(_ command: String, input: Data, on session: Session, until deadline: Deadline,
+                        silence: Duration? = nil) throws -> CommandResult {
         guard let raw = try session.retrying(.exec, until: deadline, { cv_libssh2_channel_open_session(session.raw) }) else {
             throw session.error(.exec, "cannot open a channel")
         }
@@ -50,10 +54,11 @@ final class Channel {
             }
         }
         guard started == 0 else { throw session.error(.exec, "the host refused to start the command", code: started) }
-        return try channel.exchange(input: input, deadline: deadline)
+        return try channel.exchange(input: input, deadline: deadline, silence: silence)
     }
 
-    private func exchange(input: Data, deadline: Deadline) throws -> CommandResult {
+    private func exchange(input: Data, deadline: Deadline, silence: Duration?) throws -> CommandResult {
+        var lastHeard = ContinuousClock.now
         let input = [UInt8](input)
         var written = 0
         var inputClosed = false
@@ -95,9 +100,26 @@ final class Channel {
 
             let outCount = try read(into: &buffer, stderr: false, appendingTo: &stdout)
             let errCount = try read(into: &buffer, stderr: true, appendingTo: &stderr)
-            if outCount > 0 || errCount > 0 { progressed = true }
+            if outCount > 0 || errCount > 0 {
+                progressed = true
+                lastHeard = .now
+            }
             if outCount == 0 && errCount == 0 && libssh2_channel_eof(raw) != 0 { break }
-            if !progressed { try session.waitForSocket(.exec, until: deadline) }
+            if !progressed {
+                guard let silence else {
+                    try session.waitForSocket(.exec, until: deadline)
+                    continue
+                }
+                let quietUntil = lastHeard.advanced(by: silence)
+                let wait = deadline.instant.map { min($0, quietUntil) } ?? quietUntil
+                do {
+                    try session.waitForSocket(.exec, until: Deadline(instant: wait))
+                } catch let error as SSHError where error.kind == .timedOut && !deadline.hasPassed {
+                    throw SSHError(host: error.host, phase: .exec, kind: .timedOut,
+                                   message: "the host sent nothing for \(silence.humanReadable) while the command ran: "
+                                       + "its sshd or the network stopped answering", libssh2Code: error.libssh2Code)
+                }
+            }
         }
 
         _ = try session.retrying(.exec, until: deadline) { libssh2_channel_close(raw) }

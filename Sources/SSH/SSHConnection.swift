@@ -25,14 +25,20 @@ public struct SSHOptions: Sendable {
     public var connectTimeout: Duration
     /// Seconds between keepalive messages while waiting on the host.
     public var keepaliveInterval: UInt32
+    /// How long a running command's host may send nothing before it counts as gone: TCP
+    /// keepalives do not see a stopped sshd, and see a cut link only after minutes.
+    /// converge's own scripts say they are alive every 10 s.
+    public var silenceLimit: Duration?
 
     public init(credentials: SSHCredentials, hostKeyPolicy: HostKeyPolicy = .strict,
-                knownHostsFile: String, connectTimeout: Duration = .seconds(10), keepaliveInterval: UInt32 = 15) {
+                knownHostsFile: String, connectTimeout: Duration = .seconds(10), keepaliveInterval: UInt32 = 15,
+                silenceLimit: Duration? = .seconds(60)) {
         self.credentials = credentials
         self.hostKeyPolicy = hostKeyPolicy
         self.knownHostsFile = knownHostsFile
         self.connectTimeout = connectTimeout
         self.keepaliveInterval = keepaliveInterval
+        self.silenceLimit = silenceLimit
     }
 }
 
@@ -47,11 +53,14 @@ public final class SSHConnection: Sendable {
     private let thread: SessionThread
     private let session: SessionBox
 
-    private init(target: SSHTarget, hostKey: HostKey, thread: SessionThread, session: SessionBox) {
+    private let silenceLimit: Duration?
+
+    private init(target: SSHTarget, hostKey: HostKey, thread: SessionThread, session: SessionBox, silenceLimit: Duration?) {
         self.target = target
         self.hostKey = hostKey
         self.thread = thread
         self.session = session
+        self.silenceLimit = silenceLimit
     }
 
     deinit {
@@ -68,7 +77,8 @@ public final class SSHConnection: Sendable {
                 let (session, key) = try establish(target, options)
                 return (SessionBox(session, host: target.name), key)
             }
-            return SSHConnection(target: target, hostKey: key, thread: thread, session: session)
+            return SSHConnection(target: target, hostKey: key, thread: thread, session: session,
+                                 silenceLimit: options.silenceLimit)
         } catch {
             thread.stop()
             throw error
@@ -79,8 +89,9 @@ public final class SSHConnection: Sendable {
     /// A non-zero exit status is a result, not an error; errors are transport failures.
     public func run(_ command: String, input: Data = Data(), timeout: Duration? = nil) async throws -> CommandResult {
         let session = session
+        let silence = silenceLimit
         return try await thread.run {
-            try Channel.execute(command, input: input, on: session.get(), until: .after(timeout))
+            try Channel.execute(command, input: input, on: session.get(), until: .after(timeout), silence: silence)
         }
     }
 

@@ -332,6 +332,22 @@ import TestSupport
         }
     }
 
+    /// A converge of the host already running: this one waits for it, then goes on, and says
+    /// how long it waited.
+    @Test func waitsForAnotherConvergeAndSaysSo() throws {
+        try withTemporaryDirectory { directory in
+            let plan = try plan([File(directory + "/x", content: "x")], HostState())
+            var options = options(directory)
+            options.lockTimeout = 30
+            let script = try ApplyScript(plan: plan, options: options)
+            let lock = shellQuote(directory + "/lock")
+            let (_, result) = try apply(script, prefix: "flock \(lock) sleep 2 & sleep 0.5; ")
+            #expect(result.succeeded, "\(result)")
+            #expect((result.lockWait ?? 0) >= 1)
+            #expect(PlanRenderer.render(result, of: plan).contains("web1: waited "))
+        }
+    }
+
     @Test func resultsIgnoreForgedAndForeignLines() throws {
         let plan = HostPlan(host: "h", factsFingerprint: "", query: try HostStateQuery(resources: []), changes: [
             Change(resource: .command("a"), action: .run, reason: "", operation: .runCommand(command: "true", creates: nil, unless: nil, retries: 0, delay: 5)),
