@@ -93,7 +93,7 @@ struct DriftSweepCommand: AsyncParsableCommand {
     /// what differs; nothing is changed on the host.
     static func sweep(_ host: Inventory.Host, with convergence: Convergence) async -> HostSweep {
         do {
-            let planned = try await convergence.plan(host)
+            let planned = try await convergence.plan(host, packageList: true)
             await planned.connection.close()
             guard let facts = planned.facts else {
                 return HostSweep(host: host.name, address: host.address, groups: host.groups,

@@ -45,32 +45,39 @@ public struct UsersFact: Fact {
     public var name: String { "UsersFact(\(names.joined(separator: " ")))" }
 
     public var command: String {
-        // One getent for all: it prints the entries it finds (a numeric name looks up a
-        // uid: its entry names another user and is left out). Then `id -Gn` per user:
-        // the primary group first, then the others (as `id -gn` and `id -Gn` print them).
-        let words = names.map(shellQuote).joined(separator: " ")
-        return """
-            getent passwd \(words)
-            for converge_u in \(words); do
-            \tprintf 'groups %s %s\\n' "$converge_u" "$(id -Gn -- "$converge_u" 2>/dev/null)"
-            done
-            exit 0
-            """
+        // One getent for the users: it prints the entries it finds (a numeric name looks up
+        // a uid: its entry names another user and is left out). Then every group, once: a
+        // user's groups (as `id -Gn` gives them: the primary first) are worked out here,
+        // rather than with an `id` process per user on the host.
+        """
+        getent passwd \(names.map(shellQuote).joined(separator: " "))
+        printf 'groups\\n'
+        getent group
+        exit 0
+        """
     }
 
     public func parse(_ output: String) throws -> [String: UserState] {
         var passwd = [String: [Substring]]()
-        var groups = [String: [String]]()
+        var groupNames = [Int: String]()
+        var memberships = [String: [String]]()
         let wanted = Set(names)
+        var inGroups = false
         for line in lines(of: output) {
-            // `groups <name> <group>…`, else a passwd entry (whose name holds no space).
-            if line.hasPrefix("groups ") {
-                let words = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-                guard words.count >= 2 else { throw FactParseError("unexpected line: \(line)") }
-                groups[String(words[1])] = words.count == 3 ? words[2].split(separator: " ").map(String.init) : []
+            if line == "groups" {
+                inGroups = true
                 continue
             }
             let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+            if inGroups {
+                guard fields.count == 4, let gid = Int(fields[2]) else { throw FactParseError("unreadable group entry: \(line)") }
+                let name = String(fields[0])
+                if groupNames[gid] == nil { groupNames[gid] = name }
+                for member in fields[3].split(separator: ",") where wanted.contains(String(member)) {
+                    memberships[String(member), default: []].append(name)
+                }
+                continue
+            }
             guard fields.count == 7, Int(fields[2]) != nil, Int(fields[3]) != nil else {
                 throw FactParseError("unreadable passwd entry: \(line)")
             }
@@ -78,10 +85,12 @@ public struct UsersFact: Fact {
         }
         var states = [String: UserState]()
         for (name, fields) in passwd {
-            let groups = groups[name] ?? []
+            let gid = Int(fields[3])!
+            let primary = groupNames[gid] ?? String(gid)
+            let others = (memberships[name] ?? []).filter { $0 != primary }
             states[name] = UserState(
-                uid: Int(fields[2])!, gid: Int(fields[3])!, primaryGroup: groups.first ?? String(fields[3]),
-                groups: groups, home: String(fields[5]), shell: String(fields[6]))
+                uid: Int(fields[2])!, gid: gid, primaryGroup: primary,
+                groups: [primary] + others, home: String(fields[5]), shell: String(fields[6]))
         }
         return states
     }

@@ -43,13 +43,30 @@ public struct InitSystemFact: Fact {
     public init() {}
 
     public var command: String {
+        // A running systemd answers its version and the virtualization it detected in one
+        // `systemctl show` (the commonest case, one process); otherwise, or when it does not
+        // know them, `systemctl --version` and `systemd-detect-virt` do.
         """
-        if [ -d /run/systemd/system ]; then printf 'systemd-running yes\\n'; fi
-        if [ -r /proc/1/comm ]; then printf 'pid1 %s\\n' "$(cat /proc/1/comm)"; fi
-        if command -v systemctl >/dev/null 2>&1; then
+        converge_version=
+        converge_virt=
+        if [ -d /run/systemd/system ]; then
+        \tprintf 'systemd-running yes\\n'
+        \tconverge_m=$(systemctl show -p Version -p Virtualization 2>/dev/null)
+        \tconverge_nl='
+        '
+        \tcase "$converge_nl$converge_m" in *"${converge_nl}Version="[0-9]*) converge_version=yes ;; esac
+        \tcase "$converge_nl$converge_m" in *"${converge_nl}Virtualization="*) converge_virt=yes ;; esac
+        \tif [ -n "$converge_version$converge_virt" ]; then
+        \t\twhile IFS= read -r converge_l; do printf 'manager %s\\n' "$converge_l"; done <<CONVERGE_END_OF_MANAGER
+        $converge_m
+        CONVERGE_END_OF_MANAGER
+        \tfi
+        fi
+        if [ -r /proc/1/comm ]; then IFS= read -r converge_p </proc/1/comm; printf 'pid1 %s\\n' "$converge_p"; fi
+        if [ -z "$converge_version" ] && command -v systemctl >/dev/null 2>&1; then
         \tprintf 'systemctl %s\\n' "$(systemctl --version 2>/dev/null | head -n 1)"
         fi
-        if command -v systemd-detect-virt >/dev/null 2>&1; then
+        if [ -z "$converge_virt" ] && command -v systemd-detect-virt >/dev/null 2>&1; then
         \tprintf 'virtualization %s\\n' "$(systemd-detect-virt 2>/dev/null)"
         fi
         """
@@ -68,6 +85,15 @@ public struct InitSystemFact: Fact {
             case "pid1": pid1 = value.isEmpty ? nil : value
             case "systemctl": systemdVersion = parseSystemdVersion(value)
             case "virtualization": virtualization = value.isEmpty ? nil : value
+            case "manager":
+                // `manager Version=252.39-1~deb12u2`, `manager Virtualization=systemd-nspawn`
+                // (empty on bare metal, which systemd-detect-virt calls `none`).
+                if value.hasPrefix("Version=") {
+                    systemdVersion = Int(value.dropFirst("Version=".count).prefix { $0.isASCII && $0.isNumber })
+                } else if value.hasPrefix("Virtualization=") {
+                    let name = value.dropFirst("Virtualization=".count)
+                    virtualization = name.isEmpty ? "none" : String(name)
+                }
             default: throw FactParseError("unexpected line: \(line)")
             }
         }

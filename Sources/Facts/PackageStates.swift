@@ -29,15 +29,20 @@ public struct PackageState: Codable, Hashable, Sendable {
 /// apt 1.0 on jessie to trixie).
 ///
 /// The value maps each name asked for to its state; a package neither dpkg nor apt knows
-/// maps to a state with no status and no versions.
+/// maps to a state with no status and no versions, and so does apt's side of a package
+/// whose installed version settled what was needed (see ``PackageNeed``).
 public struct PackageStatesFact: Fact {
     /// Package names as apt takes them, optionally `name:arch`.
     public let names: [String]
+    /// When apt's view of a package (its candidate and versions) is needed; ``PackageNeed/always``
+    /// for a name not in it.
+    public let needs: [String: PackageNeed]
 
     /// - Precondition: every name is a valid Debian package name, optionally `:arch`.
-    public init(names: [String]) {
+    public init(names: [String], needs: [String: PackageNeed] = [:]) {
         precondition(names.allSatisfy(PackageStatesFact.isValidName), "invalid package names: \(names)")
         self.names = names
+        self.needs = needs
     }
 
     /// Whether `name` is a Debian package name (`[a-z0-9][a-z0-9+.-]+`), optionally with
@@ -59,22 +64,58 @@ public struct PackageStatesFact: Fact {
     public var name: String { "PackageStatesFact(\(names.joined(separator: " ")))" }
 
     public var command: String {
-        let words = names.map(shellQuote).joined(separator: " ")
         let plain = names.filter { !$0.contains(":") }
         var script = ""
         // One dpkg-query for every plain name: it prints the packages it knows in its own
         // order (and notes the others on stderr), so each line names its package.
         if !plain.isEmpty {
-            script += "dpkg-query -W -f '\(Self.packageLine)' \(plain.map(shellQuote).joined(separator: " ")) 2>/dev/null\n"
+            script += """
+                converge_q=$(dpkg-query -W -f '\(Self.packageLine)' \(plain.map(shellQuote).joined(separator: " ")) 2>/dev/null)
+                if [ -n "$converge_q" ]; then printf '%s\\n' "$converge_q"; fi
+
+                """
         }
         // An arch-qualified name gets its own call, its lines marked with its index.
         for (index, name) in names.enumerated() where name.contains(":") {
             script += "dpkg-query -W -f 'dpkg \(index) ${Status}\\t${Version}\\n' \(shellQuote(name)) 2>/dev/null\n"
         }
+        // apt's view (apt-cache policy, the costliest part by far) only of the packages
+        // whose installed version does not settle what is wanted: a no-op asks apt nothing.
+        script += """
+            converge_nl='
+            '
+            converge_tab='\t'
+            converge_need=
+            # converge_installed NAME [VERSION]: whether the query above says NAME is installed (at VERSION).
+            converge_installed() {
+            \tfor converge_w in install hold deinstall purge unknown; do
+            \t\tcase "$converge_nl$converge_q$converge_nl" in
+            \t\t*"${converge_nl}pkg $1 $converge_w ok installed$converge_tab${2:-}"*) [ -z "${2:-}" ] && return 0 ;;
+            \t\tesac
+            \t\tcase "$converge_nl$converge_q$converge_nl" in
+            \t\t*"${converge_nl}pkg $1 $converge_w ok installed$converge_tab${2:-}$converge_nl"*) return 0 ;;
+            \t\tesac
+            \tdone
+            \treturn 1
+            }
+
+            """
+        for name in names {
+            switch needs[name] ?? .always {
+            case .never:
+                continue
+            case .installed where !name.contains(":"):
+                script += "converge_installed \(shellQuote(name)) || converge_need=\"$converge_need \(name)\"\n"
+            case .version(let version) where !name.contains(":"):
+                script += "converge_installed \(shellQuote(name)) \(shellQuote(version)) || converge_need=\"$converge_need \(name)\"\n"
+            default:
+                script += "converge_need=\"$converge_need \(name)\"\n"
+            }
+        }
         // The apt-cache section comes last, so its lines cannot be mistaken for ours.
         return script + """
             printf 'policy\\n'
-            if command -v apt-cache >/dev/null 2>&1; then apt-cache policy \(words); fi
+            if [ -n "$converge_need" ] && command -v apt-cache >/dev/null 2>&1; then apt-cache policy $converge_need; fi
             """
     }
 
@@ -229,4 +270,17 @@ public struct AptListsFact: Fact {
         return AptLists(
             packageIndexCount: count, lastUpdate: count == 0 ? nil : values["stamp"] ?? newest, now: now)
     }
+}
+
+/// When the planner needs apt's view of a package (``PackageState/candidate`` and
+/// ``PackageState/availableVersions``), which costs the host an `apt-cache policy`.
+public enum PackageNeed: Hashable, Codable, Sendable {
+    /// Always (`latest`: whether a newer version is there).
+    case always
+    /// Unless it is installed, at any version (`present`).
+    case installed
+    /// Unless it is installed at exactly this version.
+    case version(String)
+    /// Never: only whether it is installed matters (`absent`).
+    case never
 }

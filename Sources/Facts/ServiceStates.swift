@@ -109,28 +109,46 @@ public struct ServiceStatesFact: Fact {
     public var command: String {
         let words = units.map(shellQuote).joined(separator: " ")
         // One `systemctl show` for all units: it prints each unit's properties, a blank line
-        // between units (systemd 215 as today). `is-enabled` runs per unit: given several,
-        // it stops at the first unit without a unit file (215 to today) and answers SysV
-        // services first, out of order.
-        var script = """
-            if ! command -v systemctl >/dev/null 2>&1; then printf 'no-systemctl\\n'; exit 0; fi
-            printf 'show\\n'
-            TZ=UTC systemctl show -p LoadState -p ActiveState -p SubState -p Result -p ConditionResult \\
-            \t-p StateChangeTimestamp -p ActiveEnterTimestamp -p InactiveEnterTimestamp \(words) 2>/dev/null
-            printf 'end\\n'
-            converge_nl='
-            '
-            converge_enabled() {
-            \tconverge_e=$(systemctl is-enabled "$2" 2>/dev/null)
-            \tprintf '%s is-enabled %s\\n' "$1" "${converge_e%%${converge_nl}*}"
-            \tif [ -e "\(ServiceState.pendingDirectory)/$2" ]; then printf '%s pending\\n' "$1"; fi
-            }
+        // between units (systemd 215 as today), UnitFileState saying whether each is enabled.
+        // Only where it does not say (SysV services, units not installed) does `is-enabled`
+        // run, once per unit: given several, it stops at the first unit without a unit file
+        // (215 to today) and answers SysV services first, out of order.
+        return """
+        if ! command -v systemctl >/dev/null 2>&1; then printf 'no-systemctl\\n'; exit 0; fi
+        converge_show=$(TZ=UTC systemctl show -p LoadState -p ActiveState -p SubState -p Result -p ConditionResult -p ConditionTimestamp \\
+        \t-p UnitFileState -p StateChangeTimestamp -p ActiveEnterTimestamp -p InactiveEnterTimestamp \(words) 2>/dev/null)
+        printf 'show\\n'
+        if [ -n "$converge_show" ]; then printf '%s\\n' "$converge_show"; fi
+        printf 'end\\n'
+        converge_nl='
+        '
+        set -- \(words)
+        converge_asked=
+        converge_said=
+        while IFS= read -r converge_l; do
+        \tcase $converge_l in
+        \t'')
+        \t\t[ $# -gt 0 ] || break
+        \t\t[ -n "$converge_said" ] || converge_asked="$converge_asked $1"
+        \t\tconverge_said=
+        \t\tshift ;;
+        \tUnitFileState=enabled* | UnitFileState=disabled | UnitFileState=static | UnitFileState=masked* | \\
+        \tUnitFileState=indirect | UnitFileState=alias | UnitFileState=linked* | UnitFileState=transient)
+        \t\tconverge_said=yes ;;
+        \tesac
+        done <<CONVERGE_END_OF_SHOW
+        $converge_show
 
-            """
-        for (index, unit) in units.enumerated() {
-            script += "converge_enabled \(index) \(shellQuote(unit))\n"
-        }
-        return script
+        CONVERGE_END_OF_SHOW
+        for converge_u in $converge_asked; do
+        \tconverge_e=$(systemctl is-enabled "$converge_u" 2>/dev/null)
+        \tprintf 'is-enabled %s %s\\n' "$converge_u" "${converge_e%%${converge_nl}*}"
+        done
+        for converge_u in \(words); do
+        \tif [ -e "\(ServiceState.pendingDirectory)/$converge_u" ]; then printf 'pending %s\\n' "$converge_u"; fi
+        done
+        exit 0
+        """
     }
 
     public func parse(_ output: String) throws -> [String: ServiceState] {
@@ -161,7 +179,10 @@ public struct ServiceStatesFact: Fact {
                 states[unit]?.activeState = properties["ActiveState"]
                 states[unit]?.subState = properties["SubState"]
                 states[unit]?.result = properties["Result"]
+                // ConditionResult is "no" too for a unit whose conditions were never checked.
                 states[unit]?.conditionFailed = properties["ConditionResult"] == "no"
+                    && !(properties["ConditionTimestamp"] ?? "").isEmpty
+                if let enablement = properties["UnitFileState"], !enablement.isEmpty { states[unit]?.enablement = enablement }
                 // StateChangeTimestamp (systemd 227 and later), else the enter time of the
                 // state it is in (215); empty when it never changed since boot.
                 let active = ["active", "reloading"].contains(properties["ActiveState"])
@@ -172,15 +193,19 @@ public struct ServiceStatesFact: Fact {
             }
         }
         for line in lines[(end + 1)...] {
+            // `is-enabled <unit> <answer>` (where the unit file state did not say), `pending <unit>`.
             let words = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-            if words.count == 2, words[1] == "pending", let index = Int(words[0]), units.indices.contains(index) {
-                states[units[index]]?.restartPending = true
-                continue
+            guard words.count >= 2, states[String(words[1])] != nil else { throw FactParseError("unexpected line: \(line)") }
+            let unit = String(words[1])
+            switch words[0] {
+            case "pending" where words.count == 2:
+                states[unit]?.restartPending = true
+            case "is-enabled":
+                let value = words.count == 3 ? String(words[2].trimmingWhitespace()) : ""
+                states[unit]?.enablement = value.isEmpty ? nil : value
+            default:
+                throw FactParseError("unexpected line: \(line)")
             }
-            guard words.count >= 2, words[1] == "is-enabled", let index = Int(words[0]), units.indices.contains(index)
-            else { throw FactParseError("unexpected line: \(line)") }
-            let value = words.count == 3 ? String(words[2].trimmingWhitespace()) : ""
-            states[units[index]]?.enablement = value.isEmpty ? nil : value
         }
         return states
     }

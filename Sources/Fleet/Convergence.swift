@@ -73,14 +73,16 @@ public struct Convergence: Sendable {
     /// hold: the roles are evaluated with them, and one probe gathers the host facts and the
     /// state of every resource. Only when the cache is missing or stale (the host was
     /// upgraded to another release, say) does a second probe follow.
-    public func plan(_ host: Inventory.Host, options: PlanOptions = PlanOptions()) async throws -> PlannedHost {
+    /// - Parameter packageList: Whether ``PlannedHost/facts`` lists every package of the
+    ///   host (for a drift sweep); planning itself needs only the packages resources name.
+    public func plan(_ host: Inventory.Host, options: PlanOptions = PlanOptions(), packageList: Bool = false) async throws -> PlannedHost {
         let key = try controllerKey(for: host)
         let connection = try await connector.connection(to: host)
         do {
             var roleFacts = cache?.roleFacts(of: host.name)
             var resources = try roleFacts.map { try self.resources(for: host, context: $0) }
             var probe = FactProbe()
-            let factKeys = HostFacts.add(to: &probe)
+            let factKeys = HostFacts.add(to: &probe, packages: packageList)
             let stateKeys = try resources.map { try HostStateQuery(resources: $0).add(to: &probe) }
             let results = probe.results(from: try await probeOutput(probe.script, on: connection, host: host))
             let facts = try factKeys.facts(from: results)

@@ -67,6 +67,10 @@ public struct HostState: Codable, Hashable, Sendable {
 /// ```
 public struct HostStateQuery: Codable, Hashable, Sendable {
     public var packages: [String]
+    /// When each package's apt view is needed (the planner asks apt only about packages
+    /// whose installed version does not settle them); empty in documents written before
+    /// it existed, which ask apt about every package.
+    public var packageNeeds: [String: PackageNeed]
     public var paths: [String]
     /// Paths whose current content is fetched for diffs (non-secret file contents).
     public var contentPaths: [String]
@@ -85,6 +89,7 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
     /// - Throws: ``PlanError/invalid(_:_:)`` for a name or path the facts cannot ask about.
     public init(resources: [any Resource]) throws(PlanError) {
         packages = []
+        packageNeeds = [:]
         paths = []
         contentPaths = []
         contentSHA256 = [:]
@@ -107,6 +112,12 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
             case let package as Package:
                 try validatePackageName(package.name, of: package.id)
                 packages.append(package.name)
+                packageNeeds[package.name] = switch package.state {
+                case .present: .installed
+                case .absent: .never
+                case .latest: .always
+                case .version(let version): .version(version)
+                }
             case let file as File:
                 try validatePath(file.path, of: file.id)
                 try owners(file.owner, file.group, of: file.id)
@@ -153,12 +164,13 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case packages, paths, contentPaths, contentSHA256, units, users, groups, commands, guards
+        case packages, packageNeeds, paths, contentPaths, contentSHA256, units, users, groups, commands, guards
     }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         packages = try container.decode([String].self, forKey: .packages)
+        packageNeeds = try container.decodeIfPresent([String: PackageNeed].self, forKey: .packageNeeds) ?? [:]
         paths = try container.decode([String].self, forKey: .paths)
         contentPaths = try container.decode([String].self, forKey: .contentPaths)
         contentSHA256 = try container.decodeIfPresent([String: String].self, forKey: .contentSHA256) ?? [:]
@@ -173,7 +185,7 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
     public func add(to probe: inout FactProbe) -> Keys {
         Keys(
             query: self,
-            packages: packages.isEmpty ? nil : probe.add(PackageStatesFact(names: packages)),
+            packages: packages.isEmpty ? nil : probe.add(PackageStatesFact(names: packages, needs: packageNeeds)),
             aptLists: packages.isEmpty ? nil : probe.add(AptListsFact()),
             paths: paths.isEmpty
                 ? nil

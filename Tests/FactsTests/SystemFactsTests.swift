@@ -74,6 +74,22 @@ import Testing
         #expect(parseSystemdVersion(line) == version)
     }
 
+    /// A running systemd's own answer (one `systemctl show`), as a trixie lab container and
+    /// a bare-metal host give it.
+    @Test func readsTheManagersVersionAndVirtualization() throws {
+        #expect(try InitSystemFact().parse("""
+            systemd-running yes
+            manager Version=257.13-1~deb13u1
+            manager Virtualization=systemd-nspawn
+            pid1 systemd
+
+            """) == InitSystem(kind: .systemd, pid1: "systemd", systemdVersion: 257, virtualization: "systemd-nspawn"))
+        let metal = try InitSystemFact().parse("systemd-running yes\nmanager Version=215\nmanager Virtualization=\npid1 systemd\n")
+        #expect(metal.systemdVersion == 215)
+        #expect(metal.virtualization == "none")
+        #expect(!metal.isContainer)
+    }
+
     @Test func rejectsUnexpectedLines() {
         #expect(throws: FactParseError.self) { try InitSystemFact().parse("runlevel 2\n") }
     }

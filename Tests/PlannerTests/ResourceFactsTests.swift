@@ -57,6 +57,25 @@ import TestSupport
         #expect(throws: FactParseError.self) { try fact.parse("pkg other install ok installed\t1\npolicy\n") }
     }
 
+    /// apt-cache policy (the costliest part) runs only for packages whose installed version
+    /// does not settle what is wanted: here, on this machine's dpkg.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/dpkg-query")))
+    func aptIsAskedOnlyWhatTheInstalledVersionDoesNotSettle() throws {
+        let dpkgVersion = try run(["/usr/bin/dpkg-query", "-W", "-f", "${Version}", "dpkg"]).stdout
+        func policyAsked(_ needs: [String: PackageNeed]) throws -> Set<String> {
+            let fact = PackageStatesFact(names: ["dpkg", "converge-no-such-package"], needs: needs)
+            try expectValidSyntax(fact.command)
+            let output = try run([dash, "-c", fact.command]).stdout
+            let policy = output.components(separatedBy: "\npolicy\n").last ?? ""
+            #expect(try fact.parse(output)["dpkg"]?.installedVersion == dpkgVersion)
+            return Set(["dpkg", "converge-no-such-package"].filter { policy.contains("\($0):") || policy.contains("Unable to locate package \($0)") })
+        }
+        #expect(try policyAsked(["dpkg": .installed, "converge-no-such-package": .never]).isEmpty)
+        #expect(try policyAsked(["dpkg": .version(dpkgVersion), "converge-no-such-package": .never]).isEmpty)
+        #expect(try policyAsked(["dpkg": .version(dpkgVersion + "x"), "converge-no-such-package": .never]) == ["dpkg"])
+        #expect(try policyAsked(["dpkg": .always, "converge-no-such-package": .never]) == ["dpkg"])
+    }
+
     @Test func packageNamesAreValidated() {
         #expect(PackageStatesFact.isValidName("libc6:i386"))
         #expect(PackageStatesFact.isValidName("g++"))
@@ -110,6 +129,23 @@ import TestSupport
         #expect(states["masked.service"]?.isEnablementFixed == true)
     }
 
+    /// Recorded on a bookworm lab host: UnitFileState says whether each unit is enabled, so
+    /// `is-enabled` ran only for the unit that does not exist.
+    @Test func serviceStatesFromUnitFileState() throws {
+        let fact = ServiceStatesFact(units: ["ssh.service", "nosuch.service", "console-getty.service", "systemd-journald.service"])
+        let states = try fact.parse(Fixture.text("bookworm/service-states-unit-file"))
+        #expect(states["ssh.service"] == ServiceState(
+            loadState: "loaded", activeState: "active", enablement: "enabled", subState: "running", result: "success",
+            since: 1_796_125_869))
+        #expect(states["nosuch.service"]?.exists == false)
+        #expect(states["nosuch.service"]?.enablement == nil)
+        #expect(states["console-getty.service"]?.isMasked == true)
+        #expect(states["console-getty.service"]?.summary == "masked")
+        #expect(states["systemd-journald.service"]?.isEnablementFixed == true)
+        #expect(states["systemd-journald.service"]?.summary == "active (running), static")
+        #expect(fact.command.contains("-p UnitFileState"))
+    }
+
     @Test func serviceStatesRejectAShowOutOfStep() {
         // Two blocks for three units: which is which is unknown.
         let fact = ServiceStatesFact(units: ["a.service", "b.service", "c.service"])
@@ -133,7 +169,7 @@ import TestSupport
         let fact = UsersFact(names: ["deploy", "nobody-here"])
         let states = try fact.parse(Fixture.text("bookworm/users"))
         #expect(states["deploy"] == UserState(
-            uid: 1000, gid: 1000, primaryGroup: "deploy", groups: ["deploy", "sudo", "adm"], home: "/home/deploy",
+            uid: 1000, gid: 1000, primaryGroup: "deploy", groups: ["deploy", "adm", "sudo"], home: "/home/deploy",
             shell: "/bin/bash"))
         #expect(states["nobody-here"] == nil)
         try expectValidSyntax(fact.command)
