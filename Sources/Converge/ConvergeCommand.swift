@@ -19,7 +19,7 @@ public struct ConvergeCommand: AsyncParsableCommand {
         abstract: "Bring a fleet of Debian hosts to the state its playbooks describe, over SSH.",
         subcommands: [
             ApplyCommand.self, PlanCommand.self, DriftCommand.self, BootstrapCommand.self, FactsCommand.self,
-            RolesCommand.self, InitCommand.self, ImportAnsibleCommand.self,
+            RolesCommand.self, InitCommand.self, ImportAnsibleCommand.self, ExecCommand.self,
         ],
         defaultSubcommand: ApplyCommand.self
     )

@@ -31,7 +31,11 @@ public struct ArchitectureFact: Fact {
         printf 'machine %s\\n' "$(uname -m)"
         if command -v dpkg >/dev/null 2>&1; then
         \tprintf 'dpkg %s\\n' "$(dpkg --print-architecture)"
-        \tdpkg --print-foreign-architectures | sed 's/^/foreign /'
+        \t# The foreign architectures are those dpkg lists besides its own (the file exists
+        \t# once one was added): read here rather than with another dpkg and a sed.
+        \tif [ -r /var/lib/dpkg/arch ]; then
+        \t\twhile IFS= read -r converge_a; do printf 'listed %s\\n' "$converge_a"; done </var/lib/dpkg/arch
+        \tfi
         fi
         """
     }
@@ -40,6 +44,7 @@ public struct ArchitectureFact: Fact {
         var machine: String?
         var dpkg: String?
         var foreign: [String] = []
+        var listed: [String] = []
         for line in lines(of: output) {
             // `dpkg ` alone when dpkg --print-architecture failed.
             let parts = line.split(separator: " ", maxSplits: 1)
@@ -48,6 +53,7 @@ public struct ArchitectureFact: Fact {
             case "machine": machine = value
             case "dpkg": dpkg = value
             case "foreign" where !value.isEmpty: foreign.append(value)
+            case "listed" where !value.isEmpty: listed.append(value)
             default: throw FactParseError("unexpected line: \(line)")
             }
         }
@@ -56,6 +62,7 @@ public struct ArchitectureFact: Fact {
         }
         let name = dpkg.flatMap { $0.isEmpty ? nil : $0 }
             ?? Architecture.debianNames[machine] ?? machine
+        foreign += listed.filter { $0 != name && !foreign.contains($0) }
         return Architecture(name: name, machine: machine, foreignArchitectures: foreign)
     }
 }

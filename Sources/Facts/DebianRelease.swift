@@ -73,11 +73,15 @@ public struct DebianReleaseFact: Fact {
     public var command: String {
         """
         for f in /etc/os-release /usr/lib/os-release; do
-        \tif [ -r "$f" ]; then cat "$f"; break; fi
+        \tif [ -r "$f" ]; then
+        \t\twhile IFS= read -r converge_l || [ -n "$converge_l" ]; do printf '%s\\n' "$converge_l"; done <"$f"
+        \t\tbreak
+        \tfi
         done
         printf '\\n'
         if [ -r /etc/debian_version ]; then
-        \tprintf '%s=%s\\n' \(Self.debianVersionKey) "$(head -n 1 /etc/debian_version)"
+        \tIFS= read -r converge_v </etc/debian_version || :
+        \tprintf '%s=%s\\n' \(Self.debianVersionKey) "$converge_v"
         fi
         """
     }

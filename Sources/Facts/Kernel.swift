@@ -19,13 +19,21 @@ public struct Kernel: Codable, Equatable, Sendable {
 public struct KernelFact: Fact {
     public init() {}
 
-    public var command: String { "uname -r && uname -v && uname -m" }
+    /// One uname: it prints release, version and machine on one line, in that order; the
+    /// release and the machine hold no spaces, the version does.
+    public var command: String { "uname -r -v -m" }
 
     public func parse(_ output: String) throws -> Kernel {
         let lines = lines(of: output).map { String($0.trimmingWhitespace()) }
-        guard lines.count == 3, !lines.contains(where: \.isEmpty) else {
-            throw FactParseError("expected 3 lines from uname -r, -v and -m, found \(lines.count): \(output)")
+        // Recordings of the earlier probe have the three on lines of their own.
+        if lines.count == 3, !lines.contains(where: \.isEmpty) {
+            return Kernel(release: lines[0], version: lines[1], machine: lines[2])
         }
-        return Kernel(release: lines[0], version: lines[1], machine: lines[2])
+        let words = lines.first?.split(separator: " ") ?? []
+        guard lines.count == 1, words.count >= 3 else {
+            throw FactParseError("expected the release, version and machine from uname -r -v -m: \(output)")
+        }
+        return Kernel(release: String(words[0]), version: words.dropFirst().dropLast().joined(separator: " "),
+                      machine: String(words[words.count - 1]))
     }
 }

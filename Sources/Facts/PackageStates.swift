@@ -112,8 +112,16 @@ public struct PackageStatesFact: Fact {
                 script += "converge_need=\"$converge_need \(name)\"\n"
             }
         }
-        // The apt-cache section comes last, so its lines cannot be mistaken for ours.
+        // When apt is asked about anything, how fresh its lists are too (the planner decides
+        // on `apt-get update` with it); then the apt-cache section, last, so that its lines
+        // cannot be mistaken for ours.
         return script + """
+            if [ -n "$converge_need" ]; then
+            \tprintf 'lists\\n'
+            \t(
+            \(AptListsFact().command)
+            \t)
+            fi
             printf 'policy\\n'
             if [ -n "$converge_need" ] && command -v apt-cache >/dev/null 2>&1; then apt-cache policy $converge_need; fi
             """
@@ -122,12 +130,13 @@ public struct PackageStatesFact: Fact {
     /// dpkg-query's format for the plain names: `pkg <name> <want> <flag> <state>\t<version>`.
     static let packageLine = "pkg ${Package} ${Status}\\t${Version}\\n"
 
-    public func parse(_ output: String) throws -> [String: PackageState] {
+    public func parse(_ output: String) throws -> PackageStates {
         var states = [String: PackageState]()
         for name in names {
             states[name] = PackageState(status: nil, version: nil, candidate: nil, availableVersions: [])
         }
         var policyLines: [Substring] = []
+        var listLines: [Substring]?
         var inPolicy = false
         for line in lines(of: output) {
             if inPolicy {
@@ -136,6 +145,14 @@ public struct PackageStatesFact: Fact {
             }
             if line == "policy" {
                 inPolicy = true
+                continue
+            }
+            if line == "lists" {
+                listLines = []
+                continue
+            }
+            if listLines != nil {
+                listLines!.append(line)
                 continue
             }
             // pkg <name> <want> <flag> <state>\t<version>, or dpkg <index> … for a qualified name.
@@ -170,7 +187,8 @@ public struct PackageStatesFact: Fact {
             states[name]?.candidate = policy.candidate
             states[name]?.availableVersions = policy.versions
         }
-        return states
+        let lists = try listLines.map { try AptListsFact().parse($0.joined(separator: "\n")) }
+        return PackageStates(states: states, lists: lists)
     }
 }
 
@@ -270,6 +288,22 @@ public struct AptListsFact: Fact {
         return AptLists(
             packageIndexCount: count, lastUpdate: count == 0 ? nil : values["stamp"] ?? newest, now: now)
     }
+}
+
+/// What ``PackageStatesFact`` found: each package's state, and how fresh apt's lists are
+/// when apt was asked about any package.
+public struct PackageStates: Hashable, Sendable {
+    public var states: [String: PackageState]
+    /// apt's lists; nil when every package's installed version settled what was wanted
+    /// (apt was not asked).
+    public var lists: AptLists?
+
+    public init(states: [String: PackageState], lists: AptLists? = nil) {
+        self.states = states
+        self.lists = lists
+    }
+
+    public subscript(name: String) -> PackageState? { states[name] }
 }
 
 /// When the planner needs apt's view of a package (``PackageState/candidate`` and

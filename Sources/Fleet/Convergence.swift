@@ -63,7 +63,8 @@ public struct Convergence: Sendable {
     public struct PlannedHost: Sendable {
         public let host: Inventory.Host
         public let connection: any HostConnection
-        /// The host facts gathered for the plan; nil for a saved plan, which needs none.
+        /// The host facts, with every package, when asked for (`packageList`, a drift sweep);
+        /// nil otherwise: a converge gathers only what roles see.
         public let facts: HostFacts?
         public let plan: HostPlan
         let secrets: SecretValues
@@ -82,14 +83,17 @@ public struct Convergence: Sendable {
             var roleFacts = cache?.roleFacts(of: host.name)
             var resources = try roleFacts.map { try self.resources(for: host, context: $0) }
             var probe = FactProbe()
-            let factKeys = HostFacts.add(to: &probe, packages: packageList)
+            // A drift sweep reports every host fact; a converge needs only those roles see.
+            let hostFactKeys = packageList ? HostFacts.add(to: &probe) : nil
+            let roleFactKeys = packageList ? nil : RoleFacts.add(to: &probe)
             let stateKeys = try resources.map { try HostStateQuery(resources: $0).add(to: &probe) }
             let results = probe.results(from: try await probeOutput(probe.script, on: connection, host: host))
-            let facts = try factKeys.facts(from: results)
+            let facts = try hostFactKeys.map { keys throws(FactError) in try keys.facts(from: results) }
+            let currentRoleFacts = try facts.map(RoleFacts.init) ?? roleFactKeys!.roleFacts(from: results)
 
             var state = try stateKeys.map { try $0.state(from: results) }
-            if roleFacts != RoleFacts(facts) || resources == nil || state == nil {
-                roleFacts = RoleFacts(facts)
+            if roleFacts != currentRoleFacts || resources == nil || state == nil {
+                roleFacts = currentRoleFacts
                 cache?.save(roleFacts!, of: host.name)
                 let fresh = try self.resources(for: host, context: roleFacts!)
                 var second = FactProbe()

@@ -16,8 +16,34 @@ public struct RoleFacts: Codable, Hashable, Sendable {
     }
 
     public init(_ facts: HostFacts) {
-        self.init(codename: facts.release.codename, majorVersion: facts.release.majorVersion,
-                  architecture: facts.architecture.name, isContainer: facts.initSystem.isContainer)
+        self.init(release: facts.release, architecture: facts.architecture, initSystem: facts.initSystem)
+    }
+
+    public init(release: DebianRelease, architecture: Architecture, initSystem: InitSystem) {
+        self.init(codename: release.codename, majorVersion: release.majorVersion,
+                  architecture: architecture.name, isContainer: initSystem.isContainer)
+    }
+
+    /// Adds the facts roles are evaluated with to `probe`: the release, the architecture and
+    /// whether it is a container; not the kernel, the init system or the package list a
+    /// full ``HostFacts`` has (a converge runs this probe on every host every time).
+    public static func add(to probe: inout FactProbe) -> Keys {
+        Keys(release: probe.add(DebianReleaseFact()), architecture: probe.add(ArchitectureFact()),
+             container: probe.add(ContainerFact()))
+    }
+
+    /// Where the role facts are in a probe's results.
+    public struct Keys: Sendable {
+        let release: FactKey<DebianRelease>
+        let architecture: FactKey<Architecture>
+        let container: FactKey<String?>
+
+        public func roleFacts(from results: FactResults) throws(FactError) -> RoleFacts {
+            let release = try results.value(for: release)
+            return RoleFacts(codename: release.codename, majorVersion: release.majorVersion,
+                             architecture: try results.value(for: architecture).name,
+                             isContainer: try results.value(for: container) != nil)
+        }
     }
 }
 

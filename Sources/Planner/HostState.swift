@@ -104,8 +104,9 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
         func owners(_ owner: String?, _ group: String?, of id: ResourceID) throws(PlanError) {
             try validateOwner(owner, "owner", of: id)
             try validateOwner(group, "group", of: id)
-            if let owner, !isNumericID(owner) { pathOwners.append(owner) }
-            if let group, !isNumericID(group) { pathGroups.append(group) }
+            // root is on every host: not asked about on every converge.
+            if let owner, !isNumericID(owner), owner != "root" { pathOwners.append(owner) }
+            if let group, !isNumericID(group), group != "root" { pathGroups.append(group) }
         }
         for resource in resources {
             switch resource {
@@ -186,7 +187,6 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
         Keys(
             query: self,
             packages: packages.isEmpty ? nil : probe.add(PackageStatesFact(names: packages, needs: packageNeeds)),
-            aptLists: packages.isEmpty ? nil : probe.add(AptListsFact()),
             paths: paths.isEmpty
                 ? nil
                 : probe.add(PathStatesFact(paths: paths, contentPaths: Set(contentPaths), desiredSHA256: contentSHA256)),
@@ -199,8 +199,7 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
     /// Where the query's facts are in a probe's results.
     public struct Keys: Sendable {
         let query: HostStateQuery
-        let packages: FactKey<[String: PackageState]>?
-        let aptLists: FactKey<AptLists>?
+        let packages: FactKey<PackageStates>?
         let paths: FactKey<[String: PathState]>?
         let services: FactKey<[String: ServiceState]>?
         let users: FactKey<[String: UserState]>?
@@ -212,8 +211,11 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
         /// - Throws: The first ``FactError``; ``FactResults/errors`` lists all.
         public func state(from results: FactResults) throws(FactError) -> HostState {
             var state = HostState()
-            if let packages { state.packages = try results.value(for: packages) }
-            if let aptLists { state.aptLists = try results.value(for: aptLists) }
+            if let packages {
+                let found = try results.value(for: packages)
+                state.packages = found.states
+                state.aptLists = found.lists
+            }
             if let paths { state.paths = try results.value(for: paths) }
             if let services { state.services = try results.value(for: services) }
             if let users { state.users = try results.value(for: users) }

@@ -533,11 +533,11 @@ private struct PlanBuilder {
     /// or come with a package the resource requires that this plan installs first.
     func checkAccounts(owner: String?, group: String?, of resource: any Resource) throws(PlanError) {
         let deferred = installedFirst(resource.requires) != nil
-        if let owner, !isNumericID(owner), state.users[owner] == nil, !declaredUsers.contains(owner), !deferred {
+        if let owner, !isNumericID(owner), owner != "root", state.users[owner] == nil, !declaredUsers.contains(owner), !deferred {
             throw .invalid(resource.id, "owner \"\(owner)\" does not exist on the host: declare User(\"\(owner)\"), "
                 + "or require the package that creates it (requires: [.package(...)])")
         }
-        if let group, !isNumericID(group), state.groups[group] == nil, !declaredGroups.contains(group), !deferred {
+        if let group, !isNumericID(group), group != "root", state.groups[group] == nil, !declaredGroups.contains(group), !deferred {
             throw .invalid(resource.id, "group \"\(group)\" does not exist on the host: declare Group(\"\(group)\"), "
                 + "or require the package that creates it (requires: [.package(...)])")
         }

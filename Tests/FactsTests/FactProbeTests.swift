@@ -92,10 +92,10 @@ import Testing
         var probe = FactProbe(boundary: boundary)
         let kernel = probe.add(KernelFact())
         let custom = probe.add(ScriptedFact("custom", "true") { _ in throw CancellationError() })
-        let results = probe.results(from: section(0, stdout: "only one line\n") + section(1, stdout: ""))
+        let results = probe.results(from: section(0, stdout: "two words\n") + section(1, stdout: ""))
         let error = try #require(results.errors.first)
         #expect(error.fact == "KernelFact")
-        #expect(error.description.hasPrefix("KernelFact: unexpected output: expected 3 lines"))
+        #expect(error.description.hasPrefix("KernelFact: unexpected output: expected the release, version and machine"))
         #expect(throws: FactError.self) { try results.value(for: kernel) }
         #expect(results.errors.last == .unreadableOutput(fact: "custom", message: "\(CancellationError())"))
         #expect(throws: FactError.self) { try results.value(for: custom) }

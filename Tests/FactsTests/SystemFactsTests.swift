@@ -90,6 +90,27 @@ import Testing
         #expect(!metal.isContainer)
     }
 
+    /// One `uname -r -v -m` line (the version has spaces, the release and machine none),
+    /// and dpkg's list of architectures, as a bookworm lab host with i386 added gives them.
+    @Test func readsOneUnameLineAndDpkgsArchitectureList() throws {
+        let kernel = try KernelFact().parse("6.1.0-28-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1 (2024-11-22) x86_64\n")
+        #expect(kernel == Kernel(release: "6.1.0-28-amd64", version: "#1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1 (2024-11-22)", machine: "x86_64"))
+        let architecture = try ArchitectureFact().parse("machine x86_64\ndpkg amd64\nlisted amd64\nlisted i386\n")
+        #expect(architecture == Architecture(name: "amd64", machine: "x86_64", foreignArchitectures: ["i386"]))
+    }
+
+    @Test func readsWhetherTheHostIsAContainer() throws {
+        #expect(try ContainerFact().parse("container systemd-nspawn\n") == "systemd-nspawn")
+        #expect(try ContainerFact().parse("container none\n") == nil)
+        #expect(try ContainerFact().parse("") == nil)
+        // On this machine (not a container, or one systemd does not run in), in every shell.
+        for shell in Shell.available {
+            let run = try shell.run(ContainerFact().command)
+            #expect(run.status == 0)
+            #expect(throws: Never.self) { try ContainerFact().parse(run.stdout) }
+        }
+    }
+
     @Test func rejectsUnexpectedLines() {
         #expect(throws: FactParseError.self) { try InitSystemFact().parse("runlevel 2\n") }
     }

@@ -1,5 +1,5 @@
-// converge-lab: the command line with the lab tests' roles (base, base-defaults, lab-app),
+// converge-lab: the command line with the lab tests' roles (base, base-defaults, lab-app, and bench for benchmarks/peers.sh),
 // which inventory/lab.json names. A test fixture: not part of what converge ships.
 import Converge
 
-await ConvergeCommand.main(playbook: Playbook([base, baseDefaults, labApp]))
+await ConvergeCommand.main(playbook: Playbook([base, baseDefaults, labApp, bench]))
