@@ -52,7 +52,9 @@ let package = Package(
         // Every drift sweep stored in SQLite: what is new and what was resolved since the last.
         .target(name: "DriftHistory", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         // Working across the fleet: connecting to inventory hosts, many at a time.
-        .target(name: "Fleet", dependencies: ["SSH", "Inventory", "Facts", "Resources", "Planner", "Shell"]),
+        .target(name: "Fleet", dependencies: [
+            "SSH", "Inventory", "Facts", "Resources", "Planner", "Shell", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // The command line as a library: every subcommand, run with a playbook's roles.
         .target(
             name: "Converge",
