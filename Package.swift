@@ -77,8 +77,10 @@ let package = Package(
         ]),
         .testTarget(name: "ResourcesTests", dependencies: ["Resources"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Resources", "Facts", "Shell", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ConvergeCommandTests", dependencies: ["Converge"]),
-        .testTarget(name: "FleetTests", dependencies: ["Fleet", "Inventory", "Planner", "Resources", "SSH"]),
+        .testTarget(name: "ConvergeCommandTests", dependencies: [
+            "Converge", "Fleet", "Drift", "Facts", "Inventory", "Planner", "Resources",
+        ]),
+        .testTarget(name: "FleetTests", dependencies: ["Fleet", "Inventory", "Planner", "Resources", "SSH", "Facts"]),
         .testTarget(name: "LabTests", dependencies: ["SSH", "Inventory", "Facts", "Fleet", "Shell", "TestSupport"]),
     ]
 )
