@@ -58,10 +58,18 @@ extension ResourceDrift {
         }
         self.init(
             resource: change.resource.description, reason: change.reason,
-            fields: change.fields.map { FieldDrift(field: $0.field, expected: $0.new, actual: $0.old) },
+            // A field the same on both sides tells nothing (a masked unit still running).
+            fields: change.fields.filter { $0.old != $0.new }.map { FieldDrift(field: $0.field, expected: $0.new, actual: $0.old) },
             content: change.content.map { Self.content($0, path: change.resource.name, host: host) },
-            state: serviceState.map(\.summary),
+            state: serviceState.map(Self.state),
             since: serviceState?.since.map { Date(timeIntervalSince1970: Double($0)) })
+    }
+
+    /// A unit's state as the report shows it: ``ServiceState/summary``, except that a
+    /// masked unit still running says so, for its ``since`` is when it started.
+    static func state(_ service: ServiceState) -> String {
+        guard service.exists, service.isMasked, service.isActive else { return service.summary }
+        return "masked, still " + (service.activeState ?? "active") + (service.subState.map { " (\($0))" } ?? "")
     }
 
     /// A content change as the report shows it: a secret as only different; text as a

@@ -150,6 +150,7 @@ public struct DriftReport: Sendable, Equatable {
                 return group
             }
             if members[swept] == nil { members[swept] = group.name }
+            let before = group.discrepancyCount
             func first(_ signature: String) -> Bool { seen.insert(signature).inserted }
             func hosts(_ versions: [VersionHosts]) -> String {
                 versions.map { "\($0.version)=\($0.hosts.joined(separator: ","))" }.joined(separator: ";")
@@ -171,6 +172,7 @@ public struct DriftReport: Sendable, Equatable {
             group.crossRelease = group.crossRelease.filter {
                 first("package-release|\($0.package)|" + $0.unexplained.map { "\($0.host)=\($0.provenance)" }.joined(separator: ","))
             }
+            group.shownInOtherGroups = before - group.discrepancyCount
             return group
         }
     }

@@ -40,13 +40,16 @@ public struct GroupReport: Codable, Sendable, Equatable {
     /// An earlier group with the same swept members, whose discrepancies these would only
     /// repeat: then this group shows none.
     public var sameMembersAs: String?
+    /// How many of the group's discrepancies an earlier group shows (the same hosts at the
+    /// same versions), and this one therefore does not.
+    public var shownInOtherGroups: Int
 
     public init(
         name: String, hosts: [String], unswept: [String], releases: [ReleaseVariant],
         kernels: [KernelVariant], packageVersions: [PackageVersionDiscrepancy],
         missingPackages: [MissingPackage], crossRelease: [CrossReleaseDifference] = [],
         crossReleaseUnchecked: [String] = [], pointReleases: [SeriesReleases]? = nil,
-        kernelDifferences: [SeriesKernels]? = nil, sameMembersAs: String? = nil
+        kernelDifferences: [SeriesKernels]? = nil, sameMembersAs: String? = nil, shownInOtherGroups: Int = 0
     ) {
         self.name = name
         self.hosts = hosts
@@ -64,6 +67,7 @@ public struct GroupReport: Codable, Sendable, Equatable {
             .filter { $0.value.count > 1 }.map { SeriesKernels(series: $0.key, kernels: $0.value) }
             .sorted { $0.series < $1.series }
         self.sameMembersAs = sameMembersAs
+        self.shownInOtherGroups = shownInOtherGroups
     }
 
     /// The swept members.

@@ -107,19 +107,21 @@ private struct HTMLRenderer {
         }
         html += "</dl>\n"
 
-        html += hostTable()
+        html += hostTable(notes: report.groupNotes)
 
-        let shown = report.hosts.filter(\.hasSomethingToShow)
+        let notes = report.groupNotes
+        let shown = report.hosts.filter { $0.hasSomethingToShow || notes[$0.name] != nil }
         html += "<h2>Details</h2>\n"
         if shown.isEmpty {
             html += #"<p class="muted">No host has anything to show beyond the tables.</p>"# + "\n"
         }
-        for host in shown { html += details(host) }
+        for host in shown { html += details(host, notes: notes[host.name] ?? []) }
 
         let batches = report.securityUpgradeBatches
         if !batches.isEmpty {
             html += "<h2>Security upgrades pending</h2>\n"
-            html += #"<table><thead><tr><th>Release</th><th>Hosts</th><th>Packages</th></tr></thead><tbody>"# + "\n"
+            html += #"<table class="batches"><colgroup><col class="release"><col class="hosts"><col></colgroup>"#
+                + #"<thead><tr><th>Release</th><th>Hosts</th><th>Packages</th></tr></thead><tbody>"# + "\n"
             for batch in batches {
                 html += #"<tr><td class="nowrap">\#(e(batch.series))</td><td class="wrap">\#(hostList(batch.hosts))</td><td class="wrap"><code>\#(batch.packages.map(e).joined(separator: "</code>, <code>"))</code></td></tr>"# + "\n"
             }
@@ -152,12 +154,14 @@ private struct HTMLRenderer {
         return html
     }
 
-    /// Every host on a row: release, support, drift, upgrades, reboot, lists.
-    func hostTable() -> String {
+    /// Every host on a row: release, support, drift, upgrades, reboot, lists; a link to
+    /// the details of the hosts that have some.
+    func hostTable(notes: [String: [String]]) -> String {
         var html = "<h2>Hosts</h2>\n<table><thead><tr><th>Host</th><th>Address</th><th>Groups</th><th>Release</th><th>Support</th>"
             + #"<th class="num">Drift</th><th class="num">Security upgrades</th><th>Reboot</th><th>Lists</th></tr></thead><tbody>"# + "\n"
         for host in report.hosts {
-            let name = host.hasSomethingToShow ? ##"<a href="#host-\##(e(anchor(host.name)))">\##(e(host.name))</a>"## : e(host.name)
+            let name = host.hasSomethingToShow || notes[host.name] != nil
+                ? ##"<a href="#host-\##(e(anchor(host.name)))">\##(e(host.name))</a>"## : e(host.name)
             html += "<tr><td>\(name)\(new("\(host.status.rawValue)/\(host.name)"))</td><td>\(e(host.address))</td><td>\(e(host.groups.joined(separator: ", ")))</td>"
             guard host.status == .swept else {
                 html += #"<td colspan="6"><span class="badge bad">\#(e(host.status.rawValue))</span> <span class="wrap">\#(e(host.error ?? ""))</span></td></tr>"# + "\n"
@@ -187,7 +191,7 @@ private struct HTMLRenderer {
     }
 
     /// A host with something to show: its drift with diffs and states, then maintenance.
-    func details(_ host: HostReport) -> String {
+    func details(_ host: HostReport, notes: [String]) -> String {
         var html = #"<section class="host" id="host-\#(e(anchor(host.name)))"><h3>\#(e(host.name)) <span class="muted">\#(e(host.release?.name ?? host.status.rawValue))"#
         if let support = host.support, support.status != .supported {
             html += #" · <span class="\#(support.status.isPastLTS ? "bad" : "warn")">\#(e(support.brief))</span>"#
@@ -204,7 +208,7 @@ private struct HTMLRenderer {
             }
             html += "</tbody></table>\n"
         }
-        var items: [String] = []
+        var items: [String] = notes.map { #"<li class="bad">\#(e($0))</li>"# }
         for resource in host.unverified {
             items.append(#"<li class="warn"><code>\#(e(resource.resource))</code>: \#(e(resource.reason))\#(new("unverified/\(host.name)/\(resource.resource)"))</li>"#)
         }
@@ -232,7 +236,13 @@ private struct HTMLRenderer {
             var upgrades = "upgrades: \(maintenance.pendingUpgrades.count) pending, \(security.count) security"
             if let age = maintenance.listsAge { upgrades += "; lists \(Drift.age(age)) old" }
             if maintenance.listsMissing { upgrades += "; apt has no lists" }
-            items.append("<li>\(e(upgrades))" + (security.isEmpty ? "" : #"<div class="small">\#(security.map { "<code>\(e($0.package))</code> \(e($0.installed)) → \(e($0.candidate))" }.joined(separator: ", "))</div>"#) + "</li>")
+            // The list folded: a host shows its upgrades on request, the page stays short.
+            items.append(maintenance.pendingUpgrades.isEmpty
+                ? "<li>\(e(upgrades))</li>"
+                : #"<li class="fold"><details><summary>"# + e(upgrades) + "</summary>" + #"<table class="upgrades"><tbody>"#
+                    + maintenance.pendingUpgrades.map { upgrade in
+                        #"<tr><td><code>\#(e(upgrade.package))</code></td><td><code>\#(e(upgrade.installed))</code> → <code>\#(e(upgrade.candidate))</code></td><td>\#(upgrade.isSecurity ? #"<span class="badge warn">security</span>"# : "")</td></tr>"#
+                    }.joined() + "</tbody></table></details></li>")
         }
         if !items.isEmpty { html += #"<ul class="facts">"# + items.joined(separator: "\n") + "</ul>\n" }
         return html + "</section>\n"
@@ -289,10 +299,14 @@ private struct HTMLRenderer {
             html += #"<tr><td class="nowrap">\#(e(variant.release))</td><td class="wrap">\#(hostList(variant.hosts))</td></tr>"#
         }
         html += "</tbody></table>\n"
+        let elsewhere = group.shownInOtherGroups == 0 ? "" : #" <span class="muted">(\#(group.shownInOtherGroups) more shown under another group.)</span>"#
         if group.discrepancyCount == 0 {
             let across = group.series.count > 1 ? "; across releases, every difference is the releases' own" : ""
-            return html + #"<p class="ok">No discrepancies: hosts of one release agree\#(across).</p></section>"# + "\n"
+            return html + (group.shownInOtherGroups == 0
+                ? #"<p class="ok">No discrepancies: hosts of one release agree\#(across).</p>"#
+                : #"<p class="ok">No other discrepancies\#(across).\#(elsewhere)</p>"#) + "</section>\n"
         }
+        if !elsewhere.isEmpty { html += "<p>\(elsewhere)</p>\n" }
         for variant in group.pointReleases {
             html += #"<h4>Point releases differ on \#(e(variant.series)) <span class="badge bad">drift</span>\#(new("point-release/\(group.name)/\(variant.series)"))</h4>"#
             html += "<p>" + variant.releases.map { "\(e($0.release)) on \(hostList($0.hosts))" }.joined(separator: "; ") + "</p>\n"
@@ -340,8 +354,10 @@ private struct HTMLRenderer {
         return html + "</section>\n"
     }
 
+    /// A field value: short one-line values inline, others as a block.
     func value(_ text: String?) -> String {
         guard let text else { return #"<span class="muted">none</span>"# }
+        if text.count <= 80, !text.contains("\n") { return "<code>\(e(text))</code>" }
         return "<pre>\(e(text))</pre>"
     }
 
@@ -452,6 +468,13 @@ private struct HTMLRenderer {
         pre.diff .hunk { color: #6941c6; }
         pre.diff .file { font-weight: 700; }
         ul.facts { margin: 6px 0; padding-left: 20px; }
+        details summary { cursor: pointer; }
+        ul.facts li.fold { list-style: none; margin-left: -16px; }
+        table.batches { table-layout: fixed; }
+        table.batches col.release { width: 12%; }
+        table.batches col.hosts { width: 28%; }
+        table.upgrades { width: auto; margin: 4px 0 4px 8px; }
+        table.upgrades td { padding: 1px 10px 1px 0; border: none; font-size: 12.5px; }
         ul.facts li { margin: 2px 0; }
         .pair { display: grid; grid-template-columns: 1fr 1fr; gap: 20px; }
         a { color: inherit; }

@@ -163,3 +163,23 @@ extension DriftReport {
         }.map(\.value)
     }
 }
+
+extension DriftReport {
+    /// What the groups say about each host in particular: the point release it lags
+    /// behind, by host. Reports show these among the host's details.
+    var groupNotes: [String: [String]] {
+        var notes: [String: [String]] = [:]
+        for group in groups {
+            for series in group.pointReleases {
+                let newest = series.releases.last
+                for variant in series.releases.dropLast() {
+                    for host in variant.hosts {
+                        notes[host, default: []].append(
+                            "point release \(variant.release), behind \(newest?.release ?? "?") on \(list(newest?.hosts ?? [], limit: 4)) (group \(group.name))")
+                    }
+                }
+            }
+        }
+        return notes
+    }
+}

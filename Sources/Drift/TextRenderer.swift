@@ -82,11 +82,15 @@ struct TextRenderer {
             }
         }
 
-        let shown = report.hosts.filter(\.hasSomethingToShow)
+        let notes = report.groupNotes
+        let shown = report.hosts.filter { $0.hasSomethingToShow || notes[$0.name] != nil }
         lines.append("")
         lines.append(style.bold("Hosts") + style.dim(" (\(shown.count) of \(report.hosts.count) with something to show)"))
-        for host in shown { lines += self.host(host) }
-        let quiet = report.hosts.filter { !$0.hasSomethingToShow }.map(\.name)
+        for host in shown {
+            lines += self.host(host)
+            lines += (notes[host.name] ?? []).map { "    " + style.red(safe($0)) }
+        }
+        let quiet = report.hosts.filter { !$0.hasSomethingToShow && notes[$0.name] == nil }.map(\.name)
         if !quiet.isEmpty {
             lines.append("  " + style.green("nothing else to show") + " on \(quiet.count) host\(plural(quiet.count)): " + names(quiet, limit: 12))
         }
@@ -283,8 +287,12 @@ struct TextRenderer {
         if series.count > 1, !group.crossReleaseUnchecked.isEmpty {
             lines.append("    " + style.dim("across releases: not checked for \(names(group.crossReleaseUnchecked, limit: 6)) (no apt data)"))
         }
-        if lines.isEmpty { return [header + ": " + style.green("no discrepancies")] }
-        return [header] + lines
+        let elsewhere = group.shownInOtherGroups > 0
+            ? style.dim(" (\(group.shownInOtherGroups) shown under another group)") : ""
+        if lines.isEmpty {
+            return [header + ": " + style.green(group.shownInOtherGroups > 0 ? "no other discrepancies" : "no discrepancies") + elsewhere]
+        }
+        return [header + elsewhere] + lines
     }
 
     /// `items` by series, in the order the series first appear.

@@ -63,6 +63,12 @@ import Testing
         let drift = try #require(try self.drift([Package("nginx"), service], state).first { $0.resource == "service:nginx" })
         #expect(drift.state == "masked")
         #expect(drift.since == Date(timeIntervalSince1970: 1_796_124_600))
+        // Masked while it runs: it still runs, since it started; `running` did not change.
+        let stillRunning = ServiceState(loadState: "masked", activeState: "active", enablement: "masked", subState: "running", since: 1_796_124_000)
+        let runningDrift = try #require(try self.drift([service], HostState(services: ["nginx.service": stillRunning])).first)
+        #expect(runningDrift.state == "masked, still active (running)")
+        #expect(runningDrift.reason.hasPrefix("masked"))
+        #expect(!runningDrift.fields.contains { $0.expected == $0.actual })
         let failed = ServiceState(loadState: "loaded", activeState: "failed", enablement: "disabled", subState: "failed", result: "exit-code")
         let failedDrift = try #require(try self.drift([service], HostState(services: ["nginx.service": failed])).first)
         #expect(failedDrift.state == "failed (exit-code), disabled")

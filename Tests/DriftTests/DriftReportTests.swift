@@ -218,6 +218,7 @@ import Testing
                 held: ntp 1:4.2.6.p5+dfsg-7+deb8u2 (1:4.2.6.p5+dfsg-7+deb8u3 available, security)
                 pinned: tzdata to 2018e-0+deb8u1 (2018e-0+deb8u1 installed)
               web02 (10.0.0.12; web, jessie)  8.10 (jessie) · end of life since 2025-06-30
+                point release 8.10 (jessie), behind 8.11 (jessie) on web01 (group jessie)
               web03 (10.0.0.13; web)  9.13 (stretch) · past Debian LTS, ELTS only until 2027-06-30
                 ~ conffile /etc/pam.d/sudo of sudo: deleted
                 ~ conffile /etc/sudoers of sudo: modified since installed
@@ -241,12 +242,12 @@ import Testing
                   openssl     1.0.1t-1+deb8u7 on web02; 1.0.1t-1+deb8u8 on web01
                 packages missing on some jessie hosts (1):
                   curl  missing on web02 (installed on web01)
-              web: 3 hosts on 2 releases: jessie web01, web02 · stretch web03 (not swept: web04)
+              web: 3 hosts on 2 releases: jessie web01, web02 · stretch web03 (not swept: web04) (4 shown under another group)
                 across releases, not explained by the release (2):
                   openssh-server  1:6.7p1-5+deb8u4 on web01, web02; 1:7.4p1-10+deb9u7 on web03 (web03 pinned to 1:7.4p1-10+deb9u7)
                   tzdata          2018e-0+deb8u1 on web01, web02; 2020a-0+deb9u1 on web03 (web01 pinned to 2018e-0+deb8u1)
                 across releases: not checked for web02 (no apt data)
-              all: 5 hosts on 3 releases: jessie (2) · stretch (1) · bookworm (2) (not swept: db02, web04)
+              all: 5 hosts on 3 releases: jessie (2) · stretch (1) · bookworm (2) (not swept: db02, web04) (6 shown under another group)
                 across releases: not checked for db01, db03, web02 (no apt data)
 
             """))

@@ -92,6 +92,8 @@ import Testing
         #expect(jessie.packageVersions.map(\.package) == ["base-files", "openssl"])
         // In all, the same pins again, bookworm's hosts beside them: no news.
         #expect(try group("all").crossRelease.isEmpty)
+        #expect(web.shownInOtherGroups == 4 && jessie.shownInOtherGroups == 0)
+        #expect(try group("all").shownInOtherGroups == 6)
         #expect(try compared("all").crossRelease.map(\.package) == ["openssh-server", "tzdata"])
     }
 

@@ -116,7 +116,8 @@ extension LabSuite {
                 let diff = (motd?["content"] as? [String: Any])?["diff"] as? [String] ?? []
                 #expect(diff.first == "--- /etc/motd (\(edited.name))" && diff.contains("-by hand"), "\(diff)")
                 let unit = (Self.host(json, masked.name)["drift"] as? [[String: Any]])?.first
-                #expect(unit?["state"] as? String == "masked")
+                // Masked while it ran: it still runs (mask does not stop a unit).
+                #expect(unit?["state"] as? String == "masked, still active (running)", "\(String(describing: unit))")
                 #expect(unit?["since"] is String)
 
                 // The top of the text names every planted difference's host.
@@ -128,7 +129,8 @@ extension LabSuite {
                 #expect(top.contains("bookworm point release (\(behind.name) behind"), "\(top)")
                 #expect(top.contains("\(masked.name) (service:converge-test-daemon)"), "\(top)")
                 #expect(text.contains("        -by hand\n"))
-                #expect(text.contains("        state: masked since "))
+                #expect(text.contains("        state: masked, still active (running) since "))
+                #expect(text.contains("    point release \(older) (bookworm), behind \(pointRelease) (bookworm) on "))
             } then: {
                 _ = try await Self.run("echo \(pointRelease) > /etc/debian_version", on: behind)
                 #expect(try Self.converge(["apply", Self.inventory]).status == 0)
