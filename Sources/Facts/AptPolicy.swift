@@ -92,10 +92,15 @@ public struct PackagePolicy: Codable, Hashable, Sendable {
 }
 
 /// The host's ``AptPolicy``: `apt-cache policy` without arguments (package files,
-/// releases, pins), then with every installed package as an argument, in one process
-/// (about 30 ms for 140 packages; the text is the same from apt 1.0 on jessie to apt 3.0
-/// on trixie, except that apt 1.0 prints a `Package pin:` line and the pin priority, not
-/// the version's, in the version table).
+/// releases, pins), then with every installed package as arguments, in one more process.
+/// The text is the same from apt 1.0 on jessie to apt 3.0 on trixie, except that apt 1.0
+/// prints a `Package pin:` line and the pin priority, not the version's, in the version table.
+///
+/// Cost: both calls read apt's binary cache (`/var/cache/apt/pkgcache.bin`), about 70-90 ms
+/// of host CPU for 140 packages, 100 ms for 830. Where the cache is disabled
+/// (`Dir::Cache::pkgcache ""`, as container images often do) every apt call would read all
+/// the lists again, about 0.4 s each: the first call then writes a cache into a private
+/// temporary directory for the second, which is removed when the fact ends.
 ///
 /// A host without apt-cache gives an empty policy.
 public struct AptPolicyFact: Fact {
@@ -106,10 +111,17 @@ public struct AptPolicyFact: Fact {
         // error flag makes the package installed, as DebianPackage.isInstalled has it.
         #"""
         if ! command -v apt-cache >/dev/null 2>&1; then printf 'no-apt\n'; exit 0; fi
-        apt-cache policy || exit 1
-        set -- $(dpkg-query -W -f '${Status} ${binary:Package}\n' | awk '$2 == "ok" && ($3 == "installed" || $3 == "triggers-pending" || $3 == "triggers-awaited") { print $4 }')
+        set --
+        converge_pc=
+        eval "$(apt-config shell converge_pc Dir::Cache::pkgcache/f 2>/dev/null)"
+        if [ -z "$converge_pc" ] && converge_t=$(mktemp -d 2>/dev/null); then
+        	trap 'rm -rf "$converge_t"' EXIT
+        	set -- -o "Dir::Cache::pkgcache=$converge_t/pkgcache.bin"
+        fi
+        apt-cache "$@" policy || exit 1
+        converge_p=$(dpkg-query -W -f '${Status} ${binary:Package}\n' | awk '$2 == "ok" && ($3 == "installed" || $3 == "triggers-pending" || $3 == "triggers-awaited") { print $4 }')
         printf 'Installed packages:\n'
-        if [ $# -gt 0 ]; then apt-cache policy "$@" || exit 1; fi
+        if [ -n "$converge_p" ]; then apt-cache "$@" policy $converge_p || exit 1; fi
         """#
     }
 
