@@ -181,6 +181,33 @@ func hostileReport() -> DriftReport {
     }
 }
 
+@Suite struct HostileContentTests {
+    /// A drifted file whose lines, a service state and an unverified reason carry markup and escapes.
+    func report() -> DriftReport {
+        DriftReport(
+            sweeps: [syntheticHost("a", groups: [], packages: [], drift: [
+                ResourceDrift(
+                    resource: "file:/etc/x", reason: "content differs",
+                    content: ContentDrift(diff: ["--- /etc/x (a)", "+++ /etc/x (playbooks)", "@@ -1 +1 @@", "-" + hostile + "\u{1B}[2J", "+</pre><img src=x onerror=alert(1)>"])),
+                ResourceDrift(resource: "service:x", reason: "failed", state: hostile),
+            ])],
+            sweptAt: januaryDate, duration: 1, distroInfo: testDistroInfo)
+    }
+
+    @Test func escapesDiffsAndStatesInHTML() {
+        let html = report().html()
+        #expect(!html.contains("<script") && !html.contains("<img") && !html.contains("\u{1B}"))
+        #expect(html.contains(#"<span class="del">-&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"#))
+        #expect(html.contains(#"<span class="add">+&lt;/pre&gt;&lt;img src=x onerror=alert(1)&gt;</span>"#))
+    }
+
+    @Test func escapesDiffsAndStatesForTheTerminal() {
+        let text = report().text()
+        #expect(!text.contains("\u{1B}"))
+        #expect(text.contains(#"-<script>alert("x")</script> & 'quoted' "double" \ back\u{1B}[2J"#))
+    }
+}
+
 @Suite struct TextEscapingTests {
     @Test func escapesControlCharactersForTheTerminal() {
         let text = hostileReport().text(colored: false)
