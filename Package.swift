@@ -52,7 +52,9 @@ let package = Package(
         // Every drift sweep stored in SQLite: what is new and what was resolved since the last.
         .target(name: "DriftHistory", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         // Working across the fleet: connecting to inventory hosts, many at a time.
-        .target(name: "Fleet", dependencies: ["SSH", "Inventory", "Facts", "Resources", "Planner", "Shell"]),
+        .target(name: "Fleet", dependencies: [
+            "SSH", "Inventory", "Facts", "Resources", "Planner", "Shell", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // The command line as a library: every subcommand, run with a playbook's roles.
         .target(
             name: "Converge",
@@ -75,8 +77,10 @@ let package = Package(
         ]),
         .testTarget(name: "ResourcesTests", dependencies: ["Resources"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Resources", "Facts", "Shell", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "ConvergeCommandTests", dependencies: ["Converge"]),
-        .testTarget(name: "FleetTests", dependencies: ["Fleet", "Inventory", "Planner", "Resources", "SSH"]),
+        .testTarget(name: "ConvergeCommandTests", dependencies: [
+            "Converge", "Fleet", "Drift", "Facts", "Inventory", "Planner", "Resources",
+        ]),
+        .testTarget(name: "FleetTests", dependencies: ["Fleet", "Inventory", "Planner", "Resources", "SSH", "Facts"]),
         .testTarget(name: "LabTests", dependencies: ["SSH", "Inventory", "Facts", "Fleet", "Shell", "TestSupport"]),
     ]
 )

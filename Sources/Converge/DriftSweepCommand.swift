@@ -17,7 +17,7 @@ struct DriftSweepCommand: AsyncParsableCommand {
 
     @OptionGroup var fleet: FleetOptions
 
-    @Option(help: "Report format: text (coloured on a terminal), json (schema converge-drift-report, version 1) or html.")
+    @Option(help: "Report format: text (coloured on a terminal), json (schema converge-drift-report, version 2) or html.")
     var format: Format = .text
 
     @Option(help: ArgumentHelp("Write the report to this file (atomically) instead of stdout.", valueName: "file"))
@@ -89,29 +89,16 @@ struct DriftSweepCommand: AsyncParsableCommand {
         return report
     }
 
-    /// Plans the host (facts with every package, the state of its resources) and keeps
-    /// what differs; nothing is changed on the host.
+    /// Sweeps the host read-only (``Convergence/sweep(_:options:)``): its facts, how it
+    /// stands with apt, dpkg and reboots, and what differs from the playbooks.
     static func sweep(_ host: Inventory.Host, with convergence: Convergence) async -> HostSweep {
         do {
-            let planned = try await convergence.plan(host, packageList: true)
-            await planned.connection.close()
-            guard let facts = planned.facts else {
-                return HostSweep(host: host.name, address: host.address, groups: host.groups,
-                                 outcome: .failed("no host facts"))
-            }
-            let drift = planned.plan.changes.map { change in
-                ResourceDrift(resource: change.resource.description, reason: change.reason,
-                              fields: change.fields.map { FieldDrift(field: $0.field, expected: $0.new, actual: $0.old) }
-                                  + (change.content.map { content in
-                                      [FieldDrift(field: "content sha256", expected: content.newSHA256, actual: content.oldSHA256)]
-                                  } ?? []))
-            }
-            return HostSweep(host: host.name, address: host.address, groups: host.groups,
-                             outcome: .swept(facts: facts, drift: drift))
+            return HostSweep(try await convergence.sweep(host))
         } catch {
             let failure = HostFailure(error, host: host.name)
             return HostSweep(host: host.name, address: host.address, groups: host.groups,
-                             outcome: failure.unreachable ? .unreachable(failure.headline) : .failed(failure.headline))
+                             outcome: failure.unreachable ? .unreachable(failure.headline) : .failed(failure.headline),
+                             roles: host.roles)
         }
     }
 }

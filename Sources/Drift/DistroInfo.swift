@@ -210,6 +210,19 @@ public struct SupportAssessment: Codable, Sendable, Equatable {
         self.init(status: status, release: name, eol: row.eol, eolLTS: row.eolLTS, eolELTS: row.eolELTS)
     }
 
+    /// A few words without the release's name, e.g. `LTS only until 2028-06-30`,
+    /// `past Debian LTS, ELTS only until 2027-06-30`, `end of life since 2025-06-30`.
+    public var brief: String {
+        switch status {
+        case .supported: eol.map { "supported until \($0)" } ?? "supported"
+        case .lts: eolLTS.map { "LTS only until \($0)" } ?? "LTS only"
+        case .elts: eolELTS.map { "past Debian LTS, ELTS only until \($0)" } ?? "past Debian LTS, ELTS only"
+        case .endOfLife: [eolELTS, eolLTS, eol].compactMap { $0 }.first.map { "end of life since \($0)" } ?? "end of life"
+        case .unreleased: "not released, no security support"
+        case .unknown: "support unknown"
+        }
+    }
+
     /// One line for reports, e.g. `Debian 9 (stretch): past Debian LTS (ended 2022-06-30), ELTS only until 2027-06-30`.
     public var summary: String {
         let name = release ?? "release"

@@ -61,7 +61,8 @@ public struct DriftReport: Sendable, Equatable {
         for sweep in sweeps {
             hosts.append(HostReport(sweep, distroInfo: distroInfo, on: self.sweptAt))
             if case .swept(let facts, _) = sweep.outcome {
-                compared[sweep.host] = ComparedHost(name: sweep.host, facts: facts)
+                compared[sweep.host] = ComparedHost(
+                    name: sweep.host, facts: facts, roles: sweep.roles, maintenance: sweep.maintenance)
             }
         }
         self.hosts = hosts
@@ -77,8 +78,8 @@ public struct DriftReport: Sendable, Equatable {
                 name: name, members: members.compactMap { compared[$0.host] },
                 unswept: members.filter { compared[$0.host] == nil }.map(\.host))
         }
-        groups = groupMembers.keys.sorted().map { group($0, groupMembers[$0]!) }
-            + [group(Self.fleetGroup, sweeps)]
+        groups = Self.withoutRepeats(groupMembers.keys.sorted().map { group($0, groupMembers[$0]!) }
+            + [group(Self.fleetGroup, sweeps)])
 
         findings = Self.findings(hosts: hosts, groups: groups)
         resolved = []
@@ -110,11 +111,15 @@ public struct DriftReport: Sendable, Equatable {
     /// The finding with `key`, if any.
     public func finding(forKey key: String) -> Finding? { findings.first { $0.key == key } }
 
-    /// Whether the fleet drifted: a resource differs from the playbooks on some host, a
-    /// group's hosts differ from one another (release, kernel, package versions, missing
-    /// packages), or a host runs a release past Debian LTS (``SupportStatus/isPastLTS``).
-    /// A host in LTS only is reported but is no drift; unreachable hosts are not drift
-    /// either (see ``hasUnreachable``).
+    /// Whether the fleet drifted: a resource differs from the playbooks on some host (or a
+    /// conffile of a package they manage was modified), hosts of one release differ from
+    /// one another (point release, kernel, package versions, missing packages), a package
+    /// differs across releases for a reason the release does not explain, or a host runs a
+    /// release past Debian LTS (``SupportStatus/isPastLTS``).
+    ///
+    /// Reported but no drift: hosts on several releases, a release in LTS only, pending
+    /// upgrades, reboots, stale lists, held, pinned and unknown packages, resources that
+    /// could not be checked. Unreachable hosts are not drift either (see ``hasUnreachable``).
     public var hasDrift: Bool { findings.contains(where: \.isDrift) }
 
     /// Whether some hosts were not swept: unreachable, or the sweep failed on them. Their
@@ -128,6 +133,49 @@ public struct DriftReport: Sendable, Equatable {
 
     /// Counts for summaries and dashboards.
     public var summary: Summary { Summary(self) }
+
+    /// `groups` with each discrepancy only in the first group that has it: a group with
+    /// the same swept members as an earlier one keeps none (``GroupReport/sameMembersAs``),
+    /// and any other repeats the same hosts at the same versions under another name.
+    static func withoutRepeats(_ groups: [GroupReport]) -> [GroupReport] {
+        var seen: Set<String> = []
+        var members: [[String]: String] = [:]
+        return groups.map { group in
+            var group = group
+            let swept = group.swept
+            if swept.count > 1, let earlier = members[swept] {
+                group.sameMembersAs = earlier
+                (group.pointReleases, group.kernelDifferences, group.packageVersions) = ([], [], [])
+                (group.missingPackages, group.crossRelease) = ([], [])
+                return group
+            }
+            if members[swept] == nil { members[swept] = group.name }
+            let before = group.discrepancyCount
+            func first(_ signature: String) -> Bool { seen.insert(signature).inserted }
+            func hosts(_ versions: [VersionHosts]) -> String {
+                versions.map { "\($0.version)=\($0.hosts.joined(separator: ","))" }.joined(separator: ";")
+            }
+            group.pointReleases = group.pointReleases.filter { series in
+                first("point-release|\(series.series)|" + series.releases.map { "\($0.release)=\($0.hosts)" }.joined(separator: ";"))
+            }
+            group.kernelDifferences = group.kernelDifferences.filter { series in
+                first("kernel|\(series.series)|" + series.kernels.map { "\($0.release) \($0.version)=\($0.hosts)" }.joined(separator: ";"))
+            }
+            group.packageVersions = group.packageVersions.filter {
+                first("package-version|\($0.series)|\($0.package)|\(hosts($0.versions))")
+            }
+            group.missingPackages = group.missingPackages.filter {
+                first("package-missing|\($0.series)|\($0.package)|\($0.installedOn)|\($0.missingOn)")
+            }
+            // Across releases the reason is what matters: the same hosts' same provenance
+            // again (with more hosts around them in a larger group) is no news.
+            group.crossRelease = group.crossRelease.filter {
+                first("package-release|\($0.package)|" + $0.unexplained.map { "\($0.host)=\($0.provenance)" }.joined(separator: ","))
+            }
+            group.shownInOtherGroups = before - group.discrepancyCount
+            return group
+        }
+    }
 }
 
 /// The exit status of `converge drift`.
@@ -189,25 +237,44 @@ public struct ResolvedFinding: Codable, Sendable, Hashable {
 /// long as the thing itself persists (it names the host or group and the resource or
 /// package, never versions or counts), so a history store can tell new from known.
 ///
-/// Keys, by category:
+/// Keys, by category (drift: whether the finding counts as drift):
 ///
-/// | category | key |
-/// | --- | --- |
-/// | `unreachable` | `unreachable/HOST` |
-/// | `failed` | `failed/HOST` |
-/// | `drift` | `drift/HOST/RESOURCE`, e.g. `drift/lab01/file:/etc/motd` |
-/// | `support` | `support/HOST` (a release in LTS only, past LTS, unreleased or unknown) |
-/// | `release` | `release/GROUP` (hosts of the group on different releases) |
-/// | `kernel` | `kernel/GROUP` |
-/// | `package-version` | `package-version/GROUP/PACKAGE`, e.g. `package-version/web/libc6:i386` |
-/// | `package-missing` | `package-missing/GROUP/PACKAGE` |
+/// | category | key | drift |
+/// | --- | --- | --- |
+/// | `unreachable` | `unreachable/HOST` | no |
+/// | `failed` | `failed/HOST` | no |
+/// | `drift` | `drift/HOST/RESOURCE`, e.g. `drift/lab01/file:/etc/motd` | yes |
+/// | `conffile` | `conffile/HOST/PATH`: a managed package's conffile modified | yes |
+/// | `unverified` | `unverified/HOST/RESOURCE`: could not be checked | no |
+/// | `support` | `support/HOST` (a release in LTS only, past LTS, unreleased or unknown) | past LTS |
+/// | `security-upgrades` | `security-upgrades/HOST` | no |
+/// | `reboot` | `reboot/HOST` | no |
+/// | `apt-lists` | `apt-lists/HOST`: missing, or older than a week | no |
+/// | `held` | `held/HOST/PACKAGE` | no |
+/// | `pinned` | `pinned/HOST/PACKAGE` | no |
+/// | `no-repository` | `no-repository/HOST/PACKAGE` | no |
+/// | `release` | `release/GROUP`: hosts of the group on several releases | no |
+/// | `point-release` | `point-release/GROUP/SERIES`, e.g. `point-release/web/bookworm` | yes |
+/// | `kernel` | `kernel/GROUP/SERIES` | yes |
+/// | `package-version` | `package-version/GROUP/SERIES/PACKAGE`, e.g. `package-version/web/jessie/libc6:i386` | yes |
+/// | `package-missing` | `package-missing/GROUP/SERIES/PACKAGE` | yes |
+/// | `package-release` | `package-release/GROUP/PACKAGE`: across series, not explained by the release | yes |
 ///
-/// GROUP is an inventory group or `all`.
+/// GROUP is an inventory group or `all`; SERIES a release's codename.
 public struct Finding: Codable, Sendable, Hashable {
     public enum Category: String, Codable, Sendable, CaseIterable {
-        case unreachable, failed, drift, support, release, kernel
+        case unreachable, failed, drift, conffile, unverified, support
+        case securityUpgrades = "security-upgrades"
+        case reboot
+        case aptLists = "apt-lists"
+        case held, pinned
+        case noRepository = "no-repository"
+        case release
+        case pointRelease = "point-release"
+        case kernel
         case packageVersion = "package-version"
         case packageMissing = "package-missing"
+        case packageRelease = "package-release"
     }
 
     public var key: String
@@ -251,63 +318,114 @@ extension DriftReport {
     static func findings(hosts: [HostReport], groups: [GroupReport]) -> [Finding] {
         var findings: [Finding] = []
         for host in hosts {
-            switch host.status {
-            case .unreachable:
-                findings.append(Finding(
-                    key: "unreachable/\(host.name)", category: .unreachable, host: host.name,
-                    summary: "\(host.name) unreachable: \(host.error ?? "no answer")", isDrift: false))
-            case .failed:
-                findings.append(Finding(
-                    key: "failed/\(host.name)", category: .failed, host: host.name,
-                    summary: "\(host.name) sweep failed: \(host.error ?? "unknown error")", isDrift: false))
-            case .swept:
-                break
-            }
-            for drift in host.drift {
-                findings.append(Finding(
-                    key: "drift/\(host.name)/\(drift.resource)", category: .drift, host: host.name,
-                    summary: "\(host.name): \(drift.resource) \(drift.reason)", isDrift: true))
-            }
-            if let support = host.support, support.status != .supported {
-                findings.append(Finding(
-                    key: "support/\(host.name)", category: .support, host: host.name,
-                    summary: "\(host.name): \(support.summary)", isDrift: support.status.isPastLTS))
-            }
+            findings += hostFindings(host)
         }
         for group in groups {
             let name = group.name
-            if group.hasReleaseDiscrepancy {
-                let kind = group.hasMajorReleaseDiscrepancy ? "releases" : "point releases"
+            func add(_ category: Finding.Category, _ key: String, _ summary: String, drift: Bool = true) {
+                findings.append(Finding(
+                    key: "\(category.rawValue)/\(name)/\(key)", category: category, group: name,
+                    summary: "\(name): \(summary)", isDrift: drift))
+            }
+            if group.hasMajorReleaseDiscrepancy, group.sameMembersAs == nil {
                 findings.append(Finding(
                     key: "release/\(name)", category: .release, group: name,
-                    summary: "\(name): \(group.releases.count) \(kind): "
-                        + group.releases.map { "\($0.release) on \(list($0.hosts))" }.joined(separator: "; "),
-                    isDrift: true))
+                    summary: "\(name): \(Set(group.releases.map(\.series)).count) releases: "
+                        + group.series.map { "\($0.series) on \(list($0.hosts))" }.joined(separator: "; "),
+                    isDrift: false))
             }
-            if group.hasKernelDiscrepancy {
-                findings.append(Finding(
-                    key: "kernel/\(name)", category: .kernel, group: name,
-                    summary: "\(name): \(group.kernels.count) kernels: "
-                        + group.kernels.map { "\($0.release) on \(list($0.hosts))" }.joined(separator: "; "),
-                    isDrift: true))
+            for series in group.pointReleases {
+                add(.pointRelease, series.series, "\(series.series) hosts on \(series.releases.count) point releases: "
+                    + series.releases.map { "\($0.release) on \(list($0.hosts))" }.joined(separator: "; "))
+            }
+            for series in group.kernelDifferences {
+                add(.kernel, series.series, "\(series.series) hosts on \(series.kernels.count) kernels: "
+                    + series.kernels.map { "\($0.release) on \(list($0.hosts))" }.joined(separator: "; "))
             }
             for package in group.packageVersions {
-                findings.append(Finding(
-                    key: "package-version/\(name)/\(package.package)", category: .packageVersion, group: name,
-                    summary: "\(name): \(package.package) at \(package.versions.count) versions: "
-                        + package.versions.map { "\($0.version) on \(list($0.hosts))" }.joined(separator: "; "),
-                    isDrift: true))
+                add(.packageVersion, "\(package.series)/\(package.package)",
+                    "\(package.package) at \(package.versions.count) versions on \(package.series): "
+                        + package.versions.map { "\($0.version) on \(list($0.hosts))" }.joined(separator: "; "))
             }
             for package in group.missingPackages {
-                findings.append(Finding(
-                    key: "package-missing/\(name)/\(package.package)", category: .packageMissing, group: name,
-                    summary: "\(name): \(package.package) missing on \(list(package.missingOn))"
-                        + " (installed on \(list(package.installedOn)))",
-                    isDrift: true))
+                add(.packageMissing, "\(package.series)/\(package.package)",
+                    "\(package.package) missing on \(list(package.missingOn)) (installed on \(list(package.installedOn)))")
+            }
+            for package in group.crossRelease {
+                add(.packageRelease, package.package,
+                    "\(package.package) differs across releases: "
+                        + package.versions.map { "\($0.version) on \(list($0.hosts))" }.joined(separator: "; ")
+                        + " (" + package.unexplained.map { "\($0.host) \($0.provenance)" }.joined(separator: ", ") + ")")
             }
         }
         return findings
     }
+
+    /// The findings of one host, in category order.
+    private static func hostFindings(_ host: HostReport) -> [Finding] {
+        var findings: [Finding] = []
+        let name = host.name
+        func add(_ category: Finding.Category, _ key: String?, _ summary: String, drift: Bool = false) {
+            findings.append(Finding(
+                key: "\(category.rawValue)/\(name)" + (key.map { "/\($0)" } ?? ""), category: category, host: name,
+                summary: summary, isDrift: drift))
+        }
+        switch host.status {
+        case .unreachable: add(.unreachable, nil, "\(name) unreachable: \(host.error ?? "no answer")")
+        case .failed: add(.failed, nil, "\(name) sweep failed: \(host.error ?? "unknown error")")
+        case .swept: break
+        }
+        for drift in host.drift {
+            add(.drift, drift.resource, "\(name): \(drift.resource) \(drift.reason)", drift: true)
+        }
+        if let maintenance = host.maintenance {
+            for conffile in maintenance.modifiedConffiles {
+                add(.conffile, conffile.path,
+                    "\(name): \(conffile.package)'s \(conffile.path) \(conffile.isMissing ? "deleted" : "modified")", drift: true)
+            }
+        }
+        for resource in host.unverified {
+            add(.unverified, resource.resource, "\(name): \(resource.resource) \(resource.reason)")
+        }
+        if let support = host.support, support.status != .supported {
+            add(.support, nil, "\(name): \(support.summary)", drift: support.status.isPastLTS)
+        }
+        guard let maintenance = host.maintenance else { return findings }
+        let security = maintenance.securityUpgrades
+        if !security.isEmpty {
+            add(.securityUpgrades, nil,
+                "\(name): \(security.count) security upgrade\(security.count == 1 ? "" : "s") pending: \(list(security.map(\.package), limit: 5))")
+        }
+        if !maintenance.reboot.isEmpty {
+            add(.reboot, nil, "\(name): reboot needed: " + maintenance.reboot.map(\.detail).joined(separator: "; "))
+        }
+        if maintenance.listsAreStale {
+            add(.aptLists, nil, maintenance.listsMissing
+                ? "\(name): apt has no package lists"
+                : "\(name): apt lists \(age(maintenance.listsAge ?? 0)) old")
+        }
+        for package in maintenance.heldPackages {
+            add(.held, package.package, "\(name): \(package.package) held at \(package.version)"
+                + (package.available.map { " (\($0) available\(package.availableIsSecurity ? ", security" : ""))" } ?? ""))
+        }
+        for package in maintenance.pinnedPackages {
+            add(.pinned, package.package,
+                "\(name): \(package.package) pinned" + (package.pinnedTo.map { " to \($0)" } ?? "") + " (\(package.installed) installed)")
+        }
+        for package in maintenance.packagesFromNoRepository {
+            add(.noRepository, package.package, "\(name): \(package.package) \(package.version) from no configured repository")
+        }
+        return findings
+    }
+}
+
+/// `3 days`, `5 hours`, `20 minutes`.
+func age(_ seconds: Int) -> String {
+    if seconds >= 2 * 86400 { return "\(seconds / 86400) days" }
+    if seconds >= 2 * 3600 { return "\(seconds / 3600) hours" }
+    if seconds >= 3600 { return "1 hour" }
+    if seconds >= 120 { return "\(seconds / 60) minutes" }
+    return "\(seconds) seconds"
 }
 
 /// `a, b, c`, or the first few and a count for long lists, for one-line summaries.
@@ -340,11 +458,16 @@ public struct HostReport: Codable, Sendable, Equatable {
     public var support: SupportAssessment?
     /// The resources that differ from the playbooks, by resource; empty unless swept.
     public var drift: [ResourceDrift]
+    /// The resources that could not be checked, by resource; empty unless swept.
+    public var unverified: [UnverifiedResource]
+    /// How the host stands with apt, dpkg and reboots; nil unless swept with maintenance facts.
+    public var maintenance: HostMaintenance?
 
     public init(
         name: String, address: String, groups: [String], status: Status, error: String? = nil,
         release: HostRelease? = nil, kernel: Kernel? = nil, architecture: String? = nil,
-        installedPackages: Int? = nil, support: SupportAssessment? = nil, drift: [ResourceDrift] = []
+        installedPackages: Int? = nil, support: SupportAssessment? = nil, drift: [ResourceDrift] = [],
+        unverified: [UnverifiedResource] = [], maintenance: HostMaintenance? = nil
     ) {
         self.name = name
         self.address = address
@@ -357,6 +480,18 @@ public struct HostReport: Codable, Sendable, Equatable {
         self.installedPackages = installedPackages
         self.support = support
         self.drift = drift
+        self.unverified = unverified
+        self.maintenance = maintenance
+    }
+
+    /// Whether the report has anything to say of this host in particular: unreachable or
+    /// failed, drift, resources not checked, a release past LTS (or unreleased, or
+    /// unknown), or maintenance that needs attention (``HostMaintenance/needsAttention``).
+    /// A release in LTS only and pending upgrades are shown for all hosts at once.
+    public var hasSomethingToShow: Bool {
+        status != .swept || !drift.isEmpty || !unverified.isEmpty
+            || (support.map { ![.supported, .lts].contains($0.status) } ?? false)
+            || (maintenance?.needsAttention ?? false)
     }
 
     init(_ sweep: HostSweep, distroInfo: DistroInfo, on date: Date) {
@@ -369,7 +504,13 @@ public struct HostReport: Codable, Sendable, Equatable {
                 installedPackages: facts.packages.reduce(0) { $0 + ($1.isInstalled ? 1 : 0) },
                 support: distroInfo.support(for: facts.release, on: date),
                 // Drift keys name the resource, so one entry per resource, in a stable order.
-                drift: drift.sorted { $0.resource < $1.resource })
+                drift: drift.sorted { $0.resource < $1.resource },
+                unverified: sweep.unverified.sorted { $0.resource < $1.resource },
+                maintenance: sweep.maintenance.map {
+                    HostMaintenance(
+                        facts: facts, maintenance: $0, managedPackages: sweep.managedPackages,
+                        managedFiles: sweep.managedFiles)
+                })
         case .unreachable(let message):
             self.init(
                 name: sweep.host, address: sweep.address, groups: sweep.groups, status: .unreachable,
@@ -388,7 +529,7 @@ public struct Summary: Codable, Sendable, Equatable {
     public var swept: Int
     public var unreachable: Int
     public var failed: Int
-    /// Hosts with at least one drifted resource.
+    /// Hosts with at least one drifted resource or modified conffile.
     public var hostsWithDrift: Int
     /// Drifted resources over all hosts.
     public var driftedResources: Int
@@ -398,6 +539,19 @@ public struct Summary: Codable, Sendable, Equatable {
     public var endOfLifeHosts: Int
     /// Hosts whose release is in Debian LTS only.
     public var ltsHosts: Int
+    /// Modified conffiles of managed packages, over all hosts.
+    public var modifiedConffiles: Int
+    /// Resources that could not be checked, over all hosts.
+    public var unverifiedResources: Int
+    /// Pending upgrades over all hosts, and those from a security archive.
+    public var pendingUpgrades: Int
+    public var securityUpgrades: Int
+    /// Hosts with security upgrades pending.
+    public var hostsWithSecurityUpgrades: Int
+    /// Hosts that should reboot.
+    public var hostsNeedingReboot: Int
+    /// Hosts whose apt lists are missing or older than a week.
+    public var hostsWithStaleLists: Int
     public var findings: Int
     public var newFindings: Int
     public var resolvedFindings: Int
@@ -410,8 +564,16 @@ public struct Summary: Codable, Sendable, Equatable {
         swept = report.hosts.count { $0.status == .swept }
         unreachable = report.hosts.count { $0.status == .unreachable }
         failed = report.hosts.count { $0.status == .failed }
-        hostsWithDrift = report.hosts.count { !$0.drift.isEmpty }
+        hostsWithDrift = report.hosts.count { !$0.drift.isEmpty || !($0.maintenance?.modifiedConffiles.isEmpty ?? true) }
         driftedResources = report.hosts.reduce(0) { $0 + $1.drift.count }
+        let maintenance = report.hosts.compactMap(\.maintenance)
+        modifiedConffiles = maintenance.reduce(0) { $0 + $1.modifiedConffiles.count }
+        unverifiedResources = report.hosts.reduce(0) { $0 + $1.unverified.count }
+        pendingUpgrades = maintenance.reduce(0) { $0 + $1.pendingUpgrades.count }
+        securityUpgrades = maintenance.reduce(0) { $0 + $1.securityUpgrades.count }
+        hostsWithSecurityUpgrades = maintenance.count { !$0.securityUpgrades.isEmpty }
+        hostsNeedingReboot = maintenance.count { !$0.reboot.isEmpty }
+        hostsWithStaleLists = maintenance.count(where: \.listsAreStale)
         discrepancies = report.groups.reduce(0) { $0 + $1.discrepancyCount }
         endOfLifeHosts = report.hosts.count { $0.support?.status.isPastLTS == true }
         ltsHosts = report.hosts.count { $0.support?.status == .lts }

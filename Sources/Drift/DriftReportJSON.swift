@@ -1,6 +1,6 @@
 import Foundation
 
-/// The JSON document: schema `converge-drift-report`, version 1, described by
+/// The JSON document: schema `converge-drift-report`, version 2, described by
 /// `docs/drift-report.schema.json` (JSON Schema draft 2020-12).
 ///
 /// ```json
@@ -8,29 +8,33 @@ import Foundation
 ///   "durationSeconds": 12.5,
 ///   "findings": [{"category": "drift", "drift": true, "host": "web01",
 ///                 "key": "drift/web01/file:/etc/motd", "new": true, "summary": "…"}],
-///   "groups": [{"name": "web", "hosts": […], "unswept": […], "releases": […],
-///               "kernels": […], "packageVersions": […], "missingPackages": […]}],
+///   "groups": [{"name": "web", "hosts": […], "unswept": […], "releases": […], "kernels": […],
+///               "pointReleases": […], "kernelDifferences": […], "packageVersions": […],
+///               "missingPackages": […], "crossRelease": […], "crossReleaseUnchecked": […]}],
 ///   "historyCompared": true,
 ///   "hosts": [{"name": "web01", "address": "…", "groups": ["web"], "status": "swept",
-///              "release": {…}, "kernel": {…}, "support": {"status": "end-of-life", …}, "drift": […]}],
+///              "release": {…}, "kernel": {…}, "support": {"status": "end-of-life", …}, "drift": […],
+///              "unverified": […], "maintenance": {"pendingUpgrades": […], "reboot": […], …}}],
 ///   "resolved": [{"key": "…", "summary": "…"}],
 ///   "schema": "converge-drift-report",
 ///   "summary": {"hosts": 4, "exitStatus": 3, …},
 ///   "supportData": "/usr/share/distro-info/debian.csv",
 ///   "sweptAt": "2026-01-15T12:00:00Z",
-///   "version": 1
+///   "version": 2
 /// }
 /// ```
 ///
 /// Keys are sorted, times are ISO 8601 in UTC, support dates are `YYYY-MM-DD` days;
 /// absent optional values are left out. `summary` is derived and ignored when decoding.
 /// A later version adds fields freely but bumps `version` when a field changes meaning
-/// or goes away.
+/// or goes away. Version 2 (this one) compares hosts within a release series (finding keys
+/// name the series), adds host maintenance, unverified resources, content diffs and
+/// service states, and drops the `content sha256` field drift of version 1.
 extension DriftReport: Codable {
     /// The value of the document's `schema` field.
     public static let schemaName = "converge-drift-report"
     /// The value of the document's `version` field.
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     private enum CodingKeys: String, CodingKey {
         case schema, version, sweptAt, durationSeconds, supportData, historyCompared
@@ -84,7 +88,7 @@ extension DriftReport: Codable {
     /// Reads a document written by ``json()``.
     ///
     /// - Throws: `DecodingError` when it is not valid JSON, not schema
-    ///   `converge-drift-report` version 1, or lacks a field.
+    ///   `converge-drift-report` version 2, or lacks a field.
     public init(json data: Data) throws {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601

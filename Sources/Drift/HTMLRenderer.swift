@@ -5,9 +5,12 @@ extension DriftReport {
     /// assets, so it can be mailed or archived as is. Every value from hosts and the
     /// inventory is HTML-escaped.
     ///
-    /// Sections: a verdict and counts (hosts, unreachable, drift, discrepancies, hosts
-    /// past LTS, new and resolved findings), hosts not swept, an overview of every host,
-    /// drift per host, discrepancies per group, and findings resolved since the last sweep.
+    /// Sections, summary first: a verdict and counts, the overview the text report starts
+    /// with (drift, discrepancies, past support, unreachable, new, resolved, releases,
+    /// security upgrades, reboots), a table of every host, details for the hosts with
+    /// something to show (drift with unified diffs, service states, modified conffiles,
+    /// reboot reasons, held, pinned and unknown packages, upgrades), security upgrades by
+    /// release, discrepancies per group, and what was resolved since the last sweep.
     public func html() -> String {
         HTMLRenderer(report: self).render()
     }
@@ -61,7 +64,7 @@ private struct HTMLRenderer {
             <body>
             <header>
             <h1>converge drift report</h1>
-            <p class="meta">Swept \(e(timestamp(report.sweptAt))) in \(e(seconds(report.duration))) · support dates from \(e(report.supportDataSource))</p>
+            <p class="meta">\(summary.hosts) hosts swept \(e(timestamp(report.sweptAt))) in \(e(seconds(report.duration))) · support dates from \(e(report.supportDataSource))</p>
             </header>
 
             """
@@ -77,10 +80,11 @@ private struct HTMLRenderer {
         var cards: [(String, Int, Bool)] = [
             ("hosts", summary.hosts, false),
             ("unreachable or failed", summary.unreachable + summary.failed, summary.unreachable + summary.failed > 0),
-            ("drifted resources", summary.driftedResources, summary.driftedResources > 0),
+            ("hosts with drift", summary.hostsWithDrift, summary.hostsWithDrift > 0),
             ("discrepancies", summary.discrepancies, summary.discrepancies > 0),
             ("hosts past Debian LTS", summary.endOfLifeHosts, summary.endOfLifeHosts > 0),
-            ("hosts in LTS only", summary.ltsHosts, false),
+            ("hosts with security upgrades", summary.hostsWithSecurityUpgrades, false),
+            ("hosts to reboot", summary.hostsNeedingReboot, false),
         ]
         if report.isComparedWithHistory {
             cards += [("new findings", summary.newFindings, summary.newFindings > 0), ("resolved", summary.resolvedFindings, false)]
@@ -91,51 +95,35 @@ private struct HTMLRenderer {
         }
         html += "</div>\n"
 
-        let unswept = report.hosts.filter { $0.status != .swept }
-        if !unswept.isEmpty {
-            html += "<h2>Hosts not swept</h2>\n<table><thead><tr><th>Host</th><th>Address</th><th>Status</th><th>Error</th></tr></thead><tbody>\n"
-            for host in unswept {
-                html += "<tr><td>\(e(host.name))\(new("\(host.status.rawValue)/\(host.name)"))</td><td>\(e(host.address))</td>"
-                    + #"<td><span class="badge bad">\#(e(host.status.rawValue))</span></td><td class="wrap">\#(e(host.error ?? ""))</td></tr>"# + "\n"
-            }
-            html += "</tbody></table>\n"
-        }
-
-        html += "<h2>Hosts</h2>\n<table><thead><tr><th>Host</th><th>Address</th><th>Groups</th><th>Release</th><th>Kernel</th><th>Support</th><th>Drift</th></tr></thead><tbody>\n"
-        for host in report.hosts {
-            html += "<tr><td>\(e(host.name))</td><td>\(e(host.address))</td><td>\(e(host.groups.joined(separator: ", ")))</td>"
-            guard host.status == .swept else {
-                html += #"<td colspan="4" class="muted">not swept (\#(e(host.status.rawValue)))</td></tr>"# + "\n"
-                continue
-            }
-            html += "<td>\(e(host.release?.name ?? "unknown"))</td><td>\(e(host.kernel?.release ?? ""))</td>"
-            if let support = host.support {
-                html += #"<td><span class="badge \#(badgeClass(support.status))" title="\#(e(support.summary))">\#(e(supportLabel(support.status)))</span>\#(new("support/\(host.name)"))<div class="small">\#(e(supportDetail(support)))</div></td>"#
-            } else {
-                html += "<td></td>"
-            }
-            html += host.drift.isEmpty
-                ? #"<td class="num ok">0</td></tr>"# + "\n"
-                : ##"<td class="num bad"><a href="#host-\##(e(anchor(host.name)))">\##(host.drift.count)</a></td></tr>"## + "\n"
-        }
-        html += "</tbody></table>\n"
-
-        let drifted = report.hosts.filter { !$0.drift.isEmpty }
-        html += "<h2>Drift from the playbooks</h2>\n"
-        if drifted.isEmpty { html += #"<p class="muted">No resource differs from the playbooks on any swept host.</p>"# + "\n" }
-        for host in drifted {
-            html += #"<h3 id="host-\#(e(anchor(host.name)))">\#(e(host.name)) <span class="muted">\#(host.drift.count) resource\#(host.drift.count == 1 ? "" : "s")</span></h3>"# + "\n"
-            html += "<table><thead><tr><th>Resource</th><th>Reason</th><th>Field</th><th>Expected</th><th>Actual</th></tr></thead><tbody>\n"
-            for drift in host.drift {
-                let rows = max(drift.fields.count, 1)
-                html += #"<tr><td rowspan="\#(rows)"><code>\#(e(drift.resource))</code>\#(new("drift/\(host.name)/\(drift.resource)"))</td><td rowspan="\#(rows)">\#(e(drift.reason))</td>"#
-                if drift.fields.isEmpty {
-                    html += #"<td colspan="3" class="muted">—</td></tr>"# + "\n"
+        html += #"<h2>Summary</h2>"# + "\n" + #"<dl class="overview">"# + "\n"
+        for item in ReportOverview(report).items {
+            let tone =
+                switch item.tone {
+                case .good: "ok"
+                case .notice: "warn"
+                case .bad: "bad"
                 }
-                for (index, field) in drift.fields.enumerated() {
-                    if index > 0 { html += "<tr>" }
-                    html += "<td>\(e(field.field))</td><td>\(value(field.expected))</td><td>\(value(field.actual))</td></tr>\n"
-                }
+            html += #"<dt>\#(e(item.label))</dt><dd class="\#(tone)">\#(item.lines.map(e).joined(separator: "<br>"))</dd>"# + "\n"
+        }
+        html += "</dl>\n"
+
+        html += hostTable(notes: report.groupNotes)
+
+        let notes = report.groupNotes
+        let shown = report.hosts.filter { $0.hasSomethingToShow || notes[$0.name] != nil }
+        html += "<h2>Details</h2>\n"
+        if shown.isEmpty {
+            html += #"<p class="muted">No host has anything to show beyond the tables.</p>"# + "\n"
+        }
+        for host in shown { html += details(host, notes: notes[host.name] ?? []) }
+
+        let batches = report.securityUpgradeBatches
+        if !batches.isEmpty {
+            html += "<h2>Security upgrades pending</h2>\n"
+            html += #"<table class="batches"><colgroup><col class="release"><col class="hosts"><col></colgroup>"#
+                + #"<thead><tr><th>Release</th><th>Hosts</th><th>Packages</th></tr></thead><tbody>"# + "\n"
+            for batch in batches {
+                html += #"<tr><td class="nowrap">\#(e(batch.series))</td><td class="wrap">\#(hostList(batch.hosts))</td><td class="wrap"><code>\#(batch.packages.map(e).joined(separator: "</code>, <code>"))</code></td></tr>"# + "\n"
             }
             html += "</tbody></table>\n"
         }
@@ -166,64 +154,210 @@ private struct HTMLRenderer {
         return html
     }
 
+    /// Every host on a row: release, support, drift, upgrades, reboot, lists; a link to
+    /// the details of the hosts that have some.
+    func hostTable(notes: [String: [String]]) -> String {
+        var html = "<h2>Hosts</h2>\n<table><thead><tr><th>Host</th><th>Address</th><th>Groups</th><th>Release</th><th>Support</th>"
+            + #"<th class="num">Drift</th><th class="num">Security upgrades</th><th>Reboot</th><th>Lists</th></tr></thead><tbody>"# + "\n"
+        for host in report.hosts {
+            let name = host.hasSomethingToShow || notes[host.name] != nil
+                ? ##"<a href="#host-\##(e(anchor(host.name)))">\##(e(host.name))</a>"## : e(host.name)
+            html += "<tr><td>\(name)\(new("\(host.status.rawValue)/\(host.name)"))</td><td>\(e(host.address))</td><td>\(e(host.groups.joined(separator: ", ")))</td>"
+            guard host.status == .swept else {
+                html += #"<td colspan="6"><span class="badge bad">\#(e(host.status.rawValue))</span> <span class="wrap">\#(e(host.error ?? ""))</span></td></tr>"# + "\n"
+                continue
+            }
+            html += "<td>\(e(host.release?.name ?? "unknown"))</td>"
+            if let support = host.support {
+                html += #"<td><span class="badge \#(badgeClass(support.status))" title="\#(e(support.summary))">\#(e(supportLabel(support.status)))</span>\#(new("support/\(host.name)"))<div class="small">\#(e(supportDetail(support)))</div></td>"#
+            } else {
+                html += "<td></td>"
+            }
+            let drifted = host.drift.count + (host.maintenance?.modifiedConffiles.count ?? 0)
+            html += drifted == 0 ? #"<td class="num ok">0</td>"# : #"<td class="num bad">\#(drifted)</td>"#
+            if let maintenance = host.maintenance {
+                let security = maintenance.securityUpgrades.count
+                html += #"<td class="num\#(security > 0 ? " warn" : "")">\#(security)<span class="small"> of \#(maintenance.pendingUpgrades.count)</span></td>"#
+                html += maintenance.reboot.isEmpty
+                    ? #"<td class="muted">no</td>"#
+                    : #"<td><span class="badge warn">\#(e(maintenance.reboot.map(\.kind.rawValue).joined(separator: ", ")))</span></td>"#
+                let lists = maintenance.listsMissing ? "none" : maintenance.listsAge.map { age($0) + " old" } ?? "unknown"
+                html += #"<td class="nowrap\#(maintenance.listsAreStale ? " warn" : "")">\#(e(lists))</td></tr>"# + "\n"
+            } else {
+                html += #"<td colspan="3" class="muted">not gathered</td></tr>"# + "\n"
+            }
+        }
+        return html + "</tbody></table>\n"
+    }
+
+    /// A host with something to show: its drift with diffs and states, then maintenance.
+    func details(_ host: HostReport, notes: [String]) -> String {
+        var html = #"<section class="host" id="host-\#(e(anchor(host.name)))"><h3>\#(e(host.name)) <span class="muted">\#(e(host.release?.name ?? host.status.rawValue))"#
+        if let support = host.support, support.status != .supported {
+            html += #" · <span class="\#(support.status.isPastLTS ? "bad" : "warn")">\#(e(support.brief))</span>"#
+        }
+        html += "</span></h3>\n"
+        if host.status != .swept {
+            return html + #"<p class="bad">\#(e(host.status.rawValue)): \#(e(host.error ?? ""))</p></section>"# + "\n"
+        }
+        if !host.drift.isEmpty {
+            html += "<table><thead><tr><th>Resource</th><th>What differs</th></tr></thead><tbody>\n"
+            for drift in host.drift {
+                html += #"<tr><td class="resource"><code>\#(e(drift.resource))</code>\#(new("drift/\(host.name)/\(drift.resource)"))</td><td><div>\#(e(drift.reason))</div>"#
+                html += driftDetails(drift) + "</td></tr>\n"
+            }
+            html += "</tbody></table>\n"
+        }
+        var items: [String] = notes.map { #"<li class="bad">\#(e($0))</li>"# }
+        for resource in host.unverified {
+            items.append(#"<li class="warn"><code>\#(e(resource.resource))</code>: \#(e(resource.reason))\#(new("unverified/\(host.name)/\(resource.resource)"))</li>"#)
+        }
+        if let maintenance = host.maintenance {
+            for conffile in maintenance.modifiedConffiles {
+                items.append(#"<li class="bad">conffile <code>\#(e(conffile.path))</code> of \#(e(conffile.package)): \#(conffile.isMissing ? "deleted" : "modified since installed")\#(new("conffile/\(host.name)/\(conffile.path)"))</li>"#)
+            }
+            for reason in maintenance.reboot {
+                items.append(#"<li class="warn">reboot: \#(e(reason.detail))\#(new("reboot/\(host.name)"))</li>"#)
+            }
+            for package in maintenance.heldPackages {
+                let available = package.available.map { " (\($0) available\(package.availableIsSecurity ? ", security" : ""))" } ?? ""
+                items.append("<li>held: <code>\(e(package.package))</code> \(e(package.version + available))\(new("held/\(host.name)/\(package.package)"))</li>")
+            }
+            for package in maintenance.pinnedPackages {
+                items.append("<li>pinned: <code>\(e(package.package))</code>\(e(package.pinnedTo.map { " to \($0)" } ?? "")) (\(e(package.installed)) installed)</li>")
+            }
+            for package in maintenance.packagesFromNoRepository {
+                items.append("<li>from no configured repository: <code>\(e(package.package))</code> \(e(package.version))</li>")
+            }
+            for missing in maintenance.unavailable {
+                items.append(#"<li class="warn">not known: \#(e(missing))</li>"#)
+            }
+            let security = maintenance.securityUpgrades
+            var upgrades = "upgrades: \(maintenance.pendingUpgrades.count) pending, \(security.count) security"
+            if let age = maintenance.listsAge { upgrades += "; lists \(Drift.age(age)) old" }
+            if maintenance.listsMissing { upgrades += "; apt has no lists" }
+            // The list folded: a host shows its upgrades on request, the page stays short.
+            items.append(maintenance.pendingUpgrades.isEmpty
+                ? "<li>\(e(upgrades))</li>"
+                : #"<li class="fold"><details><summary>"# + e(upgrades) + "</summary>" + #"<table class="upgrades"><tbody>"#
+                    + maintenance.pendingUpgrades.map { upgrade in
+                        #"<tr><td><code>\#(e(upgrade.package))</code></td><td><code>\#(e(upgrade.installed))</code> → <code>\#(e(upgrade.candidate))</code></td><td>\#(upgrade.isSecurity ? #"<span class="badge warn">security</span>"# : "")</td></tr>"#
+                    }.joined() + "</tbody></table></details></li>")
+        }
+        if !items.isEmpty { html += #"<ul class="facts">"# + items.joined(separator: "\n") + "</ul>\n" }
+        return html + "</section>\n"
+    }
+
+    /// A drifted resource's fields, state and content.
+    func driftDetails(_ drift: ResourceDrift) -> String {
+        var html = ""
+        if !drift.fields.isEmpty {
+            html += #"<table class="fields"><tbody>"#
+            for field in drift.fields {
+                html += #"<tr><td>\#(e(field.field))</td><td>expected \#(value(field.expected))</td><td>actual \#(value(field.actual))</td></tr>"#
+            }
+            html += "</tbody></table>"
+        }
+        if let state = drift.state {
+            html += #"<div class="state">state: <strong>\#(e(state))</strong>\#(drift.since.map { " since " + e(timestamp($0)) } ?? "")</div>"#
+        }
+        if let content = drift.content {
+            if content.isSecret {
+                html += #"<div class="muted">secret content differs (not shown)</div>"#
+            } else if !content.diff.isEmpty {
+                html += #"<pre class="diff">"# + content.diff.map(diffLine).joined(separator: "\n") + "</pre>"
+            } else if let expected = content.expectedSHA256 {
+                html += #"<div class="small">content is not text: \#(content.actualSize.map { "\($0) bytes" } ?? "none") on the host (sha256 \#(e(content.actualSHA256 ?? "none"))), \#(content.expectedSize.map { "\($0) bytes" } ?? "?") in the playbooks (sha256 \#(e(expected)))</div>"#
+            }
+        }
+        return html
+    }
+
+    func diffLine(_ line: String) -> String {
+        let shown = e(line)
+        if line.hasPrefix("+++") || line.hasPrefix("---") { return #"<span class="file">\#(shown)</span>"# }
+        if line.hasPrefix("@@") { return #"<span class="hunk">\#(shown)</span>"# }
+        if line.hasPrefix("+") { return #"<span class="add">\#(shown)</span>"# }
+        if line.hasPrefix("-") { return #"<span class="del">\#(shown)</span>"# }
+        return shown
+    }
+
     func groupSection(_ group: GroupReport) -> String {
-        let swept = group.hosts.filter { !group.unswept.contains($0) }
+        let swept = group.swept
         let title = group.name == DriftReport.fleetGroup ? "all hosts" : "group \(group.name)"
         var html = #"<section class="group"><h3>\#(e(title)) <span class="muted">\#(swept.count) swept"#
         html += group.unswept.isEmpty ? "" : ", not swept: \(hostList(group.unswept))"
         html += "</span></h3>\n"
+        if let same = group.sameMembersAs {
+            return html + #"<p class="muted">The same hosts as group \#(e(same)): nothing more to compare.</p></section>"# + "\n"
+        }
         if swept.count < 2 {
             return html + #"<p class="muted">Fewer than two hosts swept: nothing to compare.</p></section>"# + "\n"
         }
-        if group.discrepancyCount == 0 {
-            return html + #"<p class="ok">No discrepancies: \#(hostList(swept)) all run \#(e(group.releases.first?.release ?? "")) with the same kernel and packages.</p></section>"# + "\n"
-        }
-        html += #"<div class="pair">"#
-        let releaseBadge =
-            !group.hasReleaseDiscrepancy ? ""
-            : group.hasMajorReleaseDiscrepancy ? #" <span class="badge bad">differs</span>"#
-            : #" <span class="badge warn">point releases differ</span>"#
-        html += #"<div><h4>Release\#(releaseBadge)\#(new("release/\(group.name)"))</h4>"#
         html += "<table><thead><tr><th>Release</th><th>Hosts</th></tr></thead><tbody>"
         for variant in group.releases {
             html += #"<tr><td class="nowrap">\#(e(variant.release))</td><td class="wrap">\#(hostList(variant.hosts))</td></tr>"#
         }
-        html += "</tbody></table></div>"
-        let kernelBadge = group.hasKernelDiscrepancy ? #" <span class="badge warn">differs</span>"# : ""
-        html += #"<div><h4>Kernel\#(kernelBadge)\#(new("kernel/\(group.name)"))</h4>"#
-        html += "<table><thead><tr><th>Kernel</th><th>Hosts</th></tr></thead><tbody>"
-        for variant in group.kernels {
-            html += #"<tr><td class="nowrap" title="\#(e(variant.version))">\#(e(variant.release))<div class="small">\#(e(variant.version))</div></td><td class="wrap">\#(hostList(variant.hosts))</td></tr>"#
+        html += "</tbody></table>\n"
+        let elsewhere = group.shownInOtherGroups == 0 ? "" : #" <span class="muted">(\#(group.shownInOtherGroups) more shown under another group.)</span>"#
+        if group.discrepancyCount == 0 {
+            let across = group.series.count > 1 ? "; across releases, every difference is the releases' own" : ""
+            return html + (group.shownInOtherGroups == 0
+                ? #"<p class="ok">No discrepancies: hosts of one release agree\#(across).</p>"#
+                : #"<p class="ok">No other discrepancies\#(across).\#(elsewhere)</p>"#) + "</section>\n"
         }
-        html += "</tbody></table></div></div>\n"
-
+        if !elsewhere.isEmpty { html += "<p>\(elsewhere)</p>\n" }
+        for variant in group.pointReleases {
+            html += #"<h4>Point releases differ on \#(e(variant.series)) <span class="badge bad">drift</span>\#(new("point-release/\(group.name)/\(variant.series)"))</h4>"#
+            html += "<p>" + variant.releases.map { "\(e($0.release)) on \(hostList($0.hosts))" }.joined(separator: "; ") + "</p>\n"
+        }
+        for variant in group.kernelDifferences {
+            html += #"<h4>Kernels differ on \#(e(variant.series))\#(new("kernel/\(group.name)/\(variant.series)"))</h4>"#
+            html += "<p>" + variant.kernels.map { #"<span title="\#(e($0.version))">\#(e($0.release))</span> on \#(hostList($0.hosts))"# }.joined(separator: "; ") + "</p>\n"
+        }
         if !group.packageVersions.isEmpty {
-            html += "<h4>Package versions differ (\(group.packageVersions.count))</h4>\n"
+            html += "<h4>Package versions differ within a release (\(group.packageVersions.count))</h4>\n"
             html += #"<table class="packages"><colgroup><col class="package"><col class="version"><col></colgroup>"#
                 + "<thead><tr><th>Package</th><th>Version</th><th>Hosts</th></tr></thead><tbody>\n"
             for package in group.packageVersions {
                 let rows = package.versions.count
                 for (index, version) in package.versions.enumerated() {
-                    html += index == 0 ? #"<tr class="first"><td rowspan="\#(rows)"><code>\#(e(package.package))</code>\#(new("package-version/\(group.name)/\(package.package)"))</td>"# : "<tr>"
+                    html += index == 0
+                        ? #"<tr class="first"><td rowspan="\#(rows)"><code>\#(e(package.package))</code> <span class="small">\#(e(package.series))</span>\#(new("package-version/\(group.name)/\(package.series)/\(package.package)"))</td>"#
+                        : "<tr>"
                     html += #"<td class="nowrap"><code>\#(e(version.version))</code></td><td class="wrap">\#(hostList(version.hosts))</td></tr>"# + "\n"
                 }
             }
             html += "</tbody></table>\n"
         }
         if !group.missingPackages.isEmpty {
-            html += "<h4>Packages missing on some hosts (\(group.missingPackages.count))</h4>\n"
+            html += "<h4>Packages missing on some hosts of a release and role (\(group.missingPackages.count))</h4>\n"
             html += #"<table class="packages"><colgroup><col class="package"><col><col></colgroup>"#
                 + "<thead><tr><th>Package</th><th>Missing on</th><th>Installed on</th></tr></thead><tbody>\n"
             for package in group.missingPackages {
-                html += #"<tr><td><code>\#(e(package.package))</code>\#(new("package-missing/\(group.name)/\(package.package)"))</td><td class="wrap bad">\#(hostList(package.missingOn))</td><td class="wrap">\#(hostList(package.installedOn))</td></tr>"# + "\n"
+                html += #"<tr><td><code>\#(e(package.package))</code> <span class="small">\#(e(package.series))</span>\#(new("package-missing/\(group.name)/\(package.series)/\(package.package)"))</td><td class="wrap bad">\#(hostList(package.missingOn))</td><td class="wrap">\#(hostList(package.installedOn))</td></tr>"# + "\n"
             }
             html += "</tbody></table>\n"
+        }
+        if !group.crossRelease.isEmpty {
+            html += "<h4>Across releases, not explained by the release (\(group.crossRelease.count))</h4>\n"
+            html += #"<table class="packages"><colgroup><col class="package"><col><col></colgroup>"#
+                + "<thead><tr><th>Package</th><th>Versions</th><th>Why not the release's</th></tr></thead><tbody>\n"
+            for package in group.crossRelease {
+                html += #"<tr><td><code>\#(e(package.package))</code>\#(new("package-release/\(group.name)/\(package.package)"))</td><td class="wrap">\#(package.versions.map { "<code>\(e($0.version))</code> on \(hostList($0.hosts))" }.joined(separator: "<br>"))</td><td class="wrap">\#(package.unexplained.map { "\(e($0.host)): \(e($0.provenance))" }.joined(separator: "<br>"))</td></tr>"# + "\n"
+            }
+            html += "</tbody></table>\n"
+        }
+        if group.series.count > 1, !group.crossReleaseUnchecked.isEmpty {
+            html += #"<p class="muted">Across releases: not checked for \#(hostList(group.crossReleaseUnchecked)) (no apt data).</p>"# + "\n"
         }
         return html + "</section>\n"
     }
 
+    /// A field value: short one-line values inline, others as a block.
     func value(_ text: String?) -> String {
         guard let text else { return #"<span class="muted">none</span>"# }
+        if text.count <= 80, !text.contains("\n") { return "<code>\(e(text))</code>" }
         return "<pre>\(e(text))</pre>"
     }
 
@@ -316,6 +450,32 @@ private struct HTMLRenderer {
         .new { display: inline-block; margin-left: 6px; padding: 0 6px; border-radius: 4px; font-size: 11px;
           font-weight: 700; background: #fdb022; color: #fff; vertical-align: 1px; }
         .group { margin-bottom: 22px; }
+        dl.overview { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 8px 0 0; }
+        dl.overview dt { font-weight: 600; color: #344054; }
+        dl.overview dd { margin: 0; }
+        .warn { color: var(--warn); }
+        td.num.warn { color: var(--warn); }
+        section.host { border: 1px solid var(--line); border-radius: 8px; padding: 4px 14px 8px; margin: 12px 0; }
+        section.host h3 { margin: 10px 0 8px; }
+        td.resource { width: 30%; }
+        table.fields { width: auto; margin: 4px 0; }
+        table.fields td { border: none; padding: 1px 12px 1px 0; }
+        .state { margin: 4px 0; }
+        pre.diff { background: #f9fafb; border: 1px solid var(--line); border-radius: 6px; padding: 6px 8px; margin: 6px 0 2px;
+          max-height: 24em; }
+        pre.diff .add { color: var(--ok); background: var(--ok-bg); display: inline-block; width: 100%; }
+        pre.diff .del { color: var(--bad); background: var(--bad-bg); display: inline-block; width: 100%; }
+        pre.diff .hunk { color: #6941c6; }
+        pre.diff .file { font-weight: 700; }
+        ul.facts { margin: 6px 0; padding-left: 20px; }
+        details summary { cursor: pointer; }
+        ul.facts li.fold { list-style: none; margin-left: -16px; }
+        table.batches { table-layout: fixed; }
+        table.batches col.release { width: 12%; }
+        table.batches col.hosts { width: 28%; }
+        table.upgrades { width: auto; margin: 4px 0 4px 8px; }
+        table.upgrades td { padding: 1px 10px 1px 0; border: none; font-size: 12.5px; }
+        ul.facts li { margin: 2px 0; }
         .pair { display: grid; grid-template-columns: 1fr 1fr; gap: 20px; }
         a { color: inherit; }
         footer { margin-top: 40px; font-size: 12px; }

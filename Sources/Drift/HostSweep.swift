@@ -1,4 +1,5 @@
 import Facts
+import Foundation
 
 /// What a read-only sweep found on one host of the inventory: the input of ``DriftReport``.
 ///
@@ -29,12 +30,33 @@ public struct HostSweep: Codable, Sendable {
     /// The inventory groups the host belongs to, in the inventory's order.
     public var groups: [String]
     public var outcome: Outcome
+    /// The host's roles: hosts of one release are expected to have the same packages
+    /// installed only when they also have the same roles.
+    public var roles: [String]
+    /// How the host stands with apt, dpkg and reboots; nil when not gathered.
+    public var maintenance: MaintenanceFacts?
+    /// The packages the playbooks declare for the host: their modified conffiles are reported.
+    public var managedPackages: Set<String>
+    /// The files the playbooks write on the host: their content is the playbooks', so they
+    /// are not reported as modified conffiles.
+    public var managedFiles: Set<String>
+    /// Resources whose state the sweep could not check.
+    public var unverified: [UnverifiedResource]
 
-    public init(host: String, address: String, groups: [String], outcome: Outcome) {
+    public init(
+        host: String, address: String, groups: [String], outcome: Outcome, roles: [String] = [],
+        maintenance: MaintenanceFacts? = nil, managedPackages: Set<String> = [], managedFiles: Set<String> = [],
+        unverified: [UnverifiedResource] = []
+    ) {
         self.host = host
         self.address = address
         self.groups = groups
         self.outcome = outcome
+        self.roles = roles
+        self.maintenance = maintenance
+        self.managedPackages = managedPackages
+        self.managedFiles = managedFiles
+        self.unverified = unverified
     }
 }
 
@@ -46,11 +68,71 @@ public struct ResourceDrift: Codable, Sendable, Hashable {
     public var reason: String
     /// The attributes that differ; may be empty when the reason says it all.
     public var fields: [FieldDrift]
+    /// How a file's content differs, when it does.
+    public var content: ContentDrift?
+    /// The resource's state on the host in a few words, when the fields do not say it all:
+    /// a service's `masked`, `failed (exit-code), enabled`, `inactive (dead), disabled`.
+    public var state: String?
+    /// Since when the resource has been in ``state``, when the host knows.
+    public var since: Date?
 
-    public init(resource: String, reason: String, fields: [FieldDrift] = []) {
+    public init(
+        resource: String, reason: String, fields: [FieldDrift] = [], content: ContentDrift? = nil,
+        state: String? = nil, since: Date? = nil
+    ) {
         self.resource = resource
         self.reason = reason
         self.fields = fields
+        self.content = content
+        self.state = state
+        self.since = since
+    }
+}
+
+/// How a file's content on a host differs from the playbooks'.
+///
+/// Text shows as a unified diff, as `converge plan` shows it. A secret shows as nothing but
+/// the fact that it differs: no text, no digest, no size. Other content (binary, or too
+/// large to fetch) shows by size and SHA-256.
+public struct ContentDrift: Codable, Sendable, Hashable {
+    /// A unified diff from the host's content to the playbooks': `--- PATH (HOST)`,
+    /// `+++ PATH (playbooks)`, then hunks. Empty for a secret, or content that is not text.
+    public var diff: [String]
+    /// Whether the content is secret.
+    public var isSecret: Bool
+    /// For content that is neither text nor secret: the size (bytes) and SHA-256 on the
+    /// host (nil when the file is missing) and in the playbooks.
+    public var actualSize: Int?
+    public var expectedSize: Int?
+    public var actualSHA256: String?
+    public var expectedSHA256: String?
+
+    public init(
+        diff: [String] = [], isSecret: Bool = false, actualSize: Int? = nil, expectedSize: Int? = nil,
+        actualSHA256: String? = nil, expectedSHA256: String? = nil
+    ) {
+        self.diff = diff
+        self.isSecret = isSecret
+        self.actualSize = actualSize
+        self.expectedSize = expectedSize
+        self.actualSHA256 = actualSHA256
+        self.expectedSHA256 = expectedSHA256
+    }
+
+    /// A secret's content differs: nothing more is told.
+    public static let secret = ContentDrift(isSecret: true)
+}
+
+/// A resource whose state the sweep could not check, and why; no drift, no all-clear.
+public struct UnverifiedResource: Codable, Sendable, Hashable {
+    /// E.g. `file:/etc/app/token`.
+    public var resource: String
+    /// E.g. `unknown: no recorded hash (secret from environment variable APP_TOKEN, not set here)`.
+    public var reason: String
+
+    public init(resource: String, reason: String) {
+        self.resource = resource
+        self.reason = reason
     }
 }
 

@@ -12,8 +12,14 @@ extension DriftReport {
     ///
     /// - `converge_drift_resources{host}`: drifted resources, for each swept host.
     /// - `converge_drift_discrepancies{group,kind}`: discrepancies, for each group and each
-    ///   kind, `package_version`, `package_missing`, `release` and `kernel` (0 or 1 for the
-    ///   last two), zeros included so alerts see a series drop back.
+    ///   kind, `package_version`, `package_missing`, `package_release` (across releases,
+    ///   unexplained), `point_release` and `kernel` (one per series), and `release` (1 when
+    ///   the group's hosts run several releases, which is no drift), zeros included so
+    ///   alerts see a series drop back.
+    /// - `converge_host_upgrades{host}`, `converge_host_security_upgrades{host}`: pending
+    ///   upgrades from the host's own lists; `converge_host_apt_lists_age_seconds{host}`;
+    ///   `converge_host_reboot_required{host}` (0 or 1); for each host swept with
+    ///   maintenance facts (the lists' age only when known).
     /// - `converge_hosts_end_of_life`: hosts past Debian LTS (``SupportStatus/isPastLTS``).
     /// - `converge_host_unreachable{host}`: 1 for a host not swept (unreachable or
     ///   failed), 0 otherwise, for every host.
@@ -40,12 +46,31 @@ extension DriftReport {
             let counts: [(String, Int)] = [
                 ("package_version", group.packageVersions.count),
                 ("package_missing", group.missingPackages.count),
-                ("release", group.hasReleaseDiscrepancy ? 1 : 0),
-                ("kernel", group.hasKernelDiscrepancy ? 1 : 0),
+                ("package_release", group.crossRelease.count),
+                ("point_release", group.pointReleases.count),
+                ("kernel", group.kernelDifferences.count),
+                ("release", group.hasMajorReleaseDiscrepancy ? 1 : 0),
             ]
             for (kind, count) in counts {
                 sample("converge_drift_discrepancies", ["group": group.name, "kind": kind], Double(count))
             }
+        }
+        let maintained = hosts.filter { $0.status == .swept && $0.maintenance != nil }
+        family("converge_host_upgrades", "Packages with a newer candidate in the host's own apt lists, held ones left out.")
+        for host in maintained {
+            sample("converge_host_upgrades", ["host": host.name], Double(host.maintenance!.pendingUpgrades.count))
+        }
+        family("converge_host_security_upgrades", "Pending upgrades offered by a security archive.")
+        for host in maintained {
+            sample("converge_host_security_upgrades", ["host": host.name], Double(host.maintenance!.securityUpgrades.count))
+        }
+        family("converge_host_apt_lists_age_seconds", "How old the host's apt lists were at the sweep.")
+        for host in maintained {
+            if let age = host.maintenance!.listsAge { sample("converge_host_apt_lists_age_seconds", ["host": host.name], Double(age)) }
+        }
+        family("converge_host_reboot_required", "1 if the host should reboot (flag file, newer kernel, replaced libc), else 0.")
+        for host in maintained {
+            sample("converge_host_reboot_required", ["host": host.name], host.maintenance!.reboot.isEmpty ? 0 : 1)
         }
         family("converge_hosts_end_of_life", "Hosts whose Debian release is past LTS (ELTS or end of life).")
         sample("converge_hosts_end_of_life", [:], Double(summary.endOfLifeHosts))

@@ -12,12 +12,13 @@ import SSH
 /// Facts take two round trips on one session: the host facts the roles are evaluated
 /// with (release, architecture), then one probe covering the state of every resource.
 public struct Convergence: Sendable {
-    private let connector: any HostConnecting
+    let connector: any HostConnecting
     private let playbook: Playbook
     private let inventoryHosts: [InventoryHost]
-    private let environment: [String: String]
-    private let cache: RoleFactsCache?
+    let environment: [String: String]
+    let cache: RoleFactsCache?
     private let key: Result<ControllerKey, ControllerKeyError>
+    let secretDigests: SecretDigestStore?
 
     /// - Parameters:
     ///   - playbook: the roles, by the names the inventory uses.
@@ -25,9 +26,12 @@ public struct Convergence: Sendable {
     ///     (every host, not only those being converged).
     ///   - cache: remembers each host's role facts between runs; nil always asks the host first.
     ///   - key: keys the digests of secret contents; the controller's own (``ControllerKey/load(environment:)``) by default.
+    ///   - secretDigests: where plans and applies record the SHA-256 of the secret files a
+    ///     host holds, for drift sweeps without the secrets; nil records none.
     public init(playbook: Playbook, inventory: Inventory, connector: any HostConnecting = HostConnector(),
                 environment: [String: String] = ProcessInfo.processInfo.environment,
-                cache: RoleFactsCache? = RoleFactsCache(), key: ControllerKey? = nil) {
+                cache: RoleFactsCache? = RoleFactsCache(), key: ControllerKey? = nil,
+                secretDigests: SecretDigestStore? = SecretDigestStore()) {
         self.connector = connector
         if let key {
             self.key = .success(key)
@@ -46,6 +50,7 @@ public struct Convergence: Sendable {
         }
         self.environment = environment
         self.cache = cache
+        self.secretDigests = secretDigests
     }
 
     /// Names every role an inventory host uses that the playbooks do not define.
@@ -103,6 +108,7 @@ public struct Convergence: Sendable {
             }
             let secrets = try SecretValues(resolving: resources!, key: key, environment: environment)
             let plan = try Planner.plan(host: host.name, resources: resources!, state: state!, secrets: secrets, options: options)
+            secretDigests?.record(SecretDigestStore.digests(unchangedBy: plan, resources: resources!, state: state!), of: host)
             return PlannedHost(host: host, connection: connection, facts: facts, plan: plan, secrets: secrets)
         } catch let error as FactError {
             throw HostFailure(host: host.name, phase: "facts", message: error.description)
@@ -155,6 +161,7 @@ public struct Convergence: Sendable {
             result.exit = ApplyResult.Exit(status: run.exitStatus, signal: run.exitSignal,
                                            stderr: String(run.stderrText.suffix(4000)))
         }
+        secretDigests?.record(SecretDigestStore.digests(writtenBy: planned.plan, result: result, secrets: planned.secrets), of: planned.host)
         return result
     }
 
@@ -175,7 +182,7 @@ public struct Convergence: Sendable {
         }
     }
 
-    private func controllerKey(for host: Inventory.Host) throws -> ControllerKey {
+    func controllerKey(for host: Inventory.Host) throws -> ControllerKey {
         do {
             return try key.get()
         } catch {
@@ -243,7 +250,7 @@ public struct Convergence: Sendable {
 
     /// A fact probe's output: it always exits 0 itself, so anything else is the shell or
     /// sudo failing, named with its message.
-    private func probeOutput(_ script: String, on connection: any HostConnection, host: Inventory.Host) async throws -> String {
+    func probeOutput(_ script: String, on connection: any HostConnection, host: Inventory.Host) async throws -> String {
         let result = try await runPrivileged(script, on: connection, host: host)
         guard result.succeeded else {
             let detail = result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -32,31 +32,58 @@ import Testing
             "failed/db02",
             "drift/web01/file:/etc/motd",
             "drift/web01/package:nginx",
+            "conffile/web01//etc/default/ntp",
+            "conffile/web01//etc/ntp.conf",
             "support/web01",
+            "security-upgrades/web01",
+            "held/web01/ntp",
+            "pinned/web01/tzdata",
             "support/web02",
+            "conffile/web03//etc/pam.d/sudo",
+            "conffile/web03//etc/sudoers",
             "support/web03",
+            "security-upgrades/web03",
+            "reboot/web03",
+            "apt-lists/web03",
+            "pinned/web03/openssh-server",
             "unreachable/web04",
         ])
-        for key in [
-            "release/web", "kernel/web", "release/jessie", "release/all", "kernel/all",
-            "package-version/web/openssl", "package-version/web/apache2", "package-version/web/libc6",
-            "package-missing/web/curl", "package-missing/web/libc6:i386", "package-missing/jessie/curl",
-            "package-version/jessie/openssl",
-        ] {
-            #expect(keys.contains(key), "missing \(key)")
-        }
-        #expect(!keys.contains { $0.hasPrefix("release/db") || $0.hasPrefix("kernel/jessie") || $0.hasPrefix("package-version/db/") })
-        #expect(!keys.contains("support/db01"))
+        // Within jessie (web01, web02: jessie and web share them, jessie's name comes
+        // first): the point release, two versions, a missing package. Across jessie and
+        // stretch in web: only what the releases do not explain; in all, nothing new (the
+        // same pins again, with the bookworm hosts beside them).
+        #expect(report.findings.filter { $0.group != nil }.map(\.key) == [
+            "point-release/jessie/jessie",
+            "package-version/jessie/jessie/base-files",
+            "package-version/jessie/jessie/openssl",
+            "package-missing/jessie/jessie/curl",
+            "release/web",
+            "package-release/web/openssh-server",
+            "package-release/web/tzdata",
+            "release/all",
+        ])
         // Keys name things, not versions: the same discrepancy at other versions keeps its key.
-        let openssl = try #require(report.finding(forKey: "package-version/web/openssl"))
-        #expect(openssl.summary == "web: openssl at 3 versions: 1.0.1t-1+deb8u7 on web02; 1.0.1t-1+deb8u8 on web01; 1.1.0l-1~deb9u1 on web03")
-        #expect(openssl.category == .packageVersion && openssl.group == "web" && openssl.host == nil)
-        let missing = try #require(report.finding(forKey: "package-missing/web/curl"))
-        #expect(missing.summary == "web: curl missing on web02 (installed on web01, web03)")
+        let openssl = try #require(report.finding(forKey: "package-version/jessie/jessie/openssl"))
+        #expect(openssl.summary == "jessie: openssl at 2 versions on jessie: 1.0.1t-1+deb8u7 on web02; 1.0.1t-1+deb8u8 on web01")
+        #expect(openssl.category == .packageVersion && openssl.group == "jessie" && openssl.host == nil && openssl.isDrift)
+        let missing = try #require(report.finding(forKey: "package-missing/jessie/jessie/curl"))
+        #expect(missing.summary == "jessie: curl missing on web02 (installed on web01)")
         let release = try #require(report.finding(forKey: "release/web"))
-        #expect(release.summary == "web: 3 releases: 8.10 (jessie) on web02; 8.11 (jessie) on web01; 9.13 (stretch) on web03")
-        #expect(report.finding(forKey: "release/jessie")?.summary.hasPrefix("jessie: 2 point releases:") == true)
+        #expect(release.summary == "web: 2 releases: jessie on web01, web02; stretch on web03")
+        #expect(!release.isDrift)
+        #expect(report.finding(forKey: "point-release/jessie/jessie")?.summary
+            == "jessie: jessie hosts on 2 point releases: 8.10 (jessie) on web02; 8.11 (jessie) on web01")
+        #expect(report.finding(forKey: "package-release/web/tzdata")?.summary
+            == "web: tzdata differs across releases: 2018e-0+deb8u1 on web01, web02; 2020a-0+deb9u1 on web03 (web01 pinned to 2018e-0+deb8u1)")
         #expect(report.finding(forKey: "support/web01")?.summary == "web01: Debian 8 (jessie): end of life, all support ended 2025-06-30")
+        #expect(report.finding(forKey: "held/web01/ntp")?.summary
+            == "web01: ntp held at 1:4.2.6.p5+dfsg-7+deb8u2 (1:4.2.6.p5+dfsg-7+deb8u3 available, security)")
+        #expect(report.finding(forKey: "held/web01/ntp")?.isDrift == false)
+        #expect(report.finding(forKey: "conffile/web03//etc/pam.d/sudo")?.summary == "web03: sudo's /etc/pam.d/sudo deleted")
+        #expect(report.finding(forKey: "conffile/web03//etc/pam.d/sudo")?.isDrift == true)
+        #expect(report.finding(forKey: "reboot/web03")?.summary
+            == "web03: reboot needed: libc replaced: 4 processes still use the old one (cron, ntpd, sshd, systemd)")
+        #expect(report.finding(forKey: "apt-lists/web03")?.summary == "web03: apt lists 13 days old")
     }
 
     @Test func keepsKeysWhenVersionsChange() {
@@ -70,7 +97,7 @@ import Testing
             ).findings.map(\.key)
         }
         #expect(keys("1.1") == keys("1.2"))
-        #expect(keys("1.1").contains("package-version/web/openssl"))
+        #expect(keys("1.1").contains("package-version/web/stretch/openssl"))
     }
 
     @Test func decidesDriftAndExitStatus() throws {
@@ -133,9 +160,11 @@ import Testing
         #expect(try mixedReport().applying(history) == report)
 
         let text = report.text()
-        #expect(text.contains("      file:/etc/motd: content differs NEW\n"))
-        #expect(text.contains("      package:nginx: not installed\n"))
+        #expect(text.contains("    ~ file:/etc/motd: content differs NEW\n"))
+        #expect(text.contains("    ~ package:nginx: not installed\n"))
         #expect(text.contains("  web04 (10.0.0.14; web)  UNREACHABLE: connect to 10.0.0.14 port 22: connection refused NEW\n"))
+        // The overview says first what is new.
+        #expect(text.contains("\n  new            2 since the last sweep: web01: file:/etc/motd content differs;"))
         #expect(text.contains("Resolved since the last sweep (2)\n  ✓ web02: file:/etc/issue content differs [drift/web02/file:/etc/issue]\n"))
         #expect(text.contains("; 2 new, 2 resolved since the last sweep."))
 
@@ -151,32 +180,84 @@ import Testing
         #expect(!plain.html().contains(#"class="new""#))
     }
 
-    @Test func rendersText() throws {
+    @Test func rendersTextSummaryFirst() throws {
         let text = try mixedReport().text()
-        #expect(text.hasPrefix("converge drift: 7 hosts, swept 2026-01-15 12:00:00 UTC in 12.5 s\nsupport dates from test table\n\nHosts\n"))
+        #expect(text.hasPrefix("""
+            converge drift: 7 hosts, swept 2026-01-15 12:00:00 UTC in 12.5 s: drift found, hosts not swept (exit 3)
+            support dates from test table
+
+              drift          db01 (service:postgresql), web01 (4 resources), web03 (conffile /etc/pam.d/sudo,
+                             conffile /etc/sudoers)
+              discrepancies  jessie point release (web02 behind; group jessie),
+                             base-files on jessie (group jessie), openssl on jessie (group jessie),
+                             curl missing on web02 (group jessie) and 2 more
+              past support   web01, web02, web03
+              unreachable    db02 (failed), web04 (unreachable)
+              releases       8.10 (jessie)     web02
+                             8.11 (jessie)     web01
+                             9.13 (stretch)    web03
+                             12.15 (bookworm)  db01, db03
+              security       14 upgrades pending on 2 hosts: web01 (8), web03 (6)
+              reboot         web03 (libc)
+              apt lists      stale on web03 (13 days)
+              also           held: web01 (ntp) · pinned: web01 (tzdata), web03 (openssh-server)
+
+            Hosts (6 of 7 with something to show)
+
+            """))
         #expect(text.contains("""
-              web01 (10.0.0.11; web, jessie)  8.11 (jessie), kernel 3.16.0-6-amd64
-                support: Debian 8 (jessie): end of life, all support ended 2025-06-30
-                2 drifted resources:
-                  file:/etc/motd: content differs
+              web01 (10.0.0.11; web, jessie)  8.11 (jessie) · end of life since 2025-06-30
+                ~ file:/etc/motd: content differs
                     content: expected "welcome\\n", actual "hello\\n"
                     mode: expected "0644", actual "0600"
-                  package:nginx: not installed
+                ~ package:nginx: not installed
                     version: expected "1.6.2-5+deb8u7", actual (none)
+                ~ conffile /etc/default/ntp of ntp: modified since installed
+                ~ conffile /etc/ntp.conf of ntp: modified since installed
+                upgrades: 8 pending, 8 security: apache2, bash, libsystemd0, openssh-server, openssl and 3 more; lists 24 hours old
+                held: ntp 1:4.2.6.p5+dfsg-7+deb8u2 (1:4.2.6.p5+dfsg-7+deb8u3 available, security)
+                pinned: tzdata to 2018e-0+deb8u1 (2018e-0+deb8u1 installed)
+              web02 (10.0.0.12; web, jessie)  8.10 (jessie) · end of life since 2025-06-30
+                point release 8.10 (jessie), behind 8.11 (jessie) on web01 (group jessie)
+              web03 (10.0.0.13; web)  9.13 (stretch) · past Debian LTS, ELTS only until 2027-06-30
+                ~ conffile /etc/pam.d/sudo of sudo: deleted
+                ~ conffile /etc/sudoers of sudo: modified since installed
+                upgrades: 6 pending, 6 security: libsystemd0, openssl, sudo, systemd, systemd-sysv and 1 more; lists 13 days old
+                reboot: libc replaced: 4 processes still use the old one (cron, ntpd, sshd, systemd)
+                pinned: openssh-server to 1:7.4p1-10+deb9u7 (1:7.4p1-10+deb9u7 installed)
+              web04 (10.0.0.14; web)  UNREACHABLE: connect to 10.0.0.14 port 22: connection refused
+              nothing else to show on 1 host: db03
+
+            Security upgrades pending (14 on 2 hosts, by release)
+              jessie   web01 (8): apache2, bash, libsystemd0, openssh-server, openssl, perl-base and 2 more
+              stretch  web03 (6): libsystemd0, openssl, sudo, systemd, systemd-sysv, tzdata
 
             """))
         #expect(text.contains("  db02 (10.0.1.12; db)  FAILED: dpkg-query: error: parsing file '/var/lib/dpkg/status'\n"))
         #expect(text.contains("""
-              web: web01, web02, web03 (not swept: web04)
-                releases differ:
-                  8.10 (jessie)   web02
-                  8.11 (jessie)   web01
-                  9.13 (stretch)  web03
+              jessie: web01, web02 on 8.10 (jessie), 8.11 (jessie)
+                point releases differ on jessie: 8.10 (jessie) on web02; 8.11 (jessie) on web01
+                package versions differ on jessie (2):
+                  base-files  8+deb8u10 on web02; 8+deb8u11 on web01
+                  openssl     1.0.1t-1+deb8u7 on web02; 1.0.1t-1+deb8u8 on web01
+                packages missing on some jessie hosts (1):
+                  curl  missing on web02 (installed on web01)
+              web: 3 hosts on 2 releases: jessie web01, web02 · stretch web03 (not swept: web04) (4 shown under another group)
+                across releases, not explained by the release (2):
+                  openssh-server  1:6.7p1-5+deb8u4 on web01, web02; 1:7.4p1-10+deb9u7 on web03 (web03 pinned to 1:7.4p1-10+deb9u7)
+                  tzdata          2018e-0+deb8u1 on web01, web02; 2020a-0+deb9u1 on web03 (web01 pinned to 2018e-0+deb8u1)
+                across releases: not checked for web02 (no apt data)
+              all: 5 hosts on 3 releases: jessie (2) · stretch (1) · bookworm (2) (not swept: db02, web04) (6 shown under another group)
+                across releases: not checked for db01, db03, web02 (no apt data)
 
             """))
-        #expect(text.contains("\n      openssl                 1.0.1t-1+deb8u7 on web02; 1.0.1t-1+deb8u8 on web01; 1.1.0l-1~deb9u1 on web03\n"))
-        #expect(text.contains("  db: db01, db03 (not swept: db02)\n    no discrepancies (12.15 (bookworm))\n"))
-        #expect(text.hasSuffix("Summary: drift found, hosts not swept: 3 drifted resources on 2 hosts, \(try mixedReport().summary.discrepancies) discrepancies in 4 groups, 3 hosts past Debian LTS, 1 unreachable, 1 failed.\n"))
+        #expect(text.contains("  db: db01, db03 on 12.15 (bookworm) (not swept: db02): no discrepancies\n"))
+        #expect(text.hasSuffix("""
+            Summary: drift found, hosts not swept: 3 drifted resources on 3 hosts, 4 modified conffiles, \
+            6 discrepancies in 4 groups, 3 hosts past Debian LTS, 1 unreachable, 1 failed, \
+            14 security upgrades on 2 hosts, 1 to reboot.
+
+            """))
         #expect(!text.contains("\u{1B}["))
         let colored = try mixedReport().text(colored: true)
         #expect(colored.contains("\u{1B}[31mUNREACHABLE\u{1B}[0m"))
@@ -188,7 +269,7 @@ import Testing
         let report = try mixedReport()
         #expect(report.unsweptHosts == ["web04", "db02"])
         #expect(report.finding(forKey: "drift/web01/package:nginx")?.subject == "web01")
-        #expect(report.finding(forKey: "package-missing/web/curl")?.subject == "web")
+        #expect(report.finding(forKey: "package-missing/jessie/jessie/curl")?.subject == "jessie")
         #expect(report.findings.allSatisfy { !$0.subject.isEmpty })
     }
 }

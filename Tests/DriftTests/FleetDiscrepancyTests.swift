@@ -9,6 +9,18 @@ import Testing
         try #require(try mixedReport().groups.first { $0.name == name })
     }
 
+    /// Group `name` of the mixed fleet as compared on its own, before the report drops
+    /// what an earlier group already shows.
+    func compared(_ name: String) throws -> GroupReport {
+        let sweeps = try mixedFleet().filter { name == DriftReport.fleetGroup || $0.groups.contains(name) }
+        let members = sweeps.compactMap { sweep -> ComparedHost? in
+            guard case .swept(let facts, _) = sweep.outcome else { return nil }
+            return ComparedHost(name: sweep.host, facts: facts, roles: sweep.roles, maintenance: sweep.maintenance)
+        }
+        return GroupReport(
+            name: name, members: members, unswept: sweeps.filter { !members.map(\.name).contains($0.host) }.map(\.host))
+    }
+
     @Test func comparesEachGroupThenTheFleet() throws {
         let report = try mixedReport()
         #expect(report.groups.map(\.name) == ["db", "jessie", "web", "all"])
@@ -17,7 +29,7 @@ import Testing
         #expect(all.unswept == ["db02", "web04"])
     }
 
-    @Test func findsTheJessieAndStretchHosts() throws {
+    @Test func saysOnceWhichHostsRunWhichRelease() throws {
         let web = try group("web")
         #expect(web.hosts == ["web01", "web02", "web03", "web04"])
         #expect(web.unswept == ["web04"])
@@ -26,67 +38,112 @@ import Testing
             ReleaseVariant(release: "8.11 (jessie)", codename: "jessie", majorVersion: 8, hosts: ["web01"]),
             ReleaseVariant(release: "9.13 (stretch)", codename: "stretch", majorVersion: 9, hosts: ["web03"]),
         ])
+        #expect(web.series.map(\.series) == ["jessie", "stretch"])
+        #expect(web.series.map(\.hosts) == [["web01", "web02"], ["web03"]])
         #expect(web.hasMajorReleaseDiscrepancy)
+        // Each kernel with its hosts' series: jessie's and stretch's differ as a rule.
         #expect(web.kernels == [
-            KernelVariant(release: "3.16.0-6-amd64", version: "#1 SMP Debian 3.16.56-1+deb8u1 (2018-05-08)", hosts: ["web01", "web02"]),
-            KernelVariant(release: "4.9.0-13-amd64", version: "#1 SMP Debian 4.9.228-1 (2020-07-05)", hosts: ["web03"]),
+            KernelVariant(release: "3.16.0-6-amd64", version: "#1 SMP Debian 3.16.56-1+deb8u1 (2018-05-08)", series: "jessie", hosts: ["web01", "web02"]),
+            KernelVariant(release: "4.9.0-13-amd64", version: "#1 SMP Debian 4.9.228-1 (2020-07-05)", series: "stretch", hosts: ["web03"]),
         ])
+        #expect(!web.hasKernelDiscrepancy)
     }
 
-    @Test func findsPackageVersionsWithTheirHostsOldestFirst() throws {
-        let web = try group("web")
+    @Test func comparesVersionsWithinEachRelease() throws {
+        let web = try compared("web")
         func versions(_ package: String) -> [VersionHosts]? {
             web.packageVersions.first { $0.package == package }?.versions
         }
+        // jessie's two hosts, one security update apart; stretch's one host has nothing to compare.
         #expect(versions("openssl") == [
             VersionHosts(version: "1.0.1t-1+deb8u7", hosts: ["web02"]),
             VersionHosts(version: "1.0.1t-1+deb8u8", hosts: ["web01"]),
-            VersionHosts(version: "1.1.0l-1~deb9u1", hosts: ["web03"]),
         ])
-        #expect(versions("apache2") == [
-            VersionHosts(version: "2.4.10-10+deb8u12", hosts: ["web01", "web02"]),
-            VersionHosts(version: "2.4.25-3+deb9u13", hosts: ["web03"]),
-        ])
-        #expect(versions("libc6") == [
-            VersionHosts(version: "2.19-18+deb8u10", hosts: ["web01", "web02"]),
-            VersionHosts(version: "2.24-11+deb9u4", hosts: ["web03"]),
-        ])
-        // web02's curl is removed (config files only): the versions compared are web01's and web03's.
-        #expect(versions("curl") == [
-            VersionHosts(version: "7.38.0-4+deb8u16", hosts: ["web01"]),
-            VersionHosts(version: "7.52.1-5+deb9u16", hosts: ["web03"]),
-        ])
-        // The i386 libc6 is the same on both jessie hosts: missing on web03, no version discrepancy.
-        #expect(versions("libc6:i386") == nil)
-        // Sorted by package name, then architecture.
-        let names = web.packageVersions.map(\.package)
-        #expect(names == names.sorted())
+        #expect(web.packageVersions.map(\.package) == ["base-files", "openssl"])
+        #expect(web.packageVersions.allSatisfy { $0.series == "jessie" })
+        // apache2, libc6, curl: jessie's and stretch's versions, which their releases explain.
+        #expect(versions("apache2") == nil && versions("libc6") == nil && versions("curl") == nil)
+        #expect(web.pointReleases.map(\.series) == ["jessie"])
+        #expect(web.pointReleases[0].behind == ["web02"])
     }
 
-    @Test func findsPackagesMissingOnSomeHosts() throws {
+    @Test func listsAcrossReleasesOnlyWhatTheReleaseDoesNotExplain() throws {
+        let web = try compared("web")
+        // web01 pins tzdata, web03 pins openssh-server; web02 has no apt data.
+        #expect(web.crossRelease.map(\.package) == ["openssh-server", "tzdata"])
+        #expect(web.crossRelease[1] == CrossReleaseDifference(
+            package: "tzdata", name: "tzdata", architecture: nil,
+            versions: [
+                VersionHosts(version: "2018e-0+deb8u1", hosts: ["web01", "web02"]),
+                VersionHosts(version: "2020a-0+deb9u1", hosts: ["web03"]),
+            ],
+            unexplained: [HostProvenance(host: "web01", provenance: "pinned to 2018e-0+deb8u1")]))
+        #expect(web.crossReleaseUnchecked == ["web02"])
+        // ntp is held on web01, but only jessie has it: nothing differs across releases.
+        #expect(!web.crossRelease.contains { $0.package == "ntp" })
+    }
+
+    @Test func reportsEachDiscrepancyOnce() throws {
+        // jessie's discrepancies are web01's and web02's in both jessie and web: shown in jessie.
         let web = try group("web")
-        func missing(_ package: String) -> MissingPackage? { web.missingPackages.first { $0.package == package } }
-        #expect(missing("curl") == MissingPackage(
-            package: "curl", name: "curl", architecture: nil, installedOn: ["web01", "web03"], missingOn: ["web02"]))
-        #expect(missing("libc6:i386") == MissingPackage(
-            package: "libc6:i386", name: "libc6", architecture: "i386", installedOn: ["web01", "web02"], missingOn: ["web03"]))
-        #expect(missing("sudo")?.missingOn == ["web01", "web02"])
-        #expect(missing("ntp")?.missingOn == ["web03"])
-        #expect(missing("apache2") == nil)
-        #expect(missing("openssl") == nil)
-        // A removed package's config files do not count as installed anywhere.
-        #expect(missing("linux-image-3.16.0-5-amd64") == nil)
+        #expect(web.packageVersions.isEmpty && web.missingPackages.isEmpty && web.pointReleases.isEmpty)
+        #expect(web.crossRelease.map(\.package) == ["openssh-server", "tzdata"])
+        let jessie = try group("jessie")
+        #expect(jessie.packageVersions.map(\.package) == ["base-files", "openssl"])
+        // In all, the same pins again, bookworm's hosts beside them: no news.
+        #expect(try group("all").crossRelease.isEmpty)
+        #expect(web.shownInOtherGroups == 4 && jessie.shownInOtherGroups == 0)
+        #expect(try group("all").shownInOtherGroups == 6)
+        #expect(try compared("all").crossRelease.map(\.package) == ["openssh-server", "tzdata"])
+    }
+
+    @Test func findsPackagesMissingAmongHostsOfOneReleaseAndRole() throws {
+        let jessie = try group("jessie")
+        #expect(jessie.missingPackages == [MissingPackage(
+            package: "curl", name: "curl", architecture: nil, series: "jessie", installedOn: ["web01"], missingOn: ["web02"])])
+        // Across releases nothing is missing: sudo on stretch only, ntp and i386 libc6 on jessie only.
+        #expect(try compared("web").missingPackages.map(\.package) == ["curl"])
+
+        // Hosts of one release with other roles have other packages.
+        let bookworm = ("12.15", "bookworm")
+        let report = DriftReport(
+            sweeps: [
+                syntheticHost("a", groups: ["g"], release: bookworm, packages: [("apache2", "2.4", "amd64"), ("curl", "8", "amd64")], roles: ["web"]),
+                syntheticHost("b", groups: ["g"], release: bookworm, packages: [("apache2", "2.4", "amd64")], roles: ["web"]),
+                syntheticHost("c", groups: ["g"], release: bookworm, packages: [("postgresql", "15", "amd64")], roles: ["db"]),
+            ],
+            sweptAt: januaryDate, duration: 1, distroInfo: testDistroInfo)
+        #expect(report.groups[0].missingPackages == [MissingPackage(
+            package: "curl", name: "curl", architecture: nil, series: "bookworm", installedOn: ["a"], missingOn: ["b"])])
+        // The fleet group has the same hosts: it shows nothing again.
+        #expect(report.groups[1].sameMembersAs == "g")
+        #expect(report.groups[1].discrepancyCount == 0)
+        #expect(report.findings.map(\.key) == ["package-missing/g/bookworm/curl"])
     }
 
     @Test func seesPointReleasesAndOneSecurityUpdateWithinJessie() throws {
         let jessie = try group("jessie")
         #expect(jessie.releases.map(\.release) == ["8.10 (jessie)", "8.11 (jessie)"])
-        #expect(jessie.hasReleaseDiscrepancy)
+        #expect(jessie.hasReleaseDiscrepancy && jessie.hasPointReleaseDiscrepancy)
         #expect(!jessie.hasMajorReleaseDiscrepancy)
         #expect(!jessie.hasKernelDiscrepancy)
         #expect(jessie.packageVersions.map(\.package) == ["base-files", "openssl"])
         #expect(jessie.missingPackages.map(\.package) == ["curl"])
         #expect(jessie.discrepancyCount == 4)
+    }
+
+    @Test func comparesKernelsWithinARelease() {
+        let report = DriftReport(
+            sweeps: [
+                syntheticHost("a", groups: ["g"], kernel: "4.9.0-12-amd64", packages: []),
+                syntheticHost("b", groups: ["g"], kernel: "4.9.0-13-amd64", packages: []),
+                syntheticHost("c", groups: ["g"], release: ("12.15", "bookworm"), kernel: "6.1.0-28-amd64", packages: []),
+            ],
+            sweptAt: januaryDate, duration: 1, distroInfo: testDistroInfo)
+        let group = report.groups[0]
+        #expect(group.kernelDifferences.map(\.series) == ["stretch"])
+        #expect(group.kernelDifferences[0].kernels.map(\.hosts) == [["a"], ["b"]])
+        #expect(report.findings.contains { $0.key == "kernel/g/stretch" && $0.isDrift })
     }
 
     @Test func findsNothingBetweenIdenticalHosts() throws {

@@ -24,7 +24,7 @@ func runPython(_ arguments: [String]) throws -> ProcessRun {
     @Test func roundTrips() throws {
         for report in [try mixedReport(), try mixedReport(history: FindingHistory(
             newKeys: ["release/web"], resolved: [ResolvedFinding(key: "kernel/web", summary: "web: 2 kernels")])),
-            hostileReport(), smallReport()]
+            hostileReport(), smallReport(), try labReport()]
         {
             let data = try report.json()
             #expect(try DriftReport(json: data) == report)
@@ -37,7 +37,7 @@ func runPython(_ arguments: [String]) throws -> ProcessRun {
         let data = try mixedReport().json()
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(object["schema"] as? String == "converge-drift-report")
-        #expect(object["version"] as? Int == 1)
+        #expect(object["version"] as? Int == 2)
         #expect(object["sweptAt"] as? String == "2026-01-15T12:00:00Z")
         #expect(object["durationSeconds"] as? Double == 12.5)
         let summary = try #require(object["summary"] as? [String: Any])
@@ -51,10 +51,31 @@ func runPython(_ arguments: [String]) throws -> ProcessRun {
         #expect(text.hasSuffix("}\n"))
     }
 
+    @Test func carriesDiffsStatesAndMaintenance() throws {
+        let object = try #require(try JSONSerialization.jsonObject(with: try labReport().json()) as? [String: Any])
+        let hosts = try #require(object["hosts"] as? [[String: Any]])
+        func host(_ name: String) throws -> [String: Any] { try #require(hosts.first { $0["name"] as? String == name }) }
+        let motd = try #require((try host("lab01")["drift"] as? [[String: Any]])?.first)
+        let content = try #require(motd["content"] as? [String: Any])
+        #expect(content["diff"] as? [String] == labMotdDiff)
+        #expect(content["isSecret"] as? Bool == false)
+        let token = try #require((try host("lab04")["drift"] as? [[String: Any]])?.first)
+        // A secret says it differs, and nothing else: no digest, no size.
+        #expect(token["content"] as? [String: Any] as NSDictionary? == ["diff": [], "isSecret": true] as NSDictionary)
+        let daemon = try #require((try host("lab03")["drift"] as? [[String: Any]])?.first)
+        #expect(daemon["state"] as? String == "masked")
+        #expect(daemon["since"] as? String == "2026-12-01T11:30:00Z")
+        let maintenance = try #require(try host("lab04")["maintenance"] as? [String: Any])
+        #expect((maintenance["heldPackages"] as? [[String: Any]])?.first?["package"] as? String == "tzdata")
+        #expect((maintenance["reboot"] as? [[String: Any]])?.map { $0["kind"] as? String } == ["flagged", "libc"])
+        #expect(maintenance["listsAgeSeconds"] as? Int == 989)
+        #expect((try host("lab05")["unverified"] as? [[String: Any]])?.first?["resource"] as? String == "file:/etc/lab/token")
+    }
+
     @Test func refusesOtherSchemasAndVersions() throws {
         let text = String(decoding: try smallReport().json(), as: UTF8.self)
         for changed in [
-            text.replacingOccurrences(of: #""version" : 1"#, with: #""version" : 2"#),
+            text.replacingOccurrences(of: #""version" : 2"#, with: #""version" : 1"#),
             text.replacingOccurrences(of: #""schema" : "converge-drift-report""#, with: #""schema" : "converge-plan""#),
         ] {
             #expect(changed != text)
@@ -71,6 +92,7 @@ func runPython(_ arguments: [String]) throws -> ProcessRun {
         let reports = [
             try mixedReport(), hostileReport(), smallReport(),
             try mixedReport(history: FindingHistory(newKeys: ["release/web"], resolved: [])),
+            try labReport(),
         ]
         for (index, report) in reports.enumerated() {
             let file = directory.appendingPathComponent("report\(index).json")
