@@ -62,12 +62,12 @@ tsv=$results/peers-$(date -u +%Y%m%dT%H%M%SZ).tsv
 printf 'hosts\tlatency_ms\ttool\tmetric\tvalue\n' >"$tsv"
 record() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$tsv"; printf '   %-9s %-22s %s\n' "$3" "$4" "$5" >&2; }
 
-# hyperfine's mean, in seconds, of COMMAND run RUNS times (after a warmup).
-mean() {  # mean RUNS NAME COMMAND
+# hyperfine's mean, in seconds, of COMMAND run RUNS times (after WARMUP runs).
+mean() {  # mean RUNS WARMUP NAME COMMAND
     local json=$work/hyperfine.json
-    hyperfine --style none --warmup 1 --runs "$1" --export-json "$json" --command-name "$2" "$3" >/dev/null 2>&1 \
-        || { echo "peers: '$2' failed under hyperfine" >&2; return 1; }
-    python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print(f"{r[\"mean\"]:.3f} ± {r[\"stddev\"] or 0:.3f}")' "$json"
+    hyperfine --style none --warmup "$2" --runs "$1" --export-json "$json" --command-name "$3" "$4" >/dev/null 2>&1 \
+        || { echo "peers: '$3' failed under hyperfine" >&2; return 1; }
+    python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.3f ± %.3f" % (r["mean"], r["stddev"] or 0))' "$json"
 }
 # Peak resident memory (MB) and wall time (s) of one run of COMMAND.
 measured_run() {  # measured_run LOG COMMAND...
@@ -106,8 +106,15 @@ EOF
 benchmark() {  # benchmark HOSTS LATENCY_MS DIR
     local hosts=$1 latency=$2 dir=$3 tool cmd result before after mb seconds
     say "$hosts hosts, ${latency} ms latency: floors"
-    record "$hosts" "$latency" ssh noop "$(mean "$runs" "ssh true (OpenSSH, parallel)" "$(ssh_fanout "$dir")")"
-    record "$hosts" "$latency" transport noop "$(mean "$runs" "converge exec true" "$converge exec $dir/converge.json --parallel 256 -- true")"
+    result=$(mean "$runs" 1 "ssh true (OpenSSH, parallel)" "$(ssh_fanout "$dir")") || exit 1
+    record "$hosts" "$latency" ssh noop "$result"
+    result=$(mean "$runs" 1 "converge exec true" "$converge exec $dir/converge.json --parallel 256 -- true") || exit 1
+    record "$hosts" "$latency" transport noop "$result"
+    before=$(host_cpu)
+    $converge exec "$dir/converge.json" --parallel 256 -- true >/dev/null
+    sleep 1
+    after=$(host_cpu)
+    record "$hosts" "$latency" transport noop_host_cpu_ms_per_host $(((after - before) / hosts))
     for tool in "${tools[@]}"; do
         cmd=$(tool_command "$tool" "$dir")
         if ((latency == 0)); then
@@ -127,9 +134,11 @@ benchmark() {  # benchmark HOSTS LATENCY_MS DIR
         after=$(host_cpu)
         record "$hosts" "$latency" "$tool" noop_peak_mb "$mb"
         record "$hosts" "$latency" "$tool" noop_host_cpu_ms_per_host $(((after - before) / hosts))
-        local tool_runs=$runs
-        [[ $tool == ansible ]] && tool_runs=$ansible_runs
-        record "$hosts" "$latency" "$tool" noop "$(mean "$tool_runs" "$tool no-op" "$cmd")"
+        # Ansible's no-op runs are minutes at 100 hosts: its measured run above is its warmup.
+        local tool_runs=$runs warmup=1
+        [[ $tool == ansible ]] && tool_runs=$ansible_runs warmup=0
+        result=$(mean "$tool_runs" "$warmup" "$tool no-op" "$cmd") || exit 1
+        record "$hosts" "$latency" "$tool" noop "$result"
     done
 }
 

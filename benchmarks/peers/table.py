@@ -30,8 +30,9 @@ for tool in tools:
     print(f"| {tool} first run | " + " | ".join(cell(values[key], tool, "first_seconds", " s") for key in plain) + " |")
 for tool in tools:
     print(f"| {tool} peak memory, no-op | " + " | ".join(cell(values[key], tool, "noop_peak_mb", " MB") for key in plain) + " |")
+print("| host CPU per host, `converge exec -- true` | " + " | ".join(cell(values[key], "transport", "noop_host_cpu_ms_per_host", " ms") for key in plain) + " |")
 for tool in tools:
-    print(f"| {tool} host CPU per host, no-op | " + " | ".join(cell(values[key], tool, "noop_host_cpu_ms_per_host", " ms") for key in plain) + " |")
+    print(f"| host CPU per host, {tool} no-op | " + " | ".join(cell(values[key], tool, "noop_host_cpu_ms_per_host", " ms") for key in plain) + " |")
 
 print()
 print("Ratios (no-op):")
