@@ -66,3 +66,30 @@ public struct ArchitectureFact: Fact {
         return Architecture(name: name, machine: machine, foreignArchitectures: foreign)
     }
 }
+
+/// The architecture packages are installed for (``Architecture/name`` alone): what roles
+/// see. One exec and no subshell, since a converge asks every host every time; the full
+/// ``ArchitectureFact`` also reads `uname -m` and the foreign architectures.
+public struct PackageArchitectureFact: Fact {
+    public init() {}
+
+    public var command: String {
+        """
+        if command -v dpkg >/dev/null 2>&1; then
+        \tdpkg --print-architecture
+        else
+        \tuname -m
+        fi
+        """
+    }
+
+    /// `uname -m`'s machine names are translated where Debian's name is known; dpkg's
+    /// own names are never such a machine name (or translate to themselves, like `i386`).
+    public func parse(_ output: String) throws -> String {
+        let names = output.split(separator: "\n").map { String($0.trimmingWhitespace()) }.filter { !$0.isEmpty }
+        guard names.count == 1, let name = names.first else {
+            throw FactParseError("expected one architecture name: \(output)")
+        }
+        return Architecture.debianNames[name] ?? name
+    }
+}

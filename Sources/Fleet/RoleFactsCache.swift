@@ -26,22 +26,23 @@ public struct RoleFacts: Codable, Hashable, Sendable {
 
     /// Adds the facts roles are evaluated with to `probe`: the release, the architecture and
     /// whether it is a container; not the kernel, the init system or the package list a
-    /// full ``HostFacts`` has (a converge runs this probe on every host every time).
+    /// full ``HostFacts`` has (a converge runs this probe on every host every time). One
+    /// exec in all (`dpkg --print-architecture`): the rest are files the shell reads.
     public static func add(to probe: inout FactProbe) -> Keys {
-        Keys(release: probe.add(DebianReleaseFact()), architecture: probe.add(ArchitectureFact()),
+        Keys(release: probe.add(DebianReleaseFact()), architecture: probe.add(PackageArchitectureFact()),
              container: probe.add(ContainerFact()))
     }
 
     /// Where the role facts are in a probe's results.
     public struct Keys: Sendable {
         let release: FactKey<DebianRelease>
-        let architecture: FactKey<Architecture>
+        let architecture: FactKey<String>
         let container: FactKey<String?>
 
         public func roleFacts(from results: FactResults) throws(FactError) -> RoleFacts {
             let release = try results.value(for: release)
             return RoleFacts(codename: release.codename, majorVersion: release.majorVersion,
-                             architecture: try results.value(for: architecture).name,
+                             architecture: try results.value(for: architecture),
                              isContainer: try results.value(for: container) != nil)
         }
     }

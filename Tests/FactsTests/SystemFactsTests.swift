@@ -32,6 +32,15 @@ import Testing
         #expect(try ArchitectureFact().parse("machine mips64\n").name == "mips64")
     }
 
+    @Test func readsThePackageArchitecture() throws {
+        #expect(try PackageArchitectureFact().parse("amd64\n") == "amd64")
+        #expect(try PackageArchitectureFact().parse("i386\n") == "i386")
+        // No dpkg: uname -m, translated.
+        #expect(try PackageArchitectureFact().parse("aarch64\n") == "arm64")
+        #expect(throws: FactParseError.self) { try PackageArchitectureFact().parse("\n") }
+        #expect(throws: FactParseError.self) { try PackageArchitectureFact().parse("amd64\ni386\n") }
+    }
+
     @Test func rejectsOutputWithoutMachine() {
         #expect(throws: FactParseError.self) { try ArchitectureFact().parse("dpkg amd64\n") }
         #expect(throws: FactParseError.self) { try ArchitectureFact().parse("machine x86_64\nlinux\n") }
