@@ -80,6 +80,7 @@ extension LabSuite {
             }
 
             try Fault.lab("heal", victim.name)
+            try await Fault.waitUntilReachable(victim)
             try Fault.expectRerunConverges(inventory)
             try await Fault.expectNothingHalfWritten(on: victim)
             try Fault.restoreLabInventory()
@@ -404,6 +405,21 @@ enum Fault {
     /// Removes the slow step's marks, so the next apply runs it again.
     static func clearSlowStep(on hosts: [LabHost]) async throws {
         for host in hosts { try await shell("rm -rf \(slowStepDirectory)", on: host) }
+    }
+
+    /// Polls until `host` takes an SSH login again (a healed link can answer "no route to
+    /// host" for a moment, until the controller's neighbour entry for it is renewed).
+    static func waitUntilReachable(_ host: LabHost, within limit: Duration = .seconds(30)) async throws {
+        let deadline = ContinuousClock.now + limit
+        while true {
+            do {
+                try await shell("true", on: host)
+                return
+            } catch {
+                guard ContinuousClock.now < deadline else { throw FaultError("\(host.name) is not reachable again: \(error)") }
+                try await Task.sleep(for: .milliseconds(250))
+            }
+        }
     }
 
     /// The slow step's marks on `host`: `started`, `finished`, `after` (the step after it).
