@@ -84,10 +84,11 @@ extension LabSuite {
             return lines.joined(separator: "\n")
         }
 
-        /// Not one host's daemon configuration holds `tripwire`: nothing was applied.
+        /// Not one host's daemon configuration holds `tripwire` (a host never converged has
+        /// none at all): nothing was applied.
         static func expectUntouched(_ tripwire: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
             for host in Lab.hosts {
-                let found = try await Fault.shell("grep -c \(shellWord(tripwire)) /etc/converge-test-daemon.conf || true", on: host)
+                let found = try await Fault.shell("cat /etc/converge-test-daemon.conf 2>/dev/null | grep -c \(shellWord(tripwire)) || true", on: host)
                 #expect(found.stdoutText == "0\n", "\(host.name) was changed", sourceLocation: sourceLocation)
             }
         }
