@@ -25,9 +25,30 @@ extension Convergence {
     /// Convergence with the playbooks' roles, once every role `hosts` name is known to exist:
     /// an unknown role stops the command before any host is contacted.
     static func checkingRoles(of hosts: [Inventory.Host], in inventory: Inventory) throws -> Convergence {
-        let convergence = Convergence(playbook: Playbook.current, inventory: inventory)
-        let unknown = convergence.unknownRoles(in: hosts)
-        guard unknown.isEmpty else { throw CommandFailure(unknown.map(\.description)) }
-        return convergence
+        let unknown = unknownRoles(of: hosts, in: inventory.file, playbook: Playbook.current)
+        guard unknown.isEmpty else { throw CommandFailure(unknown) }
+        return Convergence(playbook: Playbook.current, inventory: inventory)
+    }
+
+    /// One line per role that `hosts` use and `playbook` lacks, naming the inventory and the
+    /// hosts (a role usually comes with a group: one line, not one per member):
+    ///
+    ///     inventory/web.json: unknown role "ngnix" (hosts web1, web2, web3, web4, web5 and 3 more): the playbook has base, nginx
+    static func unknownRoles(of hosts: [Inventory.Host], in file: String, playbook: Playbook) -> [String] {
+        var users: [(role: String, hosts: [String])] = []
+        for host in hosts {
+            for role in host.roles where playbook.role(named: role) == nil {
+                if let index = users.firstIndex(where: { $0.role == role }) {
+                    if !users[index].hosts.contains(host.name) { users[index].hosts.append(host.name) }
+                } else {
+                    users.append((role, [host.name]))
+                }
+            }
+        }
+        let known = playbook.roleNames.isEmpty ? "no roles" : playbook.roleNames.joined(separator: ", ")
+        return users.map { role, hosts in
+            let shown = hosts.prefix(5).joined(separator: ", ") + (hosts.count > 5 ? " and \(hosts.count - 5) more" : "")
+            return "\(file): unknown role \"\(role)\" (host\(hosts.count == 1 ? "" : "s") \(shown)): the playbook has \(known)"
+        }
     }
 }

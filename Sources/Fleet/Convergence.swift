@@ -6,6 +6,15 @@ import Resources
 import Shell
 import SSH
 
+/// The connection to a host failed while its apply script ran (the host went down, the
+/// network or its sshd stopped answering, a second Ctrl-C cut it): what the script had
+/// reported until then, and why the connection failed.
+public struct ApplyConnectionLost: Error, Sendable {
+    /// The steps the script reported; the others are ``ApplyResult/Outcome/unknown``.
+    public var result: ApplyResult
+    public var cause: SSHError
+}
+
 /// Planning and applying one host: connect, gather facts, evaluate its roles into
 /// resources, gather their state, plan, and run the apply script.
 ///
@@ -154,8 +163,16 @@ public struct Convergence: Sendable {
     /// What each change came to is read from the script's output even when the script
     /// ended badly (a lock it could not take, a signal, a lost connection): the result
     /// then carries how it ended.
+    ///
+    /// - Throws: ``ApplyConnectionLost`` when the connection fails while the script runs,
+    ///   with what the script had reported until then.
     public func apply(_ planned: PlannedHost, script: ApplyScript) async throws -> ApplyResult {
-        let run = try await runPrivileged(script.text, on: planned.connection, host: planned.host)
+        let run: CommandResult
+        do {
+            run = try await runPrivileged(script.text, on: planned.connection, host: planned.host)
+        } catch let error as SSHError where error.partialOutput != nil {
+            throw ApplyConnectionLost(result: script.results(from: error.partialOutput!.stdoutText), cause: error)
+        }
         var result = script.results(from: run.stdoutText)
         if !run.succeeded || !result.isComplete {
             result.exit = ApplyResult.Exit(status: run.exitStatus, signal: run.exitSignal,

@@ -154,12 +154,18 @@ public struct FleetRun: Sendable {
                 result.succeeded ? .changed : result.wasInterrupted ? .interrupted : .failed
             return HostOutcome(host: host.name, status: status, changes: changes, log: log)
         } catch {
+            var cause: any Error = error
+            if let lost = error as? ApplyConnectionLost {
+                // What the host reported before the connection failed: the steps made.
+                log += PlanRenderer.render(lost.result, of: planned.plan)
+                cause = lost.cause
+            }
             if interruption.level == .aborting {
                 return HostOutcome(host: host.name, status: .interrupted, changes: changes,
                                    log: log + "\(host.name): interrupted: the connection was cut mid-apply; "
                                        + "steps already running on the host may finish there\n")
             }
-            let failure = HostFailure(error, host: host.name)
+            let failure = HostFailure(cause, host: host.name)
             return HostOutcome(host: host.name, status: failure.unreachable ? .unreachable : .failed,
                                changes: changes, log: log + "\(failure)\n")
         }

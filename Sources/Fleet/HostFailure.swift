@@ -21,6 +21,8 @@ public struct HostFailure: Error, Sendable, Encodable, CustomStringConvertible {
         switch error {
         case let failure as HostFailure:
             self = failure
+        case let lost as ApplyConnectionLost:
+            self.init(lost.cause, host: host)
         case let ssh as SSHError:
             self.init(host: ssh.host, phase: ssh.phase.rawValue, message: ssh.message,
                       unreachable: [.unreachable, .timedOut, .disconnected].contains(ssh.kind))

@@ -158,13 +158,19 @@ public struct ApplyScript: Sendable {
             \tconverge_s=0
             \ttimeout -k 10 \(options.stepTimeout) sh -e "$converge_dir/step-$1" </dev/null >"$converge_dir/out" 2>&1 || converge_s=$?
             \tcase $converge_s in
-            \t0) printf '%s step %s ok\\n' "$converge_b" "$1"; return 0 ;;
+            \t0) printf '%s step %s ok%s\\n' "$converge_b" "$1" "$(converge_notes)"; return 0 ;;
             \t124) echo "converge: the step timed out after \(options.stepTimeout) s and was stopped" >>"$converge_dir/out" ;;
             \t137) echo "converge: the step was killed (it outlived its \(options.stepTimeout) s, or the system killed it)" >>"$converge_dir/out" ;;
             \tesac
             \tconverge_failed=$1
             \tprintf '%s step %s failed %s %s\\n' "$converge_b" "$1" "$converge_s" \\
             \t\t"$(tail -c 65536 "$converge_dir/out" | converge_hex)"
+            }
+            # What a step that succeeded has to say all the same (that it waited for dpkg's lock),
+            # as " HEX" to end its status line; nothing when it has nothing to say.
+            converge_notes() {
+            \tconverge_n=$(grep '^converge: waited ' "$converge_dir/out" 2>/dev/null | head -n 3 || true)
+            \tif [ -n "$converge_n" ]; then printf ' %s' "$(printf '%s' "$converge_n" | converge_hex)"; fi
             }
 
             """
@@ -199,19 +205,34 @@ public struct ApplyScript: Sendable {
             \t\tdpkg --configure -a --force-confdef --force-confold
             \tfi
             \tconverge_deadline=$(( $(date +%s) + \(options.aptLockTimeout) ))
+            \tconverge_apt_waited=0
+            \tconverge_apt_holder=
             \twhile :; do
             \t\tconverge_apt_status=0
             \t\tapt-get "$@" >"$converge_dir/apt" 2>&1 || converge_apt_status=$?
             \t\tcat "$converge_dir/apt"
-            \t\tif [ "$converge_apt_status" -eq 0 ]; then return 0; fi
+            \t\t# apt >= 1.9.11 waits for the lock itself, saying so (and who holds it) once a second.
+            \t\tconverge_apt_waited=$((converge_apt_waited + $(grep -c '^Waiting for cache lock' "$converge_dir/apt" || true)))
+            \t\tif [ -z "$converge_apt_holder" ]; then
+            \t\t\tconverge_apt_holder=$(sed -n 's/.*It is held by \\(process [0-9]* ([^)]*)\\).*/\\1/p' "$converge_dir/apt" | head -n 1)
+            \t\tfi
+            \t\tif [ "$converge_apt_status" -eq 0 ]; then converge_apt_say_waited; return 0; fi
             \t\tif grep -q -e 'Could not get lock' -e 'Unable to lock' -e 'Unable to acquire the dpkg frontend lock' "$converge_dir/apt" \\
             \t\t\t&& [ "$(date +%s)" -lt "$converge_deadline" ]; then
             \t\t\techo "converge: dpkg is locked; trying again in \(options.aptRetryInterval) s"
             \t\t\tsleep \(options.aptRetryInterval)
+            \t\t\tconverge_apt_waited=$((converge_apt_waited + \(options.aptRetryInterval)))
             \t\t\tcontinue
             \t\tfi
+            \t\tconverge_apt_say_waited
             \t\treturn "$converge_apt_status"
             \tdone
+            }
+            # How long apt waited for dpkg's lock (another apt, unattended-upgrades), if it did.
+            converge_apt_say_waited() {
+            \tif [ "$converge_apt_waited" -gt 0 ]; then
+            \t\techo "converge: waited $converge_apt_waited s for dpkg's lock${converge_apt_holder:+, held by $converge_apt_holder}"
+            \tfi
             }
 
             # converge_service UNIT RUNNING ENABLED REFRESH (yes, no or -; restart, reload or -):
@@ -310,6 +331,7 @@ public struct ApplyScript: Sendable {
         var abortMessage: String?
         var isComplete = false
         var lockWait: Int?
+        var notes: [Int: String] = [:]
         let prefix = boundary + " "
         var next = 0
         for line in output.unicodeScalars.split(separator: "\n").map(Substring.init) where line.hasPrefix(prefix) {
@@ -326,6 +348,12 @@ public struct ApplyScript: Sendable {
                 let outcome: ApplyResult.Outcome
                 switch (words[2], words.count) {
                 case ("ok", 3): outcome = .succeeded
+                case ("ok", 4):
+                    outcome = .succeeded
+                    let note = decodeHexText(words[3]).split(separator: "\n")
+                        .map { $0.hasPrefix("converge: ") ? $0.dropFirst("converge: ".count) : $0 }
+                        .joined(separator: "; ")
+                    if !note.isEmpty { notes[steps[next][0]] = note }
                 case ("skipped", 3): outcome = .skipped
                 case ("interrupted", 3): outcome = .interrupted
                 case ("failed", 4), ("failed", 5):
@@ -341,6 +369,7 @@ public struct ApplyScript: Sendable {
         }
         var result = ApplyResult(outcomes: outcomes, abortMessage: abortMessage, isComplete: isComplete)
         result.lockWait = lockWait
+        result.notes = notes
         return result
     }
 }
@@ -390,6 +419,9 @@ public struct ApplyResult: Equatable, Sendable {
     public var exit: Exit?
     /// Seconds the script waited for another converge of the host to finish, if it had to.
     public var lockWait: Int?
+    /// What a step that succeeded said all the same, by the index of its first change:
+    /// `waited 12 s for dpkg's lock, held by process 4242 (unattended-upgr)`.
+    public var notes: [Int: String] = [:]
 
     public init(outcomes: [Outcome], abortMessage: String?, isComplete: Bool, exit: Exit? = nil) {
         self.outcomes = outcomes

@@ -180,26 +180,36 @@ public enum PlanError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A resource type the planner does not know.
     case unsupported(ResourceID, String)
 
+    /// One line: IDs are ``ResourceID/shown`` (a newline in a path is written `\n`).
     public var description: String {
         switch self {
         case .duplicate(let id, let first, let second):
-            "duplicate resource \(id): \(first) and \(second)"
+            "duplicate resource \(id.shown): \(first) and \(second)"
         case .cycle(let ids):
-            "dependency cycle: " + ids.map(\.description).joined(separator: " -> ")
+            "dependency cycle: " + ids.map(\.shown).joined(separator: " -> ")
         case .unknownDependency(let id, let other):
-            "\(id) depends on \(other), which this host does not declare"
+            "\(id.shown) depends on \(other.shown), which this host does not declare"
         case .notifiesNonService(let id, let other):
-            "\(id) notifies \(other), which is not a service"
+            "\(id.shown) notifies \(other.shown), which is not a service"
         case .invalid(let id, let message):
-            "\(id): \(message)"
+            "\(id.shown): \(message)"
         case .conflict(let id, let message):
-            "\(id): \(message)"
+            "\(id.shown): \(message)"
         case .secret(let id, let source, let message):
-            (id.map { "\($0): " } ?? "") + "secret from \(source): \(message)"
+            (id.map { "\($0.shown): " } ?? "") + "secret from \(source): \(message)"
         case .missingFacts(let id):
-            "\(id): no facts gathered for it"
+            "\(id.shown): no facts gathered for it"
         case .unsupported(let id, let type):
-            "\(id): the planner does not know resources of type \(type)"
+            "\(id.shown): the planner does not know resources of type \(type)"
         }
+    }
+}
+
+extension ResourceID {
+    /// The ID as messages show it: `kind:name`, with a name holding control characters (a
+    /// newline in a path, say) quoted and escaped, `file:"/srv/a\nb"`, so that a message
+    /// about it stays on one line and shows what is wrong.
+    public var shown: String {
+        name.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F } ? "\(kind):\(name.debugDescription)" : description
     }
 }

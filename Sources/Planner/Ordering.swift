@@ -138,5 +138,5 @@ func managedPath(of resource: any Resource) -> String? {
 }
 
 private func describe(_ resource: any Resource, _ index: Int) -> String {
-    "resource #\(index + 1) (\(resource.id))"
+    "resource #\(index + 1) (\(resource.id.shown))"
 }

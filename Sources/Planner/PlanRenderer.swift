@@ -90,7 +90,7 @@ extension PlanRenderer {
             let head = "\(symbol(of: change.action)) \(change.resource)"
             switch result.outcomes[index] {
             case .succeeded:
-                lines.append("  \(head)  ok")
+                lines.append("  \(head)  ok" + (result.notes[index].map { " (\($0))" } ?? ""))
             case .failed(let status, let output):
                 lines.append("  \(head)  FAILED (exit status \(status))")
                 lines += output.split(separator: "\n", omittingEmptySubsequences: false).map { "      " + $0 }

@@ -58,12 +58,24 @@ final class Channel {
     }
 
     private func exchange(input: Data, deadline: Deadline, silence: Duration?) throws -> CommandResult {
+        var stdout = Data()
+        var stderr = Data()
+        do {
+            return try exchange(input: input, deadline: deadline, silence: silence, stdout: &stdout, stderr: &stderr)
+        } catch var error as SSHError {
+            // The connection failed while the command ran: what it said so far is kept (an
+            // apply script's reports of the steps it made).
+            error.partialOutput = CommandResult(exitStatus: -1, stdout: stdout, stderr: stderr)
+            throw error
+        }
+    }
+
+    private func exchange(input: Data, deadline: Deadline, silence: Duration?,
+                          stdout: inout Data, stderr: inout Data) throws -> CommandResult {
         var lastHeard = ContinuousClock.now
         let input = [UInt8](input)
         var written = 0
         var inputClosed = false
-        var stdout = Data()
-        var stderr = Data()
         var buffer = [CChar](repeating: 0, count: 64 * 1024)
 
         while true {

@@ -36,6 +36,9 @@ public struct SSHError: Error, CustomStringConvertible, Sendable {
     public var kind: Kind
     public var message: String
     public var libssh2Code: Int32?
+    /// What the command had sent before the connection failed under it (its standard output
+    /// and error so far; no exit status), when the failure came while a command ran.
+    public var partialOutput: CommandResult?
 
     public init(host: String, phase: SSHPhase, kind: Kind, message: String, libssh2Code: Int32? = nil) {
         self.host = host

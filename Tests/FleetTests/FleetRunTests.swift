@@ -113,6 +113,31 @@ import Testing
         #expect(result.log.contains("the connection was cut mid-apply"))
     }
 
+    /// A connection lost mid-apply (a host powered off, a cut link, a silent sshd) still
+    /// shows which steps the host had reported made, and which it never reported.
+    @Test func aConnectionLostMidApplyStillShowsTheStepsMade() async throws {
+        let scratch = try Scratch()
+        let role = Role("hangs") { _ in
+            Command("first", "touch \(scratch.path)/first")
+            Command("hang", "sleep 60", requires: [.command("first")])
+        }
+        let connection = LocalConnection()
+        let (run, work) = try makeRun(role, hosts: ["one"], in: scratch, connector: FixedConnector(connection: connection))
+        async let outcome = run.run(work)
+        // Once the first step is made, the "host" goes away.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !FileManager.default.fileExists(atPath: scratch.path + "/first"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        connection.abort()
+        let result = await outcome
+        #expect(result.hosts.map(\.status) == [.unreachable], "\(result.log)")
+        #expect(result.log.contains("  ! command:first  ok\n"), "\(result.log)")
+        #expect(result.log.contains("  ! command:hang  no report (the connection or the script ended early)\n"), "\(result.log)")
+        #expect(result.log.hasSuffix(": unreachable: exec: lost the connection while reading output\n"), "\(result.log)")
+    }
+
     /// With a sudo password, the password line on stdin is read by the login shell, never
     /// run as a command, even when sudo does not ask for it (NOPASSWD, a cached timestamp).
     @Test(arguments: [false, true])
@@ -139,6 +164,12 @@ import Testing
         #expect(outcome.hosts.map(\.status) == [.changed], "\(outcome.log)")
         #expect(!FileManager.default.fileExists(atPath: scratch.path + "/pwned"))
     }
+}
+
+/// Every host on one given connection, so a test can cut it.
+struct FixedConnector: HostConnecting {
+    var connection: LocalConnection
+    func connection(to host: Inventory.Host) async throws -> any HostConnection { connection }
 }
 
 /// Local connections whose commands find `path` first on PATH.

@@ -4,7 +4,8 @@ import Inventory
 import SSH
 
 /// A "host" that is this machine: commands run in a local `/bin/sh`, and ``abort()``
-/// stops them with everything they started. What converge
+/// stops them with everything they started (the command's error then carries what it had
+/// printed, as a lost SSH connection's does). What converge
 /// does over SSH, minus SSH: for testing runs, interruptions and reports.
 final class LocalConnection: HostConnection, @unchecked Sendable {
     /// PATH for the commands, e.g. with a stand-in sudo first; the process's own when nil.
@@ -56,7 +57,10 @@ final class LocalConnection: HostConnection, @unchecked Sendable {
         let wasAborted = aborted
         lock.unlock()
         if wasAborted {
-            throw SSHError(host: "local", phase: .exec, kind: .disconnected, message: "lost the connection while reading output")
+            // As SSHConnection does: what the command printed until the cut comes with the error.
+            var error = SSHError(host: "local", phase: .exec, kind: .disconnected, message: "lost the connection while reading output")
+            error.partialOutput = CommandResult(exitStatus: -1, stdout: try Data(contentsOf: stdout), stderr: try Data(contentsOf: stderr))
+            throw error
         }
         let signal = process.terminationReason == .uncaughtSignal ? "\(process.terminationStatus)" : nil
         return CommandResult(exitStatus: signal == nil ? process.terminationStatus : -1, exitSignal: signal,

@@ -1,4 +1,5 @@
 import Converge
+import Foundation
 
 /// A small application on the lab's test packages: a pinned tool, a daemon with
 /// a templated config that reloads it, a data directory, and a one-time setup step.
@@ -26,4 +27,42 @@ let labApp = Role("lab-app") { host in
     for name in host.vars["extra_packages"].arrayValue ?? [] {
         if let name = name.stringValue { Package(name) }
     }
+
+    // Knobs for the fault-injection and bad-input tests (Tests/LabTests/FaultTests.swift,
+    // BadInputTests.swift); none is set in inventory/lab.json.
+
+    // slow_step: N: a step that takes N seconds, marking on the host when it started and
+    // when it finished, and a step after it (that must wait for it). A fault is injected
+    // while it sleeps.
+    if let seconds = host.vars["slow_step"].intValue {
+        let marks = slowStepDirectory
+        Command("slow step", "mkdir -p \(marks) && date > \(marks)/started && sleep \(seconds) && date > \(marks)/finished",
+                creates: "\(marks)/finished")
+        Command("after the slow step", "date > \(marks)/after", creates: "\(marks)/after",
+                requires: [.command("slow step")])
+    }
+    // payload_path, payload_size, payload_owner: a file of that many bytes (for a full disk,
+    // bad paths, an owner the host lacks), in payload_directory when that is set.
+    if let directory = host.vars["payload_directory"].stringValue {
+        Directory(directory)
+    }
+    if let path = host.vars["payload_path"].stringValue {
+        File(path, content: .data(payload(size: host.vars["payload_size"].intValue ?? 64)),
+             owner: host.vars["payload_owner"].stringValue)
+    }
+    // cycle: true: two commands, each requiring the other.
+    if host.vars["cycle"].boolValue == true {
+        Command("cycle one", "true", requires: [.command("cycle two")])
+        Command("cycle two", "true", requires: [.command("cycle one")])
+    }
+}
+
+/// Where the slow step marks its start and its end (and the step after it, its run).
+let slowStepDirectory = "/var/lib/converge-lab-slow"
+
+/// `size` bytes that say how long they are (payloads of two sizes differ); binary (a NUL
+/// ends each line), so plans show their hash and size rather than a diff.
+func payload(size: Int) -> Data {
+    let line = Array("converge lab payload of \(size) bytes\u{0}".utf8)
+    return Data((0..<size).map { line[$0 % line.count] })
 }

@@ -294,6 +294,8 @@ import TestSupport
             let script = try ApplyScript(plan: plan, options: options(directory))
             let (_, result) = try apply(script, environment: ["PATH": bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")])
             #expect(result.succeeded, "\(result)")
+            // One retry of 1 s (the test's interval), said on the step's line.
+            #expect(result.notes == [0: "waited 1 s for dpkg's lock"])
             let calls = try String(contentsOfFile: directory + "/apt-calls", encoding: .utf8)
                 .split(separator: "\n")
             #expect(calls.count == 2)
@@ -301,6 +303,37 @@ import TestSupport
                 -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold -o DPkg::Lock::Timeout=20 \
                 -o APT::Get::allow-downgrades=true -o APT::Get::force-yes=true install nginx hello=2.0-1 telnet-
                 """)
+        }
+    }
+
+    /// apt ≥ 1.9.11 waits for dpkg's lock itself (DPkg::Lock::Timeout), saying so once a
+    /// second: the step succeeds, and its line says how long it waited and for whom.
+    @Test func saysItWaitedForDpkgsLock() throws {
+        try withTemporaryDirectory { directory in
+            let bin = directory + "/bin"
+            try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+            try """
+                #!/bin/sh
+                for i in 1 2 3; do
+                	echo 'Waiting for cache lock: Could not get lock /var/lib/dpkg/lock-frontend. It is held by process 4242 (unattended-upgr)...' >&2
+                done
+                echo 'Setting up hello (2.0-1) ...'
+                """.write(toFile: bin + "/apt-get", atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bin + "/apt-get")
+            let state = HostState(
+                packages: ["hello": installed("1.0-1", available: ["2.0-1", "1.0-1"]), "nginx": notInstalled(candidate: "1")],
+                aptLists: freshLists)
+            let plan = try plan([Package("hello", .version("2.0-1")), Package("nginx"), File(directory + "/x", content: "x")], state)
+            let script = try ApplyScript(plan: plan, options: options(directory))
+            let (_, result) = try apply(script, environment: ["PATH": bin + ":/usr/bin:/bin"])
+            #expect(result.succeeded, "\(result)")
+            // Both packages are one step: the note goes with its first change only; the file has none.
+            #expect(result.notes == [0: "waited 3 s for dpkg's lock, held by process 4242 (unattended-upgr)"])
+            let rendered = PlanRenderer.render(result, of: plan)
+            #expect(rendered.contains("""
+                  ~ package:hello  ok (waited 3 s for dpkg's lock, held by process 4242 (unattended-upgr))
+                  + package:nginx  ok
+                """), "\(rendered)")
         }
     }
 

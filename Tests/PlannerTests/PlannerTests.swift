@@ -165,6 +165,12 @@ extension HostState {
         #expect(throws: PlanError.invalid(.file("/etc/a\nb"), "the path has a control character (U+A), e.g. a newline")) {
             try plan([File("/etc/a\nb", content: "x")], HostState())
         }
+        // Said on one line, the newline written as `\n`.
+        #expect(PlanError.invalid(.file("/etc/a\nb"), "the path has a control character (U+A), e.g. a newline").description
+                == #"file:"/etc/a\nb": the path has a control character (U+A), e.g. a newline"#)
+        #expect(PlanError.cycle([.file("/a\tb"), .command("c"), .file("/a\tb")]).description
+                == #"dependency cycle: file:"/a\tb" -> command:c -> file:"/a\tb""#)
+        #expect(PlanError.invalid(.file("/etc/motd"), "x").description == "file:/etc/motd: x")
         #expect(throws: PlanError.invalid(.directory("/srv/x"), "owner \"-r\" is not a valid user or group name")) {
             try plan([Directory("/srv/x", owner: "-r")], HostState())
         }
