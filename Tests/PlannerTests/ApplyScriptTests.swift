@@ -21,12 +21,12 @@ import TestSupport
         #expect(script.steps == [[0, 1, 2], [3], [4]])
         #expect(script.text.contains("""
             converge_apt -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
-            -o DPkg::Lock::Timeout=300 -o APT::Get::allow-downgrades=true -o APT::Get::force-yes=true \
+            -o DPkg::Lock::Timeout=300 -o Dpkg::Use-Pty=0 -o APT::Get::allow-downgrades=true -o APT::Get::force-yes=true \
             install 'a' 'b=1:2.0-1~deb8u1' 'c-'
             """))
         #expect(script.text.contains("""
             converge_apt -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
-            -o DPkg::Lock::Timeout=300 install 'd'
+            -o DPkg::Lock::Timeout=300 -o Dpkg::Use-Pty=0 install 'd'
             """))
         try expectValidSyntax(script.text)
     }
@@ -98,8 +98,9 @@ import TestSupport
             base64 -d > "$converge_tmp" <<'CONVERGE_END_OF_BASE64'
             \(data.base64EncodedString())
             CONVERGE_END_OF_BASE64
-            converge_sum=$(sha256sum < "$converge_tmp" | cut -c1-64)
-            if [ "$converge_sum" != \(sha256Hex(data)) ]; then echo "converge: content arrived damaged: sha256 $converge_sum, want \(sha256Hex(data))" >&2; exit 1; fi
+            if ! sha256sum < "$converge_tmp" | grep -q '^\(sha256Hex(data)) '; then
+            \techo "converge: content arrived damaged: sha256 $(sha256sum < "$converge_tmp" | cut -c1-64), want \(sha256Hex(data))" >&2; exit 1
+            fi
             chown 'root' "$converge_tmp"
             chmod 0644 "$converge_tmp"
             mv -f "$converge_tmp" "$converge_dest"
@@ -234,6 +235,39 @@ import TestSupport
         }
     }
 
+    /// File steps run in a subshell of the script (no `timeout`, no `sh`): a command that
+    /// fails in one still ends the step there (`set -e` holds), fails it with the cause,
+    /// leaves no temporary file, and skips the rest.
+    @Test func aFailingFileStepStopsAtItsFailingCommand() throws {
+        try withTemporaryDirectory { directory in
+            let resources: [any Resource] = [
+                File(directory + "/first", content: "one"),
+                // chown to an owner that does not exist: mktemp and base64 worked, chown fails.
+                File(directory + "/owned", content: "two", owner: "converge-no-such-user"),
+                Command("after", "touch \(shellQuote(directory + "/after"))", requires: [.file(directory + "/owned")]),
+            ]
+            var state = HostState()
+            state.users["converge-no-such-user"] = UserState(uid: 4242, gid: 4242, primaryGroup: "root", groups: ["root"], home: "/", shell: "/bin/sh")
+            let plan = try plan(resources, state)
+            let script = try ApplyScript(plan: plan, options: options(directory))
+            #expect(script.text.contains("converge_run 0 inline"))
+            let (_, result) = try apply(script)
+            #expect(result.outcomes[0] == .succeeded)
+            guard case .failed(let status, let output) = result.outcomes[1] else {
+                Issue.record("the chown did not fail its step: \(result.outcomes)")
+                return
+            }
+            #expect(status == 1)
+            #expect(output.contains("converge-no-such-user"), "\(output)")
+            #expect(result.outcomes[2] == .skipped)
+            #expect(try String(contentsOfFile: directory + "/first", encoding: .utf8) == "one")
+            #expect(!FileManager.default.fileExists(atPath: directory + "/owned"))
+            #expect(!FileManager.default.fileExists(atPath: directory + "/after"))
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.contains(".converge") }
+            #expect(leftovers == [])
+        }
+    }
+
     @Test func guardsAreCheckedAgainAtApplyTime() throws {
         try withTemporaryDirectory { directory in
             let marker = directory + "/ran"
@@ -301,7 +335,7 @@ import TestSupport
             #expect(calls.count == 2)
             #expect(calls.first == """
                 -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold -o DPkg::Lock::Timeout=20 \
-                -o APT::Get::allow-downgrades=true -o APT::Get::force-yes=true install nginx hello=2.0-1 telnet-
+                -o Dpkg::Use-Pty=0 -o APT::Get::allow-downgrades=true -o APT::Get::force-yes=true install nginx hello=2.0-1 telnet-
                 """)
         }
     }
