@@ -7,6 +7,8 @@
 #   RUNS=5                            hyperfine runs per no-op (Ansible: ANSIBLE_RUNS, default 2)
 #   LATENCY_HOSTS=40 LATENCY_MS=30    the latency run (0 hosts: none), 30 ms each way
 #   TOOLS="converge pyinfra ansible"  which tools
+#   PEER_MAX_HOSTS=40                 pyinfra and Ansible only up to this many hosts
+#                                     (converge and the floors at every count)
 #   LAB_INSTANCE=N                    a lab beside the default one (scripts/lab)
 #
 # For each N: boots N lab hosts in --bench mode (python3 and python3-apt for Ansible, the
@@ -26,6 +28,7 @@ ansible_runs=${ANSIBLE_RUNS:-2}
 latency_hosts=${LATENCY_HOSTS:-40}
 latency_ms=${LATENCY_MS:-30}
 read -r -a tools <<<"${TOOLS:-converge pyinfra ansible}"
+peer_max_hosts=${PEER_MAX_HOSTS:-1000000}
 instance=${LAB_INSTANCE:-0}
 suffix=
 ((instance == 0)) || suffix=-$instance
@@ -76,6 +79,20 @@ measured_run() {  # measured_run LOG COMMAND...
     /usr/bin/time -v -o "$log.time" "$@" >"$log" 2>&1 || { echo "peers: failed: $* (see $log)" >&2; tail -n 20 "$log" >&2; return 1; }
     awk -F': ' '/Maximum resident set size/ {mb=$2/1024} /Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]} END {printf "%.1f %.2f\n", mb, s}' "$log.time"
 }
+# Waits until the machine is mostly idle again (hosts just reset are still booting, and
+# their CPU would count against whichever tool runs next): at most a minute.
+settle() {
+    local busy idle busy2 idle2 tries=0
+    while ((tries++ < 60)); do
+        read -r _ user nice system idle _ </proc/stat
+        busy=$((user + nice + system))
+        sleep 1
+        read -r _ user nice system idle2 _ </proc/stat
+        busy2=$((user + nice + system))
+        # Under a quarter of the machine busy over that second.
+        (((busy2 - busy) * 4 < (busy2 - busy) + (idle2 - idle))) && return 0
+    done
+}
 netns_of_hosts() { cut -f1 "$lab/hosts.tsv" | sed "s/^/$netns_prefix/"; }
 host_cpu() { python3 benchmarks/peers/hostcpu.py $(netns_of_hosts); }
 
@@ -116,10 +133,12 @@ benchmark() {  # benchmark HOSTS LATENCY_MS DIR
     after=$(host_cpu)
     record "$hosts" "$latency" transport noop_host_cpu_ms_per_host $(((after - before) / hosts))
     for tool in "${tools[@]}"; do
+        [[ $tool == converge ]] || ((hosts <= peer_max_hosts)) || continue
         cmd=$(tool_command "$tool" "$dir")
         if ((latency == 0)); then
             say "$hosts hosts: $tool, first run (hosts reset to their base image)"
             scripts/lab reset $(cut -f1 "$lab/hosts.tsv") >/dev/null 2>&1
+            settle
             rm -rf "$XDG_CACHE_HOME" "$dir/ansible-cp"
             result=$(measured_run "$dir/$tool-first.log" $cmd) || exit 1
             read -r mb seconds <<<"$result"

@@ -29,6 +29,8 @@ for tool in tools:
 for tool in tools:
     print(f"| {tool} first run | " + " | ".join(cell(values[key], tool, "first_seconds", " s") for key in plain) + " |")
 for tool in tools:
+    print(f"| {tool} peak memory, first run | " + " | ".join(cell(values[key], tool, "first_peak_mb", " MB") for key in plain) + " |")
+for tool in tools:
     print(f"| {tool} peak memory, no-op | " + " | ".join(cell(values[key], tool, "noop_peak_mb", " MB") for key in plain) + " |")
 print("| host CPU per host, `converge exec -- true` | " + " | ".join(cell(values[key], "transport", "noop_host_cpu_ms_per_host", " ms") for key in plain) + " |")
 for tool in tools:
@@ -54,6 +56,20 @@ for key in plain:
     if first and pyinfra_first:
         parts.append(f"first run {pyinfra_first / first:.1f}x faster than pyinfra")
     print(f"- {key[0]} hosts: " + "; ".join(parts))
+
+# Growth: from the smallest count of 17 or more hosts to the largest, against the floors'.
+grown = [key for key in plain if key[0] >= 17]
+if len(grown) >= 2:
+    low, high = values[grown[0]], values[grown[-1]]
+    parts = []
+    for name, tool in (("OpenSSH", "ssh"), ("transport", "transport"), ("converge no-op", "converge")):
+        a, b = seconds(low.get((tool, "noop"))), seconds(high.get((tool, "noop")))
+        if a and b:
+            parts.append(f"{name} x{b / a:.2f}")
+    a, b = seconds(low.get(("converge", "first_seconds"))), seconds(high.get(("converge", "first_seconds")))
+    if a and b:
+        parts.append(f"converge first run x{b / a:.2f}")
+    print(f"- growth from {grown[0][0]} to {grown[-1][0]} hosts (x{grown[-1][0] / grown[0][0]:.2f} hosts): " + ", ".join(parts))
 
 latent = sorted(key for key in values if key[1] > 0)
 if latent:
