@@ -91,20 +91,24 @@ public struct FactProbe: Sendable {
             converge_b='\(boundary[..<middle])''\(boundary[middle...])'
             converge_section() {
             \tprintf '%s %s begin\\n' "$converge_b" "$1"
-            \tconverge_r=$( { (
+            \tconverge_r=$(
+            \t\texec </dev/null 2>&1 1>&3 3>&-
             \t\tconverge_c=$2
-            \t\tunset converge_b converge_r
+            \t\tunset converge_b converge_r converge_s
             \t\tset --
             \t\teval "$converge_c"
-            \t) </dev/null 2>&1 1>&3 3>&-; printf ':%s' "$?"; } )
+            \t)
+            \tconverge_s=$?
             \tprintf '\\n%s %s status %s\\n%s\\n%s %s end\\n' "$converge_b" "$1" \
-            "${converge_r##*:}" "${converge_r%:*}" "$converge_b" "$1"
+            "$converge_s" "$converge_r" "$converge_b" "$1"
             }
 
             """
-        // In converge_section, the command's stdout goes straight to the probe's stdout
-        // (fd 3) while its stderr, then ":<status>", are captured: no temporary files needed.
-        // The command starts without positional parameters and without the boundary.
+        // In converge_section, the command runs in the command substitution's own subshell
+        // (one fork): its stdout goes straight to the probe's stdout (fd 3), its stderr is
+        // captured, and the substitution's status is the command's, `exit` included. No
+        // temporary files needed. The command starts without positional parameters and
+        // without the boundary.
         for (index, command) in commands.enumerated() {
             script += "converge_section \(index) \(shellQuote(command))\n"
         }
@@ -156,7 +160,8 @@ public struct FactProbe: Sendable {
     /// (it was cut short).
     ///
     /// A section is `B i begin`, stdout, `\n`, `B i status N`, stderr, `\n`, `B i end`,
-    /// each marker on its own line; the added newlines make stdout and stderr exact.
+    /// each marker on its own line; the added newlines make stdout exact (stderr, captured by
+    /// a command substitution, comes without its trailing newlines).
     static func sections(in output: String, boundary: String, count: Int) -> [FactOutput?] {
         enum State {
             case between

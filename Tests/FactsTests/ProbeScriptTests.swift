@@ -42,7 +42,7 @@ import TestSupport
         func check(_ output: String, scriptInArguments: Bool = true) throws {
             let results = probe.results(from: output)
             #expect(try results.value(for: noNewline) == "no newline")
-            #expect(throws: FactError.commandFailed(fact: "failing", exitStatus: 3, stderr: "oops: it broke\n")) {
+            #expect(throws: FactError.commandFailed(fact: "failing", exitStatus: 3, stderr: "oops: it broke")) {
                 try results.value(for: failing)
             }
             #expect(results.output(for: failing)?.stdout == "partial\n")
