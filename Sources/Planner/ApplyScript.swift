@@ -14,8 +14,9 @@ public struct ApplyOptions: Hashable, Sendable {
     public var aptLockTimeout: Int
     /// Seconds between tries when an older apt (< 1.9.11) finds dpkg locked.
     public var aptRetryInterval: Int
-    /// Seconds one step may take (an install, a command) before it is stopped and the
-    /// host's converge fails there: a hung command never holds a run forever.
+    /// Seconds one step that runs a program (an install, a command) may take before it is
+    /// stopped and the host's converge fails there: a hung command never holds a run
+    /// forever. Steps that only write files have none (``HostOperation/onlyWritesFiles``).
     public var stepTimeout: Int
 
     public init(
