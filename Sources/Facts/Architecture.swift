@@ -86,7 +86,7 @@ public struct PackageArchitectureFact: Fact {
     /// `uname -m`'s machine names are translated where Debian's name is known; dpkg's
     /// own names are never such a machine name (or translate to themselves, like `i386`).
     public func parse(_ output: String) throws -> String {
-        let names = output.split(separator: "\n").map { String($0.trimmingWhitespace()) }.filter { !$0.isEmpty }
+        let names = lines(of: output).map { String($0.trimmingWhitespace()) }.filter { !$0.isEmpty }
         guard names.count == 1, let name = names.first else {
             throw FactParseError("expected one architecture name: \(output)")
         }

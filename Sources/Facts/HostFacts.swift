@@ -28,17 +28,13 @@ public struct HostFacts: Codable, Equatable, Sendable {
     /// let keys = HostFacts.add(to: &probe)
     /// let facts = try keys.facts(from: probe.results(from: output))
     /// ```
-    ///
-    /// - Parameter packages: Whether to list every package dpkg knows (a drift sweep's, not a
-    ///   converge's business: on a server of 1,500 packages it is most of the probe's output);
-    ///   without, ``packages`` is empty.
-    public static func add(to probe: inout FactProbe, packages: Bool = true) -> Keys {
+    public static func add(to probe: inout FactProbe) -> Keys {
         Keys(
             release: probe.add(DebianReleaseFact()),
             kernel: probe.add(KernelFact()),
             architecture: probe.add(ArchitectureFact()),
             initSystem: probe.add(InitSystemFact()),
-            packages: packages ? probe.add(DebianPackagesFact()) : nil)
+            packages: probe.add(DebianPackagesFact()))
     }
 
     /// Where the parts of ``HostFacts`` are in a probe's results.
@@ -47,7 +43,7 @@ public struct HostFacts: Codable, Equatable, Sendable {
         public let kernel: FactKey<Kernel>
         public let architecture: FactKey<Architecture>
         public let initSystem: FactKey<InitSystem>
-        public let packages: FactKey<[DebianPackage]>?
+        public let packages: FactKey<[DebianPackage]>
 
         /// The host facts from `results`.
         ///
@@ -58,7 +54,7 @@ public struct HostFacts: Codable, Equatable, Sendable {
                 kernel: try results.value(for: kernel),
                 architecture: try results.value(for: architecture),
                 initSystem: try results.value(for: initSystem),
-                packages: try packages.map { key throws(FactError) in try results.value(for: key) } ?? [])
+                packages: try results.value(for: packages))
         }
     }
 }

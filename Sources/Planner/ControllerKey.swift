@@ -56,10 +56,7 @@ public struct ControllerKey: Sendable {
 
     /// The keyed digest (HMAC-SHA256, lowercase hex) of `data`.
     public func digest(_ data: Data) -> String {
-        HMAC<SHA256>.authenticationCode(for: data, using: SymmetricKey(data: bytes)).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        lowercaseHex(HMAC<SHA256>.authenticationCode(for: data, using: SymmetricKey(data: bytes)))
     }
 
     /// Whether `digest` is this key's digest of `data` (compared in constant time).

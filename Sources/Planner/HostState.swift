@@ -230,6 +230,11 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
     }
 }
 
+/// Refuses a mode with bits beyond the permission bits (`0o7777`).
+func validateMode(_ mode: UInt16?, of id: ResourceID) throws(PlanError) {
+    if let mode, mode > 0o7777 { throw .invalid(id, "mode \(octal(mode)) is not a permission mode") }
+}
+
 func validatePath(_ path: String, of id: ResourceID) throws(PlanError) {
     guard path.hasPrefix("/"), path != "/", !path.hasSuffix("/"), !path.contains("//") else {
         throw .invalid(id, "needs an absolute, normalized path other than /")

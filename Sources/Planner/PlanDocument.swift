@@ -156,9 +156,6 @@ extension HostOperation {
     static let systemctlVerbs: Set<String> = ["enable", "disable", "start", "stop", "restart", "reload"]
 
     func validate(for id: ResourceID) throws(PlanError) {
-        func mode(_ value: UInt16?) throws(PlanError) {
-            if let value, value > 0o7777 { throw .invalid(id, "mode \(octal(value)) is not a permission mode") }
-        }
         func account(_ name: String?) throws(PlanError) {
             if let name { try validateAccountName(name, of: id) }
         }
@@ -179,25 +176,20 @@ extension HostOperation {
             try validatePath(path, of: id)
             try account(owner)
             try account(group)
-            try mode(permissions)
+            try validateMode(permissions, of: id)
         case .setAttributes(let path, let owner, let group, let permissions),
              .makeDirectory(let path, let owner, let group, let permissions):
             try validatePath(path, of: id)
             try account(owner)
             try account(group)
-            try mode(permissions)
+            try validateMode(permissions, of: id)
         case .makeSymlink(let path, let target):
             try validatePath(path, of: id)
             if target.isEmpty || target.contains("\0") || target.contains("\n") { throw .invalid(id, "not a symlink target") }
         case .removePath(let path, _):
             try validatePath(path, of: id)
-        case .createUser(let name, _, let group, let groups, let home, let shell, _):
-            try account(name)
-            try account(group)
-            for group in groups { try account(group) }
-            if let home { try validatePath(home, of: id) }
-            if let shell { try validatePath(shell, of: id) }
-        case .modifyUser(let name, _, let group, let groups, let home, let shell):
+        case .createUser(let name, _, let group, let groups, let home, let shell, _),
+             .modifyUser(let name, _, let group, let groups, let home, let shell):
             try account(name)
             try account(group)
             for group in groups { try account(group) }

@@ -196,7 +196,7 @@ private struct PlanBuilder {
                 resource: file.id, action: .remove, reason: "exists", operation: .removePath(path: file.path, recursive: false)))
             return
         }
-        if let mode = file.mode, mode > 0o7777 { throw .invalid(file.id, "mode \(octal(mode)) is not a permission mode") }
+        try validateMode(file.mode, of: file.id)
         try checkAccounts(owner: file.owner, group: file.group, of: file)
         let bytes: Data?
         let fileBytes: FileBytes?
@@ -220,7 +220,8 @@ private struct PlanBuilder {
         let isSecret = file.content?.isSecret == true
         let newHash = sha256Hex(bytes ?? Data())
         // What a plan shows of the wanted content: a secret's only by its keyed digest.
-        let shownHash = isSecret ? secrets.key.digest(bytes ?? Data()) : newHash
+        let shownHash: String
+        if case .secret(_, let digest, _)? = fileBytes { shownHash = digest } else { shownHash = newHash }
 
         guard let current, current.kind == .file else {
             if let current, current.kind != .symlink {
@@ -309,9 +310,7 @@ private struct PlanBuilder {
             return
         }
         try checkAccounts(owner: directory.owner, group: directory.group, of: directory)
-        if let mode = directory.mode, mode > 0o7777 {
-            throw .invalid(directory.id, "mode \(octal(mode)) is not a permission mode")
-        }
+        try validateMode(directory.mode, of: directory.id)
         guard let current else {
             var fields: [FieldChange] = []
             if let owner = directory.owner { fields.append(FieldChange("owner", old: nil, new: owner)) }

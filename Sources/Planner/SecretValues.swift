@@ -78,9 +78,14 @@ public struct SecretValues: Sendable {
     }
 }
 
-/// The SHA-256 of `data`, lowercase hex.
-func sha256Hex(_ data: Data) -> String {
-    SHA256.hash(data: data).map { byte in
+/// The SHA-256 of `data`, lowercase hex, as `sha256sum` prints it.
+public func sha256Hex(_ data: Data) -> String {
+    lowercaseHex(SHA256.hash(data: data))
+}
+
+/// `bytes` as lowercase hex, two digits a byte.
+func lowercaseHex<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String {
+    bytes.map { byte in
         let hex = String(byte, radix: 16)
         return byte < 16 ? "0" + hex : hex
     }.joined()
