@@ -62,24 +62,10 @@ public struct Convergence: Sendable {
         self.secretDigests = secretDigests
     }
 
-    /// Names every role an inventory host uses that the playbooks do not define.
-    public func unknownRoles(in hosts: [Inventory.Host]) -> [HostFailure] {
-        hosts.flatMap { host in
-            host.roles.filter { playbook.role(named: $0) == nil }.map { role in
-                HostFailure(host: host.name, phase: "roles",
-                            message: "unknown role \"\(role)\": the playbook has "
-                                + (playbook.roles.isEmpty ? "no roles" : playbook.roleNames.joined(separator: ", ")))
-            }
-        }
-    }
-
     /// A host with its open session and the plan made from its current state.
     public struct PlannedHost: Sendable {
         public let host: Inventory.Host
         public let connection: any HostConnection
-        /// The host facts, with every package, when asked for (`packageList`, a drift sweep);
-        /// nil otherwise: a converge gathers only what roles see.
-        public let facts: HostFacts?
         public let plan: HostPlan
         let secrets: SecretValues
     }
@@ -88,22 +74,18 @@ public struct Convergence: Sendable {
     /// hold: the roles are evaluated with them, and one probe gathers the host facts and the
     /// state of every resource. Only when the cache is missing or stale (the host was
     /// upgraded to another release, say) does a second probe follow.
-    /// - Parameter packageList: Whether ``PlannedHost/facts`` lists every package of the
-    ///   host (for a drift sweep); planning itself needs only the packages resources name.
-    public func plan(_ host: Inventory.Host, options: PlanOptions = PlanOptions(), packageList: Bool = false) async throws -> PlannedHost {
+    public func plan(_ host: Inventory.Host, options: PlanOptions = PlanOptions()) async throws -> PlannedHost {
         let key = try controllerKey(for: host)
         let connection = try await connector.connection(to: host)
         do {
             var roleFacts = cache?.roleFacts(of: host.name)
             var resources = try roleFacts.map { try self.resources(for: host, context: $0) }
             var probe = FactProbe()
-            // A drift sweep reports every host fact; a converge needs only those roles see.
-            let hostFactKeys = packageList ? HostFacts.add(to: &probe) : nil
-            let roleFactKeys = packageList ? nil : RoleFacts.add(to: &probe)
+            // Only the facts roles see: a drift sweep (DriftSweep.swift) asks for more.
+            let roleFactKeys = RoleFacts.add(to: &probe)
             let stateKeys = try resources.map { try HostStateQuery(resources: $0).add(to: &probe) }
             let results = probe.results(from: try await probeOutput(probe.script, on: connection, host: host))
-            let facts = try hostFactKeys.map { keys throws(FactError) in try keys.facts(from: results) }
-            let currentRoleFacts = try facts.map(RoleFacts.init) ?? roleFactKeys!.roleFacts(from: results)
+            let currentRoleFacts = try roleFactKeys.roleFacts(from: results)
 
             var state = try stateKeys.map { try $0.state(from: results) }
             if roleFacts != currentRoleFacts || resources == nil || state == nil {
@@ -118,7 +100,7 @@ public struct Convergence: Sendable {
             let secrets = try SecretValues(resolving: resources!, key: key, environment: environment)
             let plan = try Planner.plan(host: host.name, resources: resources!, state: state!, secrets: secrets, options: options)
             secretDigests?.record(SecretDigestStore.digests(unchangedBy: plan, resources: resources!, state: state!), of: host)
-            return PlannedHost(host: host, connection: connection, facts: facts, plan: plan, secrets: secrets)
+            return PlannedHost(host: host, connection: connection, plan: plan, secrets: secrets)
         } catch let error as FactError {
             throw HostFailure(host: host.name, phase: "facts", message: error.description)
         } catch let error as PlanError {
@@ -141,7 +123,7 @@ public struct Convergence: Sendable {
                                   message: "the host changed since the plan was made; make a new plan with `converge plan`")
             }
             let secrets = try SecretValues(resolving: plan, key: key, environment: environment)
-            return PlannedHost(host: host, connection: connection, facts: nil, plan: plan, secrets: secrets)
+            return PlannedHost(host: host, connection: connection, plan: plan, secrets: secrets)
         } catch let error as FactError {
             throw HostFailure(host: host.name, phase: "facts", message: error.description)
         } catch let error as PlanError {
@@ -180,11 +162,6 @@ public struct Convergence: Sendable {
         }
         secretDigests?.record(SecretDigestStore.digests(writtenBy: planned.plan, result: result, secrets: planned.secrets), of: planned.host)
         return result
-    }
-
-    /// Runs the plan's changes with the default options; see ``apply(_:script:)``.
-    public func apply(_ planned: PlannedHost, options: ApplyOptions = ApplyOptions()) async throws -> ApplyResult {
-        try await apply(planned, script: script(for: planned, options: options))
     }
 
     /// Asks the host's running apply script to start no further step (the one running

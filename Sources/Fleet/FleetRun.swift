@@ -81,11 +81,10 @@ public struct FleetRun: Sendable {
             } else if options.batchSize != nil, failed > options.maxFailures {
                 stoppedEarly = "\(failed) host(s) failed, more than --max-fail \(options.maxFailures)"
             }
-            if let reason = stoppedEarly {
+            if stoppedEarly != nil {
                 let status: HostOutcome.Status = interruption.level > .none ? .notStarted : .skipped
                 outcomes += batches.joined().map { HostOutcome(host: $0.host.name, status: status, changes: 0, log: "") }
                 batches = []
-                stoppedEarly = reason
             }
         }
         return FleetOutcome(hosts: outcomes, duration: clock.now - started, stoppedEarly: stoppedEarly,
@@ -154,18 +153,17 @@ public struct FleetRun: Sendable {
                 result.succeeded ? .changed : result.wasInterrupted ? .interrupted : .failed
             return HostOutcome(host: host.name, status: status, changes: changes, log: log)
         } catch {
-            var cause: any Error = error
             if let lost = error as? ApplyConnectionLost {
                 // What the host reported before the connection failed: the steps made.
                 log += PlanRenderer.render(lost.result, of: planned.plan)
-                cause = lost.cause
             }
             if interruption.level == .aborting {
                 return HostOutcome(host: host.name, status: .interrupted, changes: changes,
                                    log: log + "\(host.name): interrupted: the connection was cut mid-apply; "
                                        + "steps already running on the host may finish there\n")
             }
-            let failure = HostFailure(cause, host: host.name)
+            // HostFailure names the cause of an ApplyConnectionLost itself.
+            let failure = HostFailure(error, host: host.name)
             return HostOutcome(host: host.name, status: failure.unreachable ? .unreachable : .failed,
                                changes: changes, log: log + "\(failure)\n")
         }

@@ -40,7 +40,10 @@ public struct SecretDigestStore: Sendable {
     /// only makes the next sweep say it has none for that file.
     public func record(_ digests: [String: String], of host: Inventory.Host) {
         guard !digests.isEmpty else { return }
-        let merged = self.digests(of: host).merging(digests) { _, new in new }
+        let recorded = self.digests(of: host)
+        let merged = recorded.merging(digests) { _, new in new }
+        // Every plan records the digests it saw: most runs change none of them.
+        guard merged != recorded else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(merged) else { return }
@@ -59,10 +62,6 @@ public struct SecretDigestStore: Sendable {
         return "\(directory)/\(name.hasPrefix(".") ? "_" + name : name).json"
     }
 
-    /// The SHA-256 of `data`, lowercase hex, as `sha256sum` prints it.
-    static func sha256(_ data: Data) -> String {
-        SHA256.hash(data: data).map { byte in byte < 16 ? "0" + String(byte, radix: 16) : String(byte, radix: 16) }.joined()
-    }
 }
 
 extension SecretDigestStore {
@@ -85,7 +84,7 @@ extension SecretDigestStore {
             guard case .writeFile(let path, .secret(let text, _, _), _, _, _) = change.operation,
                 let bytes = try? secrets.render(text, for: change.resource)
             else { continue }
-            digests[path] = sha256(bytes)
+            digests[path] = sha256Hex(bytes)
         }
         return digests
     }

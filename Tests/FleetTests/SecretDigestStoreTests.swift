@@ -83,7 +83,7 @@ private final class ScratchDirectory {
 
     @Test func recordsTheSecretFilesAPlanFindsRight() throws {
         let secrets = SecretValues([.environment("APP_TOKEN"): Data("token".utf8), .environment("DB_PASSWORD"): Data("pw".utf8)])
-        let tokenSHA = SecretDigestStore.sha256(Data("token".utf8))
+        let tokenSHA = sha256Hex(Data("token".utf8))
         // The token holds the secret's value; db.cnf is stale; motd is no secret.
         let current = state(["/etc/app/token": tokenSHA, "/etc/app/db.cnf": "0000", "/etc/motd": "1111"])
         let resources: [any Resource] = [token, config, motd]
@@ -101,11 +101,11 @@ private final class ScratchDirectory {
         #expect(planned.changes.count == 3)
         // The digest of the bytes written, as sha256sum on the host prints it.
         let written = Data("[client]\npassword = pw\n".utf8)
-        #expect(SecretDigestStore.sha256(Data("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(sha256Hex(Data("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         let succeeded = ApplyResult(outcomes: [.succeeded, .succeeded, .succeeded], abortMessage: nil, isComplete: true)
         #expect(SecretDigestStore.digests(writtenBy: planned, result: succeeded, secrets: secrets) == [
-            "/etc/app/token": SecretDigestStore.sha256(Data("token".utf8)),
-            "/etc/app/db.cnf": SecretDigestStore.sha256(written),
+            "/etc/app/token": sha256Hex(Data("token".utf8)),
+            "/etc/app/db.cnf": sha256Hex(written),
         ])
         // A change that failed or did not run wrote nothing that counts.
         let order = planned.changes.map(\.resource.name)
