@@ -144,7 +144,7 @@ public struct ReleaseVariant: Codable, Sendable, Equatable {
         self.release = release
         self.codename = codename
         self.majorVersion = majorVersion
-        self.series = series ?? codename ?? majorVersion.map { "debian \($0)" } ?? release
+        self.series = series ?? HostRelease(name: release, codename: codename, majorVersion: majorVersion, pointRelease: nil).series
         self.hosts = hosts
     }
 }

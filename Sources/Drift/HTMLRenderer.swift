@@ -107,9 +107,9 @@ private struct HTMLRenderer {
         }
         html += "</dl>\n"
 
-        html += hostTable(notes: report.groupNotes)
-
         let notes = report.groupNotes
+        html += hostTable(notes: notes)
+
         let shown = report.hosts.filter { $0.hasSomethingToShow || notes[$0.name] != nil }
         html += "<h2>Details</h2>\n"
         if shown.isEmpty {

@@ -167,9 +167,8 @@ extension HostMaintenance {
         self.init(unavailable: maintenance.errors)
         let native = facts.architecture.name
         // apt's names of the held packages: foreign architectures qualified, as apt prints them.
-        let held = Set(facts.packages.lazy.filter { $0.isInstalled && $0.status.isHeld }.map { package in
-            package.architecture.isEmpty || package.architecture == "all" || package.architecture == native
-                ? package.name : "\(package.name):\(package.architecture)"
+        let held = Set(facts.packages.lazy.filter { $0.isInstalled && $0.status.isHeld }.map {
+            PackageID($0, nativeArchitecture: native).qualifiedName
         })
         if let policy = maintenance.aptPolicy {
             func isSecurity(_ descriptions: [String]) -> Bool {

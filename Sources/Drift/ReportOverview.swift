@@ -20,7 +20,6 @@ struct ReportOverview {
 
     init(_ report: DriftReport) {
         var items: [Item] = []
-        let newKeys = Set(report.findings.lazy.filter(\.isNew).map(\.key))
         func marked(_ names: [String]) -> String { list(names, limit: 10) }
 
         // drift: each host with what drifted, resources first, then conffiles.
@@ -47,7 +46,7 @@ struct ReportOverview {
         items.append(Item(label: "unreachable", lines: [unswept.isEmpty ? "none" : list(unswept, limit: 6)], tone: unswept.isEmpty ? .good : .bad))
 
         if report.isComparedWithHistory {
-            let new = report.findings.filter { newKeys.contains($0.key) }
+            let new = report.findings.filter(\.isNew)
             let shown = new.prefix(3).map(\.summary).joined(separator: "; ")
             items.append(Item(
                 label: "new", lines: [new.isEmpty ? "nothing since the last sweep" : "\(new.count) since the last sweep: \(shown)\(new.count > 3 ? "; …" : "")"],
