@@ -28,8 +28,6 @@ struct ConvergeInventoryBuilder {
 
     struct Output {
         var document: JSONValue
-        var hostCount: Int
-        var groupCount: Int
     }
 
     /// A definition that Ansible ranks differently from converge's merge, and the hosts it matters for.
@@ -151,7 +149,7 @@ struct ConvergeInventoryBuilder {
         }
         root["hosts"] = .array(hosts)
         reportVaultValues(in: [fleetPlainVars] + outputVars)
-        return Output(document: .object(root), hostCount: hosts.count, groupCount: writtenGroups.count)
+        return Output(document: .object(root))
     }
 
     /// Ansible's precedence for one host's vars, lowest first: the `all` group and then
