@@ -9,17 +9,13 @@ lab (its hosts table, key and known_hosts) and writes, into OUT:
 
 With --proxy BASE_PORT the hosts are reached through benchmarks/peers/delay-proxy.py
 (host i at GATEWAY:BASE_PORT+i) and a known_hosts for those endpoints is written too.
-Every tool writes the same files (same content, mode, owner), packages and service.
+Every tool writes the same files (same content, mode, owner), packages and service: each
+file's text is the one Tests/LabPlaybooks/Bench.swift's benchFileContent gives.
 """
 import argparse
 import json
 import os
 import subprocess
-
-
-def file_content(number):
-    # The same text as Tests/LabPlaybooks/Bench.swift's benchFileContent.
-    return f"# benchmark file {number}\nsetting_{number} = value {number}\n"
 
 
 def main():
