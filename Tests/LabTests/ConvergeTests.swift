@@ -230,22 +230,18 @@ extension LabSuite {
         func hostStoppedMidRun() async throws {
             let scratch = try TemporaryDirectory()
             let victim = Lab.hosts.last!
-            // A changed config on every host: each run has real work (write, restart) to be cut short.
-            let inventory = try Self.makeInventory(withLabVars: ["greeting": "mid-run \(UUID().uuidString)"], in: scratch)
-            let process = Process()
-            process.executableURL = Self.executable
-            process.arguments = ["apply", inventory]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            try await Task.sleep(for: .milliseconds(150))
+            // A changed config on every host, and a slow step: the victim is stopped while that
+            // step runs, never after a run that was simply faster than a fixed delay.
+            let inventory = try Self.makeInventory(
+                withLabVars: ["slow_step": 5, "greeting": "mid-run \(UUID().uuidString)"], in: scratch)
+            try await Fault.clearSlowStep(on: Lab.hosts)
+            let run = try BackgroundConverge(["apply", inventory])
+            try await Fault.waitForSlowStep(on: [victim], of: run)
             try controller([Lab.repository + "/scripts/lab", "stop", victim.name])
             defer { _ = try? controller([Lab.repository + "/scripts/lab", "start", victim.name]) }
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
+            let (status, output) = try await run.finish(within: .seconds(90))
 
-            #expect(process.terminationStatus == 1, "\(output)")
+            #expect(status == 1, "\(output)")
             let victimLine = output.split(separator: "\n").first { $0.hasPrefix("\(victim.name)  ") }
             #expect(victimLine.map { $0.hasSuffix("unreachable") || $0.contains("failed") } == true, "\(output)")
             for host in Lab.hosts.dropLast() {
