@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // libssh2, exactly as Debian's libssh2-1-dev ships it. Only `SSH` imports it.
@@ -31,7 +32,7 @@ let package = Package(
         // Quoting for POSIX sh, for everything converge runs on a target.
         .target(name: "Shell"),
         // SSH transport: sessions, host key checks, authentication, commands, uploads.
-        .target(name: "SSH", dependencies: ["CLibSSH2", "Shell"]),
+        .target(name: "SSH", dependencies: ["CLibSSH2", "Shell", .product(name: "Logging", package: "swift-log")]),
         // The inventory: hosts, groups and their variables, read from inventory/*.json.
         .target(name: "Inventory"),
         // `converge import-ansible`: an Ansible inventory (INI or YAML, group_vars/, host_vars/)
@@ -53,7 +54,8 @@ let package = Package(
         .target(name: "DriftHistory", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         // Working across the fleet: connecting to inventory hosts, many at a time.
         .target(name: "Fleet", dependencies: [
-            "SSH", "Inventory", "Facts", "Resources", "Planner", "Shell", .product(name: "Crypto", package: "swift-crypto"),
+            "SSH", "Inventory", "Facts", "Resources", "Planner", "Shell", "Drift", "DriftHistory",
+            .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
         ]),
         // The command line as a library: every subcommand, run with a playbook's roles.
         .target(
@@ -62,6 +64,7 @@ let package = Package(
                 "SSH", "Inventory", "Facts", "Resources", "Shell", "Fleet", "Planner", "Drift", "DriftHistory",
                 "AnsibleInventory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The lab tests' own roles and binary (converge-lab): test fixtures, not shipped.
@@ -80,7 +83,7 @@ let package = Package(
         .testTarget(name: "ConvergeCommandTests", dependencies: [
             "Converge", "Fleet", "Drift", "Facts", "Inventory", "Planner", "Resources",
         ]),
-        .testTarget(name: "FleetTests", dependencies: ["Fleet", "Inventory", "Planner", "Resources", "SSH", "Facts"]),
+        .testTarget(name: "FleetTests", dependencies: ["Fleet", "Inventory", "Planner", "Resources", "SSH", "Facts", "Drift", "TestSupport"]),
         .testTarget(name: "LabTests", dependencies: ["SSH", "Inventory", "Facts", "Fleet", "Shell", "TestSupport"]),
     ]
 )

@@ -22,6 +22,9 @@ struct ApplyCommand: AsyncParsableCommand {
     @OptionGroup(title: "Fleet options (the inventory may also be a plan saved by `converge plan --out`)")
     var fleet: FleetOptions
 
+    @OptionGroup(title: "Output options")
+    var output: OutputOptions
+
     @Option(help: "Converge hosts in batches of this many, one batch after the other.")
     var serial: Int?
 
@@ -41,7 +44,7 @@ struct ApplyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let convergence: Convergence
-        let work: [(host: Inventory.Host, prepare: FleetRun.Prepare)]
+        let work: [(host: Inventory.Host, prepare: FleetApply.Prepare)]
         if let saved = try SavedPlan.load(fleet.inventory) {
             // Exactly the saved changes, on the hosts it names, if they have not changed since.
             let inventory = try Inventory.load(contentsOf: saved.inventoryPath)
@@ -51,27 +54,41 @@ struct ApplyCommand: AsyncParsableCommand {
                 guard let host = inventory.host(named: hostPlan.host) else {
                     throw CommandFailure(["\(fleet.inventory): host \(hostPlan.host) is no longer in \(saved.inventoryPath)"])
                 }
-                return (host, { [convergence] in try await convergence.resume(hostPlan, on: host) })
+                return (host, { [convergence] run in try await convergence.resume(hostPlan, on: host, in: run) })
             }
         } else {
             let (inventory, hosts) = try fleet.selectedHosts()
             convergence = try Convergence.checkingRoles(of: hosts, in: inventory)
-            work = hosts.map { host in (host, { [convergence] in try await convergence.plan(host) }) }
+            work = hosts.map { host in (host, { [convergence] run in try await convergence.plan(host, in: run) }) }
         }
 
         var applyOptions = ApplyOptions()
         applyOptions.stepTimeout = stepTimeout
         let interruption = Interruption()
         let signals = InterruptHandler(interruption)
-        let run = FleetRun(convergence: convergence,
-                           options: .init(parallel: fleet.parallel, batchSize: serial, maxFailures: maxFail, apply: applyOptions),
-                           interruption: interruption)
-        let outcome = await run.run(work) { ProgressDisplay(hosts: $0) }
-        signals.stop()
-        print(outcome.log, terminator: "")
-        print(outcome.summary, terminator: "")
-        if outcome.interrupted { throw ExitCode(130) }
-        if !outcome.succeeded { throw ExitCode(1) }
+        defer { signals.stop() }
+        let runner = FleetRunner(options: .init(parallel: fleet.parallel, batchSize: serial, maxFailures: maxFail),
+                                 interruption: interruption, events: output.sink(.story))
+        let result = await FleetApply(convergence: convergence, options: applyOptions).run(work, with: runner)
+        output.printReport(of: result)
+        if let status = signals.exitStatus { throw ExitCode(status) }
+        if !result.report.succeeded { throw ExitCode(1) }
+    }
+}
+
+extension OutputOptions {
+    /// After an apply's run: on a terminal, every host's plan and outcome (the live display
+    /// showed only where each host was); elsewhere only what the streamed lines could not
+    /// tell; then the summary. With --quiet, only the hosts that did not converge; with
+    /// --json, nothing (the stream ended with the run's report).
+    func printReport(of result: FleetResult<AppliedHost>) {
+        guard !json else { return }
+        if quiet {
+            print(result.hosts.filter { !$0.status.succeeded }.map(ApplyLog.render).joined(), terminator: "")
+        } else if TextOutput.standardOutput.isTerminal {
+            print(ApplyLog.render(result), terminator: "")
+        }
+        print(ApplyLog.summary(result.report), terminator: "")
     }
 }
 

@@ -48,6 +48,9 @@ struct BootstrapCommand: AsyncParsableCommand {
     @Flag(name: .customLong("accept-new"), help: "Trust the host key shown at first contact (when no fingerprint is known).")
     var acceptNew = false
 
+    @OptionGroup(title: "Output options")
+    var output: OutputOptions
+
     func validate() throws {
         guard (passwordVariable == nil) != (passwordFile == nil) else {
             throw ValidationError("give the root password with exactly one of --password-env VAR or --password-file FILE")
@@ -61,33 +64,33 @@ struct BootstrapCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let clock = ContinuousClock()
-        let started = clock.now
         let bootstrap = Bootstrap(address: address, name: name, group: group, inventoryPath: inventory,
                                   rootPassword: try password(),
                                   trust: fingerprint.map { .fingerprint($0) } ?? .acceptNew, deployUser: deployUser)
-        let outcome: Bootstrap.Outcome
-        do {
-            outcome = try await bootstrap.run()
-        } catch {
-            throw CommandFailure(["\(name) (\(address)): bootstrap failed: \(HostFailure(error, host: name).headline)"])
+        let interruption = Interruption()
+        let signals = InterruptHandler(interruption)
+        defer { signals.stop() }
+        let runner = FleetRunner(interruption: interruption, events: output.sink(.story))
+        let result = try await bootstrap.run(with: runner) { inventory in
+            guard let host = inventory.host(named: name) else {
+                throw CommandFailure(["\(inventory.file): \(name) is missing after bootstrap"])
+            }
+            return try Convergence.checkingRoles(of: [host], in: inventory)
         }
-        for step in outcome.steps { print("\(name): \(step)") }
-
-        // The host as the inventory now has it, converged like any other.
-        let updated = try Inventory.load(contentsOf: inventory)
-        guard let host = updated.host(named: name) else {
-            throw CommandFailure(["\(inventory): \(name) is missing after bootstrap"])
+        let box = result.hosts[0]
+        if let failure = box.value?.failure {
+            throw CommandFailure(["\(name) (\(address)): bootstrap failed: \(failure.headline)"])
         }
-        let convergence = try Convergence.checkingRoles(of: [host], in: updated)
-        let run = await FleetRun(convergence: convergence).run([(host, { @Sendable in try await convergence.plan(host) })]) {
-            ProgressDisplay(hosts: $0)
+        if !output.json {
+            // Streamed as plain lines already when not on a terminal.
+            if TextOutput.standardOutput.isTerminal || (output.quiet && !box.status.succeeded) {
+                for step in box.value?.steps ?? [] { print("\(name): \(step)") }
+                print(ApplyLog.render(box.value?.applied, report: box.report), terminator: "")
+            }
+            print(ApplyLog.summary(result.report), terminator: "")
         }
-        print(run.log, terminator: "")
-        var summary = run
-        summary.duration = clock.now - started   // from first contact, bootstrap included
-        print(summary.summary, terminator: "")
-        if !run.succeeded { throw ExitCode(1) }
+        if let status = signals.exitStatus { throw ExitCode(status) }
+        if !result.report.succeeded { throw ExitCode(1) }
     }
 
     private func password() throws -> String {

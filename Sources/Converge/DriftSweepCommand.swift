@@ -17,7 +17,10 @@ struct DriftSweepCommand: AsyncParsableCommand {
 
     @OptionGroup var fleet: FleetOptions
 
-    @Option(help: "Report format: text (coloured on a terminal), json (schema converge-drift-report, version 2) or html.")
+    @OptionGroup(title: "Output options")
+    var output: OutputOptions
+
+    @Option(help: "Report format: text (coloured on a terminal), json (schema converge-drift-report, version 2) or html. (--json gives the run's events instead; --out and --prometheus still get the report.)")
     var format: Format = .text
 
     @Option(help: ArgumentHelp("Write the report to this file (atomically) instead of stdout.", valueName: "file"))
@@ -46,32 +49,18 @@ struct DriftSweepCommand: AsyncParsableCommand {
     private func sweep() async throws -> DriftReport {
         let (inventory, hosts) = try fleet.selectedHosts()
         let convergence = try Convergence.checkingRoles(of: hosts, in: inventory)
-
+        let interruption = Interruption()
+        let signals = InterruptHandler(interruption)
+        defer { signals.stop() }
+        let runner = FleetRunner(options: .init(parallel: fleet.parallel), interruption: interruption,
+                                 events: output.sink(.report))
         let started = Date()
-        let clock = ContinuousClock()
-        let begin = clock.now
-        let sweeps = await hosts.concurrentMap(limit: fleet.parallel) { host in
-            await Self.sweep(host, with: convergence)
-        }
-        let duration = (clock.now - begin).secondsValue
-        var report = DriftReport(sweeps: sweeps, sweptAt: started, duration: duration)
-
+        var report = DriftReport(await convergence.sweep(hosts, with: runner), hosts: hosts, sweptAt: started)
+        if let status = signals.exitStatus { throw ExitCode(status) }
         if let history {
-            let store = try DriftHistory(path: history)
-            let recorded = try store.record(
-                startedAt: report.sweptAt, duration: report.duration,
-                inventory: URL(fileURLWithPath: fleet.inventory).standardizedFileURL.path,
-                hostCount: report.hosts.count, unreachableCount: report.unsweptHosts.count,
-                findings: report.findings.map {
-                    RecordedFinding(key: $0.key, category: $0.category.rawValue, subject: $0.subject, summary: $0.summary)
-                },
-                unverifiedSubjects: report.unsweptHosts)
-            report.apply(FindingHistory(newKeys: Set(recorded.comparison.new.map(\.key)),
-                                        resolved: recorded.comparison.resolved.map {
-                                            ResolvedFinding(key: $0.key, summary: $0.summary)
-                                        }))
+            try report.record(in: try DriftHistory(path: history),
+                              inventory: URL(fileURLWithPath: fleet.inventory).standardizedFileURL.path)
         }
-
         let rendered: Data
         switch format {
         case .text: rendered = Data(report.text(colored: out == nil && isatty(STDOUT_FILENO) == 1).utf8)
@@ -80,25 +69,12 @@ struct DriftSweepCommand: AsyncParsableCommand {
         }
         if let out {
             try writeAtomically(rendered, to: URL(fileURLWithPath: out))
-        } else {
+        } else if !output.json {
             FileHandle.standardOutput.write(rendered)
         }
         if let prometheus {
             try report.writePrometheusTextfile(to: URL(fileURLWithPath: prometheus))
         }
         return report
-    }
-
-    /// Sweeps the host read-only (``Convergence/sweep(_:options:)``): its facts, how it
-    /// stands with apt, dpkg and reboots, and what differs from the playbooks.
-    static func sweep(_ host: Inventory.Host, with convergence: Convergence) async -> HostSweep {
-        do {
-            return HostSweep(try await convergence.sweep(host))
-        } catch {
-            let failure = HostFailure(error, host: host.name)
-            return HostSweep(host: host.name, address: host.address, groups: host.groups,
-                             outcome: failure.unreachable ? .unreachable(failure.headline) : .failed(failure.headline),
-                             roles: host.roles)
-        }
     }
 }

@@ -16,6 +16,9 @@ struct ExecCommand: AsyncParsableCommand {
 
     @OptionGroup var fleet: FleetOptions
 
+    @OptionGroup(title: "Output options")
+    var output: OutputOptions
+
     @Argument(parsing: .postTerminator, help: "The command and its arguments, after `--`.")
     var command: [String] = []
 
@@ -25,12 +28,20 @@ struct ExecCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (_, hosts) = try fleet.selectedHosts()
-        let clock = ContinuousClock()
-        let started = clock.now
         // One word: as given; several: each quoted, as ssh would not.
         let line = command.count == 1 ? command[0] : command.map(shellQuote).joined(separator: " ")
-        let outcomes = await FleetCommand(line).run(on: hosts, parallel: fleet.parallel)
-        print(FleetCommand.report(outcomes, duration: clock.now - started), terminator: "")
-        if !outcomes.allSatisfy(\.succeeded) { throw ExitCode(1) }
+        let interruption = Interruption()
+        let signals = InterruptHandler(interruption)
+        defer { signals.stop() }
+        let runner = FleetRunner(options: .init(parallel: fleet.parallel), interruption: interruption,
+                                 events: output.sink(.story))
+        let result = await FleetCommand(line).run(on: hosts, with: runner)
+        if !output.json {
+            // Plain lines told each host's answer as it came; a terminal gets them all now.
+            let whole = TextOutput.standardOutput.isTerminal || output.quiet
+            print(whole ? FleetCommand.report(result) : FleetCommand.summary(result.report), terminator: "")
+        }
+        if let status = signals.exitStatus { throw ExitCode(status) }
+        if !result.report.succeeded { throw ExitCode(1) }
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Facts
 import Fleet
 import Foundation
 import Inventory
@@ -14,19 +13,32 @@ struct FactsCommand: AsyncParsableCommand {
 
     @OptionGroup var fleet: FleetOptions
 
-    @Flag(help: "Print JSON instead of a table.")
-    var json = false
+    @OptionGroup(title: "Output options")
+    var output: OutputOptions
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json }
+
+    @Option(help: "The facts as a table, or as one JSON document ({\"hosts\": [...], \"summary\": {...}}).")
+    var format: Format = .table
+
+    func validate() throws {
+        if format == .json && output.json {
+            throw ValidationError("--format json (one document) and --json (the run's events) are two outputs: give one")
+        }
+    }
 
     func run() async throws {
-        let (_, hosts) = try fleet.selectedHosts()
-        let clock = ContinuousClock()
-        let started = clock.now
-        let connector = HostConnector()
-        let reports = await hosts.concurrentMap(limit: fleet.parallel) { host in
-            await FactsReport.Entry.gather(from: host, using: connector)
-        }
-        let report = FactsReport(entries: reports, duration: clock.now - started)
-        print(json ? try report.json() : report.table(), terminator: "")
+        let (inventory, hosts) = try fleet.selectedHosts()
+        let convergence = Convergence(playbook: Playbook.current, inventory: inventory)
+        let interruption = Interruption()
+        let signals = InterruptHandler(interruption)
+        defer { signals.stop() }
+        let runner = FleetRunner(options: .init(parallel: fleet.parallel), interruption: interruption,
+                                 events: output.sink(.report))
+        let result = await convergence.facts(of: hosts, with: runner)
+        let report = FactsReport(result, hosts: hosts)
+        if !output.json { print(format == .json ? try report.json() : report.table(), terminator: "") }
+        if let status = signals.exitStatus { throw ExitCode(status) }
         if report.failedCount > 0 { throw ExitCode(1) }
     }
 }

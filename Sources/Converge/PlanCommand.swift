@@ -8,13 +8,17 @@ struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Show what converging would change on each host, without changing anything.",
-        discussion: "Exits 0 when there is nothing to do, 2 when changes are pending, 1 on error."
+        discussion: """
+            Exits 0 when there is nothing to do, 2 when changes are pending, 1 on error. With \
+            --json, each host's plan is in its "planned" event; --out saves the whole plan as one \
+            signed document (schema "converge-plan", version \(Plan.version)) for `converge apply PLAN`.
+            """
     )
 
     @OptionGroup var fleet: FleetOptions
 
-    @Flag(help: "Print the plan as JSON (schema \"converge-plan\", version \(Plan.version)).")
-    var json = false
+    @OptionGroup(title: "Output options")
+    var output: OutputOptions
 
     @Option(help: ArgumentHelp("Also save the plan to this file.", valueName: "file"))
     var out: String?
@@ -22,29 +26,23 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         let (inventory, hosts) = try fleet.selectedHosts()
         let convergence = try Convergence.checkingRoles(of: hosts, in: inventory)
-
-        let outcomes = await hosts.concurrentMap(limit: fleet.parallel) { host -> Result<HostPlan, HostFailure> in
-            do {
-                let planned = try await convergence.plan(host)
-                await planned.connection.close()
-                return .success(planned.plan)
-            } catch {
-                return .failure(HostFailure(error, host: host.name))
-            }
-        }
-        let plans = outcomes.compactMap { try? $0.get() }
-        let failures = outcomes.compactMap { if case .failure(let failure) = $0 { failure } else { nil } }
-        let plan = Plan(hosts: plans, inventory: URL(fileURLWithPath: fleet.inventory).standardizedFileURL.path)
+        let interruption = Interruption()
+        let signals = InterruptHandler(interruption)
+        defer { signals.stop() }
+        let runner = FleetRunner(options: .init(parallel: fleet.parallel), interruption: interruption,
+                                 events: output.sink(.report))
+        let result = await convergence.plan(hosts, with: runner)
+        let plan = Plan(hosts: result.values, inventory: URL(fileURLWithPath: fleet.inventory).standardizedFileURL.path)
 
         // Signed with this controller's key: `converge apply` refuses it once edited.
         if let out { try FileOutput.write(try plan.jsonData(signedWith: ControllerKey.load()), to: out) }
-        if json {
-            FileHandle.standardOutput.write(try plan.jsonData())
-        } else {
+        let failures = result.hosts.compactMap(\.report.failure)
+        if !output.json {
             print(PlanRenderer.render(plan), terminator: "")
+            for failure in failures { FileOutput.printError(failure.description) }
         }
-        for failure in failures { FileOutput.printError(failure.description) }
-        if !failures.isEmpty { throw ExitCode(1) }
-        if plans.contains(where: { !$0.isEmpty }) { throw ExitCode(2) }
+        if let status = signals.exitStatus { throw ExitCode(status) }
+        if !result.report.succeeded { throw ExitCode(1) }
+        if plan.hosts.contains(where: { !$0.isEmpty }) { throw ExitCode(2) }
     }
 }

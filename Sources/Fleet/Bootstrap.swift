@@ -38,53 +38,78 @@ public struct Bootstrap: Sendable {
 
     /// What a run did, step by step, for the operator.
     public struct Outcome: Sendable {
-        public var steps: [String] = []
+        public private(set) var steps: [String] = []
         public var host: Inventory.Host
         public var inventoryChanged = false
+        private var run: HostRun?
+
+        init(host: Inventory.Host, run: HostRun?) {
+            self.host = host
+            self.run = run
+        }
+
+        /// A step done: kept, and told to the run as it happens.
+        mutating func record(_ step: String) {
+            steps.append(step)
+            run?.emit(.note(host: host.name, text: step))
+        }
     }
 
     /// Runs every step; throws a `HostFailure` naming the step that failed. The inventory
     /// file is written only once the host is reachable with the operator's key.
-    public func run(connector: HostConnector = HostConnector()) async throws -> Outcome {
+    ///
+    /// - Parameter run: Told of each step as it is done (a ``FleetEvent/note(host:text:)``).
+    public func run(connector: HostConnector = HostConnector(), in run: HostRun? = nil) async throws -> Outcome {
         var copy = self
-        return try await copy.runSteps(connector: connector)
+        return try await copy.runSteps(connector: connector, run: run)
     }
 
-    /// Who the session is logged in as: root at first contact, the inventory's user later.
-    private var asUser = "root"
+    /// The host as the inventory will have it once bootstrapped: in its group, with the
+    /// group's roles, vars and SSH settings. Nothing is written.
+    public func inventoryHost() throws -> Inventory.Host {
+        try editedInventory().host
+    }
 
-    private mutating func runSteps(connector: HostConnector) async throws -> Outcome {
+    private func editedInventory() throws -> (original: Inventory, edited: [UInt8], host: Inventory.Host) {
         let original = try Inventory.load(contentsOf: inventoryPath)
         let edited = try original.upsertingHost(named: name, address: address, group: group, user: deployUser)
         let inventory = try Inventory.parse(Data(edited), file: inventoryPath, baseDirectory: original.baseDirectory)
         guard let host = inventory.host(named: name) else {
             throw HostFailure(host: name, phase: "inventory", message: "the host is missing after adding it")
         }
-        var outcome = Outcome(host: host)
+        return (original, edited, host)
+    }
+
+    /// Who the session is logged in as: root at first contact, the inventory's user later.
+    private var asUser = "root"
+
+    private mutating func runSteps(connector: HostConnector, run: HostRun?) async throws -> Outcome {
+        let (original, edited, host) = try editedInventory()
+        var outcome = Outcome(host: host, run: run)
 
         // An already bootstrapped host takes the operator's key: then the password is not needed.
         let connection: SSHConnection
         if let keyed = try? await connector.connect(to: host) {
             connection = keyed
             asUser = host.ssh.user
-            outcome.steps.append("key login as \(host.ssh.user) already works: first contact skipped")
+            outcome.record("key login as \(host.ssh.user) already works: first contact skipped")
         } else {
             connection = try await firstContact(host, connector: connector)
             asUser = "root"
             try await connection.recordHostKey(in: host.ssh.knownHostsFile)
-            outcome.steps.append("host key \(connection.hostKey.fingerprint) trusted and recorded in \(host.ssh.knownHostsFile)")
+            outcome.record("host key \(connection.hostKey.fingerprint) trusted and recorded in \(host.ssh.knownHostsFile)")
         }
         do {
-            outcome.steps.append(try await installKeys(host, on: connection, connector: connector))
-            outcome.steps.append(try await setHostname(on: connection))
-            outcome.steps.append(try await hardenSSH(host, on: connection, connector: connector))
+            outcome.record(try await installKeys(host, on: connection, connector: connector))
+            outcome.record(try await setHostname(on: connection))
+            outcome.record(try await hardenSSH(host, on: connection, connector: connector))
 
             if edited != original.source {
                 try Inventory.write(edited, to: inventoryPath)
                 outcome.inventoryChanged = true
-                outcome.steps.append("\(inventoryPath): \(original.host(named: name) == nil ? "added" : "updated") \(name)")
+                outcome.record("\(inventoryPath): \(original.host(named: name) == nil ? "added" : "updated") \(name)")
             } else {
-                outcome.steps.append("\(inventoryPath): \(name) already there")
+                outcome.record("\(inventoryPath): \(name) already there")
             }
         } catch {
             await connection.close()
@@ -274,5 +299,52 @@ struct SSHHardening {
 
     var commitScript: String {
         prelude + "rm -f \"$backup\" \"$backup.absent\"\n"
+    }
+}
+
+/// What bootstrapping a box came to: its steps, then its first converge.
+public struct BootstrappedHost: Sendable {
+    /// The bootstrap's steps, in words, as they were done.
+    public var steps: [String]
+    /// Why the bootstrap itself failed; the box was then not converged.
+    public var failure: HostFailure?
+    /// The first converge, once bootstrapped.
+    public var applied: AppliedHost?
+}
+
+extension Bootstrap {
+    /// Bootstraps the box, then converges it with the inventory as the bootstrap left it,
+    /// as the one host of a run of `runner`.
+    ///
+    /// - Parameter convergence: Makes the convergence for the inventory once the box is in
+    ///   it (the command line checks the roles it names there).
+    /// - Throws: When the box's inventory entry cannot be made (an unreadable inventory, a
+    ///   bad name), before anything is contacted.
+    public func run(with runner: FleetRunner, connector: HostConnector = HostConnector(),
+                    convergence: @escaping @Sendable (Inventory) throws -> Convergence) async throws -> FleetResult<BootstrappedHost> {
+        let box = try inventoryHost()
+        return await runner.run("bootstrap", hosts: [box]) { run in
+            run.enter(.bootstrap)
+            let outcome: Outcome
+            do {
+                outcome = try await self.run(connector: connector, in: run)
+            } catch {
+                let failure = HostFailure(error, host: name)
+                return HostResult(status: failure.unreachable ? .unreachable : .failed,
+                                  value: BootstrappedHost(steps: [], failure: failure), failure: failure)
+            }
+            // The host as the inventory now has it, converged like any other.
+            let inventory = try Inventory.load(contentsOf: inventoryPath)
+            guard let host = inventory.host(named: name) else {
+                throw HostFailure(host: name, phase: "inventory", message: "\(inventoryPath): \(name) is missing after bootstrap")
+            }
+            let convergence = try convergence(inventory)
+            let converged = try await FleetApply(convergence: convergence).converge(run) { run in
+                try await convergence.plan(host, in: run)
+            }
+            let value = BootstrappedHost(steps: outcome.steps, applied: converged.value)
+            return HostResult(status: converged.status, value: value, changes: converged.report.changes,
+                              failure: converged.report.failure)
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Facts
 import Foundation
+import Logging
 import Inventory
 import Planner
 import Resources
@@ -21,6 +22,7 @@ public struct ApplyConnectionLost: Error, Sendable {
 /// Facts take two round trips on one session: the host facts the roles are evaluated
 /// with (release, architecture), then one probe covering the state of every resource.
 public struct Convergence: Sendable {
+    static let logger = Logger(label: "converge.convergence")
     let connector: any HostConnecting
     private let playbook: Playbook
     private let inventoryHosts: [InventoryHost]
@@ -74,10 +76,14 @@ public struct Convergence: Sendable {
     /// hold: the roles are evaluated with them, and one probe gathers the host facts and the
     /// state of every resource. Only when the cache is missing or stale (the host was
     /// upgraded to another release, say) does a second probe follow.
-    public func plan(_ host: Inventory.Host, options: PlanOptions = PlanOptions()) async throws -> PlannedHost {
+    ///
+    /// - Parameter run: The run the host is part of, told of each phase (connect, facts,
+    ///   plan) and given the connection to cut on a second interruption.
+    public func plan(_ host: Inventory.Host, options: PlanOptions = PlanOptions(), in run: HostRun? = nil) async throws -> PlannedHost {
         let key = try controllerKey(for: host)
-        let connection = try await connector.connection(to: host)
+        let connection = try await connect(host, in: run)
         do {
+            run?.enter(.facts)
             var roleFacts = cache?.roleFacts(of: host.name)
             var resources = try roleFacts.map { try self.resources(for: host, context: $0) }
             var probe = FactProbe()
@@ -89,6 +95,7 @@ public struct Convergence: Sendable {
 
             var state = try stateKeys.map { try $0.state(from: results) }
             if roleFacts != currentRoleFacts || resources == nil || state == nil {
+                Self.logger.debug("\(host.name): role facts \(roleFacts == nil ? "not cached" : "changed"): a second probe")
                 roleFacts = currentRoleFacts
                 cache?.save(roleFacts!, of: host.name)
                 let fresh = try self.resources(for: host, context: roleFacts!)
@@ -97,6 +104,7 @@ public struct Convergence: Sendable {
                 state = try keys.state(from: second.results(from: try await probeOutput(second.script, on: connection, host: host)))
                 resources = fresh
             }
+            run?.enter(.plan)
             let secrets = try SecretValues(resolving: resources!, key: key, environment: environment)
             let plan = try Planner.plan(host: host.name, resources: resources!, state: state!, secrets: secrets, options: options)
             secretDigests?.record(SecretDigestStore.digests(unchangedBy: plan, resources: resources!, state: state!), of: host)
@@ -110,9 +118,10 @@ public struct Convergence: Sendable {
 
     /// Reconnects to the host a saved plan was made for and checks that nothing changed
     /// since: the state its resources are in must still have the plan's fingerprint.
-    public func resume(_ plan: HostPlan, on host: Inventory.Host) async throws -> PlannedHost {
+    public func resume(_ plan: HostPlan, on host: Inventory.Host, in run: HostRun? = nil) async throws -> PlannedHost {
         let key = try controllerKey(for: host)
-        let connection = try await connector.connection(to: host)
+        let connection = try await connect(host, in: run)
+        run?.enter(.facts)
         var probe = FactProbe()
         let keys = plan.query.add(to: &probe)
         let output = try await probeOutput(probe.script, on: connection, host: host)
@@ -148,10 +157,14 @@ public struct Convergence: Sendable {
     ///
     /// - Throws: ``ApplyConnectionLost`` when the connection fails while the script runs,
     ///   with what the script had reported until then.
-    public func apply(_ planned: PlannedHost, script: ApplyScript) async throws -> ApplyResult {
+    ///
+    /// - Parameter onStdout: Gets the script's output as it arrives (``ApplyScript/Reader``
+    ///   reads its step reports from it), on the connection's thread.
+    public func apply(_ planned: PlannedHost, script: ApplyScript,
+                      onStdout: (@Sendable (Data) -> Void)? = nil) async throws -> ApplyResult {
         let run: CommandResult
         do {
-            run = try await runPrivileged(script.text, on: planned.connection, host: planned.host)
+            run = try await runPrivileged(script.text, on: planned.connection, host: planned.host, onStdout: onStdout)
         } catch let error as SSHError where error.partialOutput != nil {
             throw ApplyConnectionLost(result: script.results(from: error.partialOutput!.stdoutText), cause: error)
         }
@@ -174,6 +187,17 @@ public struct Convergence: Sendable {
             throw HostFailure(host: planned.host.name, phase: "stop",
                               message: "could not ask the apply to stop: \(result.stderrText)")
         }
+    }
+
+    /// Opens a connection to `host`, the run told and given it to cut on a second interruption.
+    func connect(_ host: Inventory.Host, in run: HostRun?) async throws -> any HostConnection {
+        run?.enter(.connect)
+        let clock = ContinuousClock()
+        let started = clock.now
+        let connection = try await connector.connection(to: host)
+        Self.logger.debug("\(host.name): connected in \((clock.now - started).seconds)")
+        run?.track(connection)
+        return connection
     }
 
     func controllerKey(for host: Inventory.Host) throws -> ControllerKey {
@@ -213,7 +237,8 @@ public struct Convergence: Sendable {
     /// Runs a script through `sh -s` (as root, or through sudo when the inventory says so)
     /// with the script on stdin: it may be long and may hold file contents and secrets,
     /// which must never appear on a command line.
-    private func runPrivileged(_ script: String, on connection: any HostConnection, host: Inventory.Host) async throws -> CommandResult {
+    private func runPrivileged(_ script: String, on connection: any HostConnection, host: Inventory.Host,
+                               onStdout: (@Sendable (Data) -> Void)? = nil) async throws -> CommandResult {
         var input = Data()
         let command: String
         if host.ssh.usesSudo {
@@ -234,7 +259,8 @@ public struct Convergence: Sendable {
             command = "sh -s"
         }
         input.append(Data(script.utf8))
-        return try await connection.run(command, input: input, timeout: nil)
+        Self.logger.trace("\(host.name): sending \(command) with a script of \(input.count) bytes")
+        return try await connection.run(command, input: input, timeout: nil, onStdout: onStdout)
     }
 
     /// The login user's command that turns a password line on stdin into a sudo timestamp,

@@ -56,9 +56,10 @@ extension Convergence {
     /// digest ``SecretDigestStore`` recorded (``SweptHost/secretChecks``).
     ///
     /// - Throws: ``HostFailure`` naming the host and the phase (connect, facts, roles, plan).
-    public func sweep(_ host: Inventory.Host, options: PlanOptions = PlanOptions()) async throws -> SweptHost {
+    public func sweep(_ host: Inventory.Host, options: PlanOptions = PlanOptions(), in run: HostRun? = nil) async throws -> SweptHost {
         let key = try controllerKey(for: host)
-        let connection = try await connector.connection(to: host)
+        let connection = try await connect(host, in: run)
+        run?.enter(.facts)
         do {
             let swept = try await sweep(host, on: connection, key: key, options: options)
             await connection.close()

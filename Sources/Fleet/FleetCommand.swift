@@ -6,17 +6,6 @@ import SSH
 /// `ansible all -a`, pyinfra's `exec`): every host answers on its own, a host that
 /// cannot be reached does not stop the others.
 public struct FleetCommand: Sendable {
-    /// What one host answered.
-    public struct Outcome: Sendable {
-        public var host: String
-        /// The command's result, or why it did not run.
-        public var result: Result<CommandResult, HostFailure>
-        /// From connecting to the end of the command.
-        public var duration: Duration
-
-        public var succeeded: Bool { (try? result.get())?.succeeded == true }
-    }
-
     public let command: String
     private let connector: any HostConnecting
 
@@ -25,20 +14,19 @@ public struct FleetCommand: Sendable {
         self.connector = connector
     }
 
-    /// Runs the command on every host, at most `parallel` at a time, in host order.
-    public func run(on hosts: [Inventory.Host], parallel: Int) async -> [Outcome] {
-        await hosts.concurrentMap(limit: parallel) { host in
-            let clock = ContinuousClock()
-            let started = clock.now
-            do {
-                let connection = try await connector.connection(to: host)
-                let result = try await connection.run(command, input: Data(), timeout: nil)
-                await connection.close()
-                return Outcome(host: host.name, result: .success(result), duration: clock.now - started)
-            } catch {
-                return Outcome(host: host.name, result: .failure(HostFailure(error, host: host.name)),
-                               duration: clock.now - started)
-            }
+    /// Runs the command on every host with `runner`; each host's value is what the
+    /// command printed and how it ended (also told as an ``FleetEvent/output(host:output:)`` event).
+    public func run(on hosts: [Inventory.Host], with runner: FleetRunner) async -> FleetResult<CommandOutput> {
+        await runner.run("exec", hosts: hosts) { [command, connector] run in
+            run.enter(.connect)
+            let connection = try await connector.connection(to: run.host)
+            run.track(connection)
+            defer { Task { await connection.close() } }
+            run.enter(.exec)
+            let result = try await connection.run(command, input: Data(), timeout: nil)
+            let output = CommandOutput(result)
+            run.emit(.output(host: run.host.name, output: output))
+            return HostResult(status: result.succeeded ? .ok : .failed, value: output)
         }
     }
 
@@ -48,31 +36,51 @@ public struct FleetCommand: Sendable {
     /// web1: up 3 days
     /// web2: exit status 1: no such file
     /// db1: unreachable: connect: no answer from 192.0.2.5 port 22 within 10 s
-    /// 3 hosts: 1 succeeded, 1 failed, 1 unreachable in 0.42 s
+    /// 3 host(s): 1 succeeded, 1 failed, 1 unreachable in 0.42 s
     /// ```
-    public static func report(_ outcomes: [Outcome], duration: Duration) -> String {
+    public static func report(_ result: FleetResult<CommandOutput>) -> String {
         var text = ""
-        for outcome in outcomes {
-            switch outcome.result {
-            case .success(let result):
-                for line in result.stdoutText.split(separator: "\n", omittingEmptySubsequences: false).dropLast(result.stdoutText.hasSuffix("\n") ? 1 : 0) {
-                    text += "\(outcome.host): \(line)\n"
-                }
-                let stderr = result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)
-                if !result.succeeded {
-                    let how = result.exitSignal.map { "killed by signal \($0)" } ?? "exit status \(result.exitStatus)"
-                    text += "\(outcome.host): \(how)" + (stderr.isEmpty ? "" : ": \(stderr)") + "\n"
-                } else if !stderr.isEmpty {
-                    for line in stderr.split(separator: "\n") { text += "\(outcome.host): \(line)\n" }
-                }
-            case .failure(let failure):
-                text += "\(failure.host): \(failure.headline)\n"
+        for host in result.hosts {
+            if let output = host.value {
+                text += ExecLog.lines(of: output).map { "\(host.host): \($0)\n" }.joined()
+            } else if let failure = host.report.failure {
+                text += "\(host.host): \(failure.headline)\n"
             }
         }
-        let succeeded = outcomes.filter(\.succeeded).count
-        let unreachable = outcomes.filter { if case .failure(let failure) = $0.result { failure.unreachable } else { false } }.count
-        text += "\(outcomes.count) host(s): \(succeeded) succeeded, \(outcomes.count - succeeded - unreachable) failed, "
-            + "\(unreachable) unreachable in \(duration.seconds)\n"
-        return text
+        return text + summary(result.report)
+    }
+
+    /// `3 host(s): 1 succeeded, 1 failed, 1 unreachable in 0.42 s`
+    public static func summary(_ report: RunReport) -> String {
+        let succeeded = report.count(.ok), unreachable = report.count(.unreachable)
+        return "\(report.hosts.count) host(s): \(succeeded) succeeded, \(report.hosts.count - succeeded - unreachable) failed, "
+            + "\(unreachable) unreachable in \(String(format: "%.2f s", report.seconds))\n"
+    }
+}
+
+extension CommandOutput {
+    public init(_ result: CommandResult) {
+        self.init(stdout: result.stdoutText, stderr: result.stderrText, exitStatus: result.exitStatus, signal: result.exitSignal)
+    }
+
+    public var succeeded: Bool { exitStatus == 0 && signal == nil }
+}
+
+/// How `converge exec` shows what a command printed on one host.
+enum ExecLog {
+    /// Its standard output line by line; then, when it failed, how it ended and its
+    /// standard error; when it succeeded, its standard error's lines.
+    static func lines(of output: CommandOutput) -> [String] {
+        var lines = output.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+            .dropLast(output.stdout.hasSuffix("\n") ? 1 : 0).map(String.init)
+        if output.stdout.isEmpty { lines = [] }
+        let stderr = output.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !output.succeeded {
+            let how = output.signal.map { "killed by signal \($0)" } ?? "exit status \(output.exitStatus)"
+            lines.append(how + (stderr.isEmpty ? "" : ": \(stderr)"))
+        } else if !stderr.isEmpty {
+            lines += stderr.split(separator: "\n").map(String.init)
+        }
+        return lines
     }
 }

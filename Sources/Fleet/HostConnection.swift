@@ -5,12 +5,22 @@ import SSH
 /// What converging a host needs of a connection to it: run a command with input, close it
 /// in order, or cut it at once. ``SSHConnection`` is the real one; tests use others.
 public protocol HostConnection: Sendable {
-    /// Runs `command` on the host with `input` on its standard input.
-    func run(_ command: String, input: Data, timeout: Duration?) async throws -> CommandResult
+    /// Runs `command` on the host with `input` on its standard input; `onStdout`, when
+    /// given, gets its standard output piece by piece as it arrives (an apply script's step
+    /// reports, while the script runs), and must return quickly.
+    func run(_ command: String, input: Data, timeout: Duration?,
+             onStdout: (@Sendable (Data) -> Void)?) async throws -> CommandResult
     /// Closes the connection once its commands are done.
     func close() async
     /// Cuts the connection at once, from any thread: a running command ends with an error.
     func abort()
+}
+
+extension HostConnection {
+    /// Runs `command` and returns what it printed once it ends.
+    public func run(_ command: String, input: Data, timeout: Duration?) async throws -> CommandResult {
+        try await run(command, input: input, timeout: timeout, onStdout: nil)
+    }
 }
 
 extension SSHConnection: HostConnection {}

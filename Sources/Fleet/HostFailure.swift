@@ -1,7 +1,7 @@
 import SSH
 
 /// Why a host could not be worked on: the phase that failed and the cause, ready to print.
-public struct HostFailure: Error, Sendable, Encodable, CustomStringConvertible {
+public struct HostFailure: Error, Sendable, Codable, Equatable, CustomStringConvertible {
     public var host: String
     /// `connect`, `host key`, `auth`, `exec`, `facts`, `config`, ...
     public var phase: String

@@ -346,23 +346,73 @@ public struct ApplyScript: Sendable {
     /// Text that is not a status line of this script (a login banner, a lost
     /// connection's partial line) is ignored.
     public func results(from output: String) -> ApplyResult {
-        var outcomes = [ApplyResult.Outcome](repeating: .unknown, count: changeCount)
-        var abortMessage: String?
-        var isComplete = false
-        var lockWait: Int?
-        var notes: [Int: String] = [:]
-        let prefix = boundary + " "
-        var next = 0
-        for line in output.unicodeScalars.split(separator: "\n").map(Substring.init) where line.hasPrefix(prefix) {
-            let words = line.dropFirst(prefix.count).split(separator: " ", omittingEmptySubsequences: false)
+        var reader = Reader(self)
+        reader.read(Data(output.utf8))
+        return reader.finish()
+    }
+
+    /// Reads the script's standard output piece by piece while it runs, so that each step
+    /// can be reported as soon as the host reports it.
+    ///
+    /// ```swift
+    /// var reader = ApplyScript.Reader(script)
+    /// for step in reader.read(chunk) { print(reader.result.outcomes[script.steps[step][0]]) }
+    /// let result = reader.finish()
+    /// ```
+    public struct Reader: Sendable {
+        private let steps: [[Int]]
+        private let prefix: [UInt8]
+        /// What the script reported so far.
+        public private(set) var result: ApplyResult
+        private var next = 0
+        private var partialLine: [UInt8] = []
+
+        public init(_ script: ApplyScript) {
+            steps = script.steps
+            prefix = Array((script.boundary + " ").utf8)
+            result = ApplyResult(outcomes: Array(repeating: .unknown, count: script.changeCount),
+                                 abortMessage: nil, isComplete: false)
+        }
+
+        /// Reads more output; returns the steps (indices into ``ApplyScript/steps``) it
+        /// reported, in order. A line cut between two pieces is read once whole.
+        @discardableResult
+        public mutating func read(_ output: Data) -> [Int] {
+            var reported: [Int] = []
+            for byte in output {
+                if byte == UInt8(ascii: "\n") {
+                    if let step = readLine(partialLine) { reported.append(step) }
+                    partialLine.removeAll(keepingCapacity: true)
+                } else {
+                    partialLine.append(byte)
+                }
+            }
+            return reported
+        }
+
+        /// The result, once the output has ended (a last line without its newline included).
+        public mutating func finish() -> ApplyResult {
+            if !partialLine.isEmpty {
+                readLine(partialLine)
+                partialLine = []
+            }
+            return result
+        }
+
+        /// Reads one status line; returns the step it reported, if it reported one.
+        @discardableResult
+        private mutating func readLine(_ bytes: [UInt8]) -> Int? {
+            guard bytes.starts(with: prefix) else { return nil }
+            let line = String(decoding: bytes.dropFirst(prefix.count), as: UTF8.self)
+            let words = line.split(separator: " ", omittingEmptySubsequences: false)
             switch words.first {
             case "abort" where words.count <= 2:
-                abortMessage = decodeHexText(words.count == 2 ? words[1] : "")
-                for index in outcomes.indices { outcomes[index] = .skipped }
+                result.abortMessage = decodeHexText(words.count == 2 ? words[1] : "")
+                for index in result.outcomes.indices { result.outcomes[index] = .skipped }
             case "done" where words.count == 1:
-                isComplete = next == steps.count
+                result.isComplete = next == steps.count
             case "waited" where words.count == 2:
-                lockWait = Int(words[1])
+                result.lockWait = Int(words[1])
             case "step" where words.count >= 3 && words[1] == "\(next)" && next < steps.count:
                 let outcome: ApplyResult.Outcome
                 switch (words[2], words.count) {
@@ -372,24 +422,22 @@ public struct ApplyScript: Sendable {
                     let note = decodeHexText(words[3]).split(separator: "\n")
                         .map { $0.hasPrefix("converge: ") ? $0.dropFirst("converge: ".count) : $0 }
                         .joined(separator: "; ")
-                    if !note.isEmpty { notes[steps[next][0]] = note }
+                    if !note.isEmpty { result.notes[steps[next][0]] = note }
                 case ("skipped", 3): outcome = .skipped
                 case ("interrupted", 3): outcome = .interrupted
                 case ("failed", 4), ("failed", 5):
-                    guard let status = Int32(words[3]) else { continue }
+                    guard let status = Int32(words[3]) else { return nil }
                     outcome = .failed(exitStatus: status, output: decodeHexText(words.count == 5 ? words[4] : ""))
-                default: continue
+                default: return nil
                 }
-                for index in steps[next] { outcomes[index] = outcome }
+                for index in steps[next] { result.outcomes[index] = outcome }
                 next += 1
+                return next - 1
             default:
-                continue
+                break
             }
+            return nil
         }
-        var result = ApplyResult(outcomes: outcomes, abortMessage: abortMessage, isComplete: isComplete)
-        result.lockWait = lockWait
-        result.notes = notes
-        return result
     }
 }
 

@@ -80,34 +80,50 @@ extension PlanRenderer {
     /// What an apply did, one line per change: `ok`, `FAILED (exit 100)` with the
     /// output, `skipped`, or `no report`; then why the script stopped early, if it did.
     public static func render(_ result: ApplyResult, of plan: HostPlan) -> String {
-        var lines: [String] = []
-        if let message = result.abortMessage { lines.append("\(plan.host): not applied: \(message)") }
-        if let wait = result.lockWait {
-            lines.append("\(plan.host): waited \(wait) s for another converge of this host to finish")
-        }
-        let failure = result.firstFailure
+        var lines = opening(of: result, host: plan.host)
+        let failed = result.firstFailure.map { plan.changes[$0] }
         for (index, change) in plan.changes.enumerated() {
-            let head = "\(symbol(of: change.action)) \(change.resource)"
-            switch result.outcomes[index] {
-            case .succeeded:
-                lines.append("  \(head)  ok" + (result.notes[index].map { " (\($0))" } ?? ""))
-            case .failed(let status, let output):
-                lines.append("  \(head)  FAILED (exit status \(status))")
-                lines += output.split(separator: "\n", omittingEmptySubsequences: false).map { "      " + $0 }
-            case .skipped:
-                let why = failure.map { "after \(plan.changes[$0].resource) failed" } ?? "not started"
-                lines.append("  \(head)  skipped (\(why))")
-            case .interrupted:
-                lines.append("  \(head)  not started (interrupted)")
-            case .unknown:
-                lines.append("  \(head)  no report (the connection or the script ended early)")
-            }
+            lines += render(result.outcomes[index], of: change, note: result.notes[index], failed: failed)
         }
-        if let exit = result.exit, result.abortMessage == nil {
-            // Why the script ended early: what its process said, since no step did.
-            let stderr = exit.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
-            lines.append("\(plan.host): the apply script \(exit.description)" + (stderr.isEmpty ? "" : ": \(stderr)"))
-        }
+        lines += closing(of: result, host: plan.host)
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// What the script said before its steps: that it could not start, or waited for the lock.
+    public static func opening(of result: ApplyResult, host: String) -> [String] {
+        var lines: [String] = []
+        if let message = result.abortMessage { lines.append("\(host): not applied: \(message)") }
+        if let wait = result.lockWait {
+            lines.append("\(host): waited \(wait) s for another converge of this host to finish")
+        }
+        return lines
+    }
+
+    /// One change's outcome, indented: `  ~ file:/etc/motd  ok`, a failure with its output.
+    ///
+    /// - Parameter failed: The change that failed first, which skipped ones name.
+    public static func render(_ outcome: ApplyResult.Outcome, of change: Change, note: String?, failed: Change?) -> [String] {
+        let head = "\(symbol(of: change.action)) \(change.resource)"
+        switch outcome {
+        case .succeeded:
+            return ["  \(head)  ok" + (note.map { " (\($0))" } ?? "")]
+        case .failed(let status, let output):
+            return ["  \(head)  FAILED (exit status \(status))"]
+                + output.split(separator: "\n", omittingEmptySubsequences: false).map { "      " + $0 }
+        case .skipped:
+            let why = failed.map { "after \($0.resource) failed" } ?? "not started"
+            return ["  \(head)  skipped (\(why))"]
+        case .interrupted:
+            return ["  \(head)  not started (interrupted)"]
+        case .unknown:
+            return ["  \(head)  no report (the connection or the script ended early)"]
+        }
+    }
+
+    /// Why the script ended early, when it did: what its process said, since no step did.
+    public static func closing(of result: ApplyResult, host: String) -> [String] {
+        guard let exit = result.exit, result.abortMessage == nil else { return [] }
+        let stderr = exit.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+        return ["\(host): the apply script \(exit.description)" + (stderr.isEmpty ? "" : ": \(stderr)")]
     }
 }

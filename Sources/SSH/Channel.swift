@@ -38,11 +38,14 @@ final class Channel {
     ///
     /// Reading stdout, stderr and writing stdin are interleaved in one loop: a command that
     /// fills one stream's window while we wait on another can never deadlock the session.
-    /// - Parameter silence: How long the host may send nothing at all before it counts as
-    ///   gone (a stopped sshd, a cut link that TCP has not noticed); nil waits as long as
-    ///   `deadline` allows.
+    /// - Parameters:
+    ///   - silence: How long the host may send nothing at all before it counts as gone (a
+    ///     stopped sshd, a cut link that TCP has not noticed); nil waits as long as
+    ///     `deadline` allows.
+    ///   - onStdout: Called on the session's thread with each piece of standard output as
+    ///     it arrives (a script's step reports, while it runs); it must return quickly.
     static func execute(_ command: String, input: Data, on session: Session, until deadline: Deadline,
-                        silence: Duration? = nil) throws -> CommandResult {
+                        silence: Duration? = nil, onStdout: (@Sendable (Data) -> Void)? = nil) throws -> CommandResult {
         guard let raw = try session.retrying(.exec, until: deadline, { cv_libssh2_channel_open_session(session.raw) }) else {
             throw session.error(.exec, "cannot open a channel")
         }
@@ -54,14 +57,16 @@ final class Channel {
             }
         }
         guard started == 0 else { throw session.error(.exec, "the host refused to start the command", code: started) }
-        return try channel.exchange(input: input, deadline: deadline, silence: silence)
+        return try channel.exchange(input: input, deadline: deadline, silence: silence, onStdout: onStdout)
     }
 
-    private func exchange(input: Data, deadline: Deadline, silence: Duration?) throws -> CommandResult {
+    private func exchange(input: Data, deadline: Deadline, silence: Duration?,
+                          onStdout: (@Sendable (Data) -> Void)?) throws -> CommandResult {
         var stdout = Data()
         var stderr = Data()
         do {
-            return try exchange(input: input, deadline: deadline, silence: silence, stdout: &stdout, stderr: &stderr)
+            return try exchange(input: input, deadline: deadline, silence: silence, onStdout: onStdout,
+                                stdout: &stdout, stderr: &stderr)
         } catch var error as SSHError {
             // The connection failed while the command ran: what it said so far is kept (an
             // apply script's reports of the steps it made).
@@ -70,7 +75,7 @@ final class Channel {
         }
     }
 
-    private func exchange(input: Data, deadline: Deadline, silence: Duration?,
+    private func exchange(input: Data, deadline: Deadline, silence: Duration?, onStdout: (@Sendable (Data) -> Void)?,
                           stdout: inout Data, stderr: inout Data) throws -> CommandResult {
         var lastHeard = ContinuousClock.now
         let input = [UInt8](input)
@@ -110,7 +115,9 @@ final class Channel {
                 }
             }
 
+            let stdoutBefore = stdout.count
             let outCount = try read(into: &buffer, stderr: false, appendingTo: &stdout)
+            if outCount > 0, let onStdout { onStdout(stdout.subdata(in: stdout.startIndex + stdoutBefore..<stdout.endIndex)) }
             let errCount = try read(into: &buffer, stderr: true, appendingTo: &stderr)
             if outCount > 0 || errCount > 0 {
                 progressed = true

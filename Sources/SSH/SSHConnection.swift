@@ -1,5 +1,6 @@
 import CLibSSH2
 import Foundation
+import Logging
 
 /// Where to connect: the address and port, and the name errors should use.
 public struct SSHTarget: Sendable, Equatable {
@@ -47,6 +48,8 @@ public struct SSHOptions: Sendable {
 /// All libssh2 work happens on the connection's own thread, one operation at a time,
 /// so callers may use it from any task; concurrent calls are queued in order.
 public final class SSHConnection: Sendable {
+    static let logger = Logger(label: "converge.ssh")
+
     public let target: SSHTarget
     /// The key the host proved it holds.
     public let hostKey: HostKey
@@ -87,11 +90,23 @@ public final class SSHConnection: Sendable {
 
     /// Runs `command` with the login user's shell and returns its output and exit status.
     /// A non-zero exit status is a result, not an error; errors are transport failures.
-    public func run(_ command: String, input: Data = Data(), timeout: Duration? = nil) async throws -> CommandResult {
+    ///
+    /// - Parameter onStdout: Called with each piece of standard output as it arrives, on the
+    ///   connection's thread: it must return quickly (hand the data on, never block).
+    public func run(_ command: String, input: Data = Data(), timeout: Duration? = nil,
+                    onStdout: (@Sendable (Data) -> Void)? = nil) async throws -> CommandResult {
         let session = session
         let silence = silenceLimit
+        let name = target.name
+        let shown = command.count > 120 ? command.prefix(120) + "…" : command
+        Self.logger.debug("\(name): running \(shown)\(input.isEmpty ? "" : " with \(input.count) bytes on stdin")")
         return try await thread.run {
-            try Channel.execute(command, input: input, on: session.get(), until: .after(timeout), silence: silence)
+            let clock = ContinuousClock()
+            let started = clock.now
+            let result = try Channel.execute(command, input: input, on: session.get(), until: .after(timeout), silence: silence,
+                                             onStdout: onStdout)
+            Self.logger.debug("\(name): exit status \(result.exitStatus) after \(clock.now - started), \(result.stdout.count) bytes of output")
+            return result
         }
     }
 
@@ -110,18 +125,30 @@ public final class SSHConnection: Sendable {
 
     private static func establish(_ target: SSHTarget, _ options: SSHOptions) throws -> (Session, HostKey) {
         let deadline = Deadline.after(options.connectTimeout)
+        let clock = ContinuousClock()
+        var phaseStarted = clock.now
+        /// Says at debug level how long the phase that just ended took.
+        func phaseDone(_ phase: String) {
+            let now = clock.now
+            logger.debug("\(target.name): \(phase) in \(now - phaseStarted)")
+            phaseStarted = now
+        }
         let socket = try Socket.connect(host: target.name, address: target.address, port: target.port,
                                         deadline: deadline, timeout: options.connectTimeout)
+        phaseDone("TCP connect to \(target.address) port \(target.port)")
         let session = try Session(host: target.name, socket: socket)
         let knownHosts = try KnownHosts(path: options.knownHostsFile, session: session)
         try session.preferHostKeyTypes(knownHosts.recordedKeyTypes(host: target.address, port: target.port))
 
         let code = try session.retrying(.handshake, until: deadline) { libssh2_session_handshake(session.raw, session.descriptor) }
         guard code == 0 else { throw session.error(.handshake, "SSH handshake with \(target.address) port \(target.port) failed", code: code) }
+        phaseDone("SSH handshake")
 
         guard let key = HostKey(session: session) else { throw session.error(.hostKey, "the host sent no usable host key") }
         try verify(key, of: target, policy: options.hostKeyPolicy, knownHosts: knownHosts)
+        phaseDone("host key \(key.fingerprint) checked")
         try session.authenticate(options.credentials, until: deadline)
+        phaseDone("authenticated as \(options.credentials.user)")
         session.enableKeepalive(interval: options.keepaliveInterval)
         return (session, key)
     }

@@ -13,8 +13,8 @@ import Testing
     func makeRun(
         _ role: Role, hosts: [String], in scratch: Scratch, parallel: Int = 8, apply: ApplyOptions? = nil,
         connector: any HostConnecting = LocalConnector(), interruption: Interruption = Interruption(),
-        ssh: String = "{}"
-    ) throws -> (FleetRun, [(host: Inventory.Host, prepare: FleetRun.Prepare)]) {
+        recorder: FleetEventRecorder = FleetEventRecorder(), ssh: String = "{}"
+    ) throws -> (ApplyRun, [(host: Inventory.Host, prepare: FleetApply.Prepare)]) {
         let path = scratch.path + "/inventory.json"
         let entries = hosts.map { #"{"name": "\#($0)", "address": "127.0.0.1", "groups": ["test"]}"# }
         try Data(#"{"ssh": \#(ssh), "groups": {"test": {"roles": ["\#(role.name)"]}}, "hosts": [\#(entries.joined(separator: ", "))]}"#.utf8)
@@ -24,9 +24,29 @@ import Testing
                                       environment: ProcessInfo.processInfo.environment.merging(["TEST_SUDO_PASSWORD": "touch \(scratch.path)/pwned"]) { $1 },
                                       cache: nil, key: Self.key)
         let options = apply ?? ApplyOptions(lockPath: scratch.path + "/lock", lockTimeout: 1)
-        let run = FleetRun(convergence: convergence, options: .init(parallel: parallel, apply: options), interruption: interruption)
-        let work = inventory.hosts.map { host in (host: host, prepare: { @Sendable in try await convergence.plan(host) } as FleetRun.Prepare) }
+        let run = ApplyRun(apply: FleetApply(convergence: convergence, options: options),
+                           runner: FleetRunner(options: .init(parallel: parallel), interruption: interruption, events: recorder))
+        let work = inventory.hosts.map { host in (host: host, prepare: { run in try await convergence.plan(host, in: run) } as FleetApply.Prepare) }
         return (run, work)
+    }
+
+    /// An apply and the runner it goes through, run like `converge apply`, its text as the
+    /// command prints it on a terminal.
+    struct ApplyRun {
+        var apply: FleetApply
+        var runner: FleetRunner
+
+        func run(_ work: [(host: Inventory.Host, prepare: FleetApply.Prepare)]) async -> Outcome {
+            Outcome(result: await apply.run(work, with: runner))
+        }
+    }
+
+    struct Outcome {
+        var result: FleetResult<AppliedHost>
+        var hosts: [HostReport] { result.report.hosts }
+        var log: String { ApplyLog.render(result) }
+        var summary: String { ApplyLog.summary(result.report) }
+        var interrupted: Bool { result.report.interrupted }
     }
 
     @Test func convergesThenHasNothingToDo() async throws {
@@ -78,13 +98,17 @@ import Testing
     @Test func firstInterruptFinishesTheRunningStep() async throws {
         let scratch = try Scratch()
         let role = Role("slow") { _ in
-            Command("slow", "sleep 1; touch \(scratch.path)/slow-done")
+            Command("slow", "touch \(scratch.path)/slow-started; sleep 1; touch \(scratch.path)/slow-done")
             Command("next", "touch \(scratch.path)/next-done", requires: [.command("slow")])
         }
         let interruption = Interruption()
-        let (run, work) = try makeRun(role, hosts: ["one", "two"], in: scratch, parallel: 1, interruption: interruption)
+        let recorder = FleetEventRecorder()
+        let (run, work) = try makeRun(role, hosts: ["one", "two"], in: scratch, parallel: 1, interruption: interruption,
+                                      recorder: recorder)
         async let outcome = run.run(work)
-        try await Task.sleep(for: .milliseconds(500))
+        // Once host one's slow step runs, not before.
+        await recorder.wait { if case .phaseEntered("one", .apply) = $0 { true } else { false } }
+        while !FileManager.default.fileExists(atPath: scratch.path + "/slow-started") { try await Task.sleep(for: .milliseconds(10)) }
         #expect(interruption.request() == .stopping)
         let result = await outcome
         #expect(result.hosts.map(\.status) == [.interrupted, .notStarted], "\(result.log)")
@@ -100,12 +124,13 @@ import Testing
         let scratch = try Scratch()
         let role = Role("hangs") { _ in Command("hang", "sleep 60") }
         let interruption = Interruption()
-        let (run, work) = try makeRun(role, hosts: ["one"], in: scratch, interruption: interruption)
+        let recorder = FleetEventRecorder()
+        let (run, work) = try makeRun(role, hosts: ["one"], in: scratch, interruption: interruption, recorder: recorder)
         let started = ContinuousClock.now
         async let outcome = run.run(work)
-        try await Task.sleep(for: .milliseconds(500))
+        await recorder.wait { if case .phaseEntered("one", .apply) = $0 { true } else { false } }
         interruption.request()
-        try await Task.sleep(for: .milliseconds(200))
+        await recorder.wait { if case .phaseEntered("one", .stopping) = $0 { true } else { false } }
         interruption.request()
         let result = await outcome
         #expect(ContinuousClock.now - started < .seconds(10))
@@ -122,14 +147,12 @@ import Testing
             Command("hang", "sleep 60", requires: [.command("first")])
         }
         let connection = LocalConnection()
-        let (run, work) = try makeRun(role, hosts: ["one"], in: scratch, connector: FixedConnector(connection: connection))
+        let recorder = FleetEventRecorder()
+        let (run, work) = try makeRun(role, hosts: ["one"], in: scratch, connector: FixedConnector(connection: connection),
+                                      recorder: recorder)
         async let outcome = run.run(work)
-        // Once the first step is made, the "host" goes away.
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !FileManager.default.fileExists(atPath: scratch.path + "/first"), ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        try await Task.sleep(for: .milliseconds(300))
+        // Once the host reports the first step made, the "host" goes away.
+        await recorder.wait { if case .stepFinished("one", let step) = $0 { step.resource == "command:first" } else { false } }
         connection.abort()
         let result = await outcome
         #expect(result.hosts.map(\.status) == [.unreachable], "\(result.log)")

@@ -18,15 +18,16 @@ final class LocalConnection: HostConnection, @unchecked Sendable {
         self.path = path
     }
 
-    func run(_ command: String, input: Data, timeout: Duration?) async throws -> CommandResult {
+    func run(_ command: String, input: Data, timeout: Duration?,
+             onStdout: (@Sendable (Data) -> Void)?) async throws -> CommandResult {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(with: Result { try self.runBlocking(command, input: input) })
+                continuation.resume(with: Result { try self.runBlocking(command, input: input, onStdout: onStdout) })
             }
         }
     }
 
-    private func runBlocking(_ command: String, input: Data) throws -> CommandResult {
+    private func runBlocking(_ command: String, input: Data, onStdout: (@Sendable (Data) -> Void)?) throws -> CommandResult {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("local-connection-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -51,7 +52,17 @@ final class LocalConnection: HostConnection, @unchecked Sendable {
         try process.run()
         running.insert(process.processIdentifier)
         lock.unlock()
+        // What the command prints, handed on as it comes, as an SSH channel does.
+        let reader = try FileHandle(forReadingFrom: stdout)
+        defer { try? reader.close() }
+        while process.isRunning {
+            if let onStdout, let data = try reader.readToEnd(), !data.isEmpty { onStdout(data) }
+            // A process forked while abort() walked the tree escaped it: kill again until all are gone.
+            if lock.withLock({ aborted }) { killRunning() }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
         process.waitUntilExit()
+        if let onStdout, let data = try reader.readToEnd(), !data.isEmpty { onStdout(data) }
         lock.lock()
         running.remove(process.processIdentifier)
         let wasAborted = aborted
@@ -72,9 +83,13 @@ final class LocalConnection: HostConnection, @unchecked Sendable {
     /// Kills the running commands and every process they started (a step under `timeout`
     /// has a process group of its own, so the whole tree is walked).
     func abort() {
+        lock.withLock { aborted = true }
+        killRunning()
+    }
+
+    private func killRunning() {
         lock.lock()
         defer { lock.unlock() }
-        aborted = true
         var children: [pid_t: [pid_t]] = [:]
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = pid_t(entry),

@@ -209,12 +209,13 @@ extension LabSuite {
 
             let apply = try Converge.converge(["apply", inventory])
             #expect(apply.status == 1, "\(apply.output)")
-            // Before the summary: exactly one line per host, the error; nothing else.
+            // Before the summary: the run's first line, then exactly one line per host, the error; nothing else.
             let report = apply.output.components(separatedBy: "\nSUMMARY\n")
             let lines = report[0].split(separator: "\n").map(String.init)
-            #expect(lines.count == Lab.hosts.count, "\(apply.output)")
-            for (line, host) in zip(lines, Lab.hosts) {
-                #expect(line.hasPrefix("\(host.name): plan: \(bad.message)"), "\(apply.output)")
+            #expect(lines.count == Lab.hosts.count + 1 && lines[0].hasPrefix("converge apply: "), "\(apply.output)")
+            for host in Lab.hosts {
+                let said = RunLog.lines(of: host.name, in: apply.output)
+                #expect(said.count == 1 && said[0].hasPrefix("plan: \(bad.message)"), "\(apply.output)")
             }
             #expect(report.count == 2 && report[1].contains("\(Lab.hosts.count) host(s): 0 ok, 0 changed, \(Lab.hosts.count) failed"),
                     "\(apply.output)")

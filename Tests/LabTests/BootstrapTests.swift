@@ -137,12 +137,19 @@ extension LabSuite {
             let process = Process()
             process.executableURL = ConvergeTests.executable
             process.arguments = ["bootstrap", Self.box.address, "--name", "newbox", "--group", "lab", "--inventory", inventory,
-                                 "--password-env", "LAB_ROOT_PASSWORD", "--accept-new"]
+                                 "--password-env", "LAB_ROOT_PASSWORD", "--accept-new", "--json"]
             process.environment = ProcessInfo.processInfo.environment.merging(["LAB_ROOT_PASSWORD": Lab.rootPassword]) { _, new in new }
-            process.standardOutput = FileHandle.nullDevice
+            let events = scratch.path + "/events"
+            FileManager.default.createFile(atPath: events, contents: nil)
+            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: events))
             process.standardError = FileHandle.nullDevice
             try process.run()
-            try await Task.sleep(for: .milliseconds(400))
+            // Cut once the first step is done (the host key trusted), the rest still to come.
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !((try? String(contentsOfFile: events, encoding: .utf8)) ?? "").contains(#""event":"note""#) {
+                try #require(process.isRunning && ContinuousClock.now < deadline, "no bootstrap step was told")
+                try await Task.sleep(for: .milliseconds(20))
+            }
             try controller([Lab.repository + "/scripts/lab", "cut", Self.box.name])
             try await Task.sleep(for: .seconds(2))
             try controller([Lab.repository + "/scripts/lab", "heal", Self.box.name])

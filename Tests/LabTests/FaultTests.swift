@@ -247,11 +247,13 @@ extension LabSuite {
 
         // MARK: Ctrl-C
 
-        /// One Ctrl-C while a slow step runs: no new host or step starts, the running step
-        /// finishes on its host, the summary says which hosts were interrupted and which never
-        /// started, and converge exits 130; a re-run converges.
-        @Test("Ctrl-C once mid-apply: running steps finish, no new step or host starts, exit 130; a re-run converges")
-        func interruptedOnce() async throws {
+        /// One Ctrl-C (or SIGTERM, as systemd sends when it stops a timer's unit) while a slow
+        /// step runs: no new host or step starts, the running step finishes on its host, the
+        /// summary says which hosts were interrupted and which never started, and converge
+        /// exits 130 (143 for SIGTERM); a re-run converges.
+        @Test("Ctrl-C or SIGTERM once mid-apply: running steps finish, no new step or host starts, exit 130 or 143; a re-run converges",
+              arguments: [SIGINT, SIGTERM])
+        func interruptedOnce(by signal: Int32) async throws {
             try #require(Lab.hosts.count >= 3, "needs a second batch of hosts")
             let scratch = try TemporaryDirectory()
             let (batch, rest) = (Array(Lab.hosts.prefix(2)), Array(Lab.hosts.dropFirst(2)))
@@ -260,11 +262,13 @@ extension LabSuite {
 
             let run = try BackgroundConverge(["apply", inventory, "--serial", "2"])
             try await Fault.waitForSlowStep(on: batch, of: run)
-            run.interrupt()
+            run.interrupt(with: signal)
             let (status, output) = try await run.finish(within: .seconds(60))
 
-            #expect(status == 130, "\(output)")
-            #expect(output.contains("interrupted: starting no further host or step; running steps finish (Ctrl-C again to cut every connection)"))
+            #expect(status == 128 + signal, "\(output)")
+            let by = signal == SIGTERM ? " (SIGTERM)" : ""
+            #expect(output.contains("interrupted\(by): starting no further host or step; running steps finish (Ctrl-C again to cut every connection)"),
+                    "\(output)")
             for host in batch {
                 #expect(Fault.summaryLine(of: host, in: output)?.contains("interrupted") == true, "\(output)")
                 let log = Fault.log(of: host, in: output)
@@ -274,7 +278,8 @@ extension LabSuite {
             for host in rest {
                 #expect(Fault.summaryLine(of: host, in: output)?.hasSuffix("not started") == true, "\(output)")
             }
-            #expect(output.contains("interrupted: hosts \"interrupted\" stopped between steps; \"not started\" ones were not touched"))
+            #expect(output.contains("interrupted\(by): hosts \"interrupted\" stopped between steps; \"not started\" ones were not touched"),
+                    "\(output)")
             // On the hosts: the running step finished, the next one never ran; the rest untouched.
             for host in batch {
                 #expect(try await Fault.slowStepMarks(on: host) == ["finished", "started"], "\(host.name)")
@@ -327,6 +332,38 @@ extension LabSuite {
             // re-run waits for them, and converges.
             try Fault.expectRerunConverges(inventory)
         }
+
+        // MARK: Output while the run goes on
+
+        /// Not on a terminal (a cron job, CI), each step is told as it finishes: the first
+        /// host's steps are in the output while the run still works on the last host.
+        @Test("A non-terminal apply prints each step as it finishes, before the last host is done")
+        func plainOutputStreamsAsTheRunGoesOn() async throws {
+            try #require(Lab.hosts.count >= 3, "needs three hosts")
+            let scratch = try TemporaryDirectory()
+            let hosts = Array(Lab.hosts.prefix(3))
+            let inventory = try Converge.makeInventory(withLabVars: ["slow_step": 3], in: scratch)
+            try await Fault.clearSlowStep(on: hosts)
+            let limits = hosts.flatMap { ["--limit", $0.name] }
+
+            let run = try BackgroundConverge(["apply", inventory, "--serial", "1"] + limits)
+            let (first, last) = (hosts[0], hosts[2])
+            let deadline = ContinuousClock.now + .seconds(60)
+            while !RunLog.lines(of: first.name, in: run.output).contains("  ! command:slow step  ok") {
+                guard run.isRunning, ContinuousClock.now < deadline else {
+                    Issue.record("the first host's step was not told while the run went on:\n\(run.output)")
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let seenWhileRunning = run.output
+            #expect(run.isRunning, "the run ended before its output was read: \(seenWhileRunning)")
+            #expect(RunLog.lines(of: last.name, in: seenWhileRunning).isEmpty, "\(seenWhileRunning)")
+            let (status, output) = try await run.finish(within: .seconds(60))
+            #expect(status == 0, "\(output)")
+            #expect(RunLog.lines(of: last.name, in: output).last?.hasPrefix("changed, ") == true, "\(output)")
+            #expect(output.hasPrefix("converge apply: 3 hosts in 3 batches, started "), "\(output)")
+        }
     }
 }
 
@@ -358,9 +395,9 @@ final class BackgroundConverge: @unchecked Sendable {
     /// What it printed so far.
     var output: String { (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "" }
 
-    /// Ctrl-C, as the terminal sends it.
-    func interrupt() {
-        kill(process.processIdentifier, SIGINT)
+    /// Ctrl-C, as the terminal sends it; or another signal (SIGTERM, as systemd sends it).
+    func interrupt(with signal: Int32 = SIGINT) {
+        kill(process.processIdentifier, signal)
     }
 
     /// Waits for it to end, at most `limit` (then kills it and throws); its exit status and output.
@@ -454,16 +491,10 @@ enum Fault {
         return summary.split(separator: "\n").first { $0.hasPrefix(host.name + "  ") }.map(String.init)
     }
 
-    /// The host's part of the report: its plan, each change's outcome, and its last word.
+    /// The host's part of the report: its plan, each change's outcome, and its last word,
+    /// from the plain lines a run not on a terminal prints (`12:01:02 web1: ...`).
     static func log(of host: LabHost, in output: String) -> String {
-        var lines: [Substring] = []
-        var inside = false
-        for line in output.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line == "SUMMARY" { break }
-            if line.hasPrefix(host.name + ": ") { inside = true } else if !line.hasPrefix(" ") { inside = false }
-            if inside || line.hasPrefix(host.name + ": ") { lines.append(line) }
-        }
-        return lines.joined(separator: "\n") + "\n"
+        RunLog.lines(of: host.name, in: output).map { $0 + "\n" }.joined()
     }
 
     /// A re-run of the same inventory exits 0, and a plan after it has nothing to do.

@@ -52,7 +52,7 @@ extension LabSuite {
 
         /// Runs `converge facts --json` on `inventory` and returns each host's answer.
         static func facts(_ inventory: String) throws -> (status: Int32, hosts: [String: Bool], output: String) {
-            let result = try run([converge, "facts", inventory, "--json"])
+            let result = try run([converge, "facts", inventory, "--format", "json"])
             let document = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
             let entries = document?["hosts"] as? [[String: Any]] ?? []
             var answered: [String: Bool] = [:]

@@ -151,3 +151,19 @@ final class TemporaryDirectory {
         return file
     }
 }
+
+/// The plain lines a run prints when its output is not a terminal, as the tests read them.
+enum RunLog {
+    /// What the run said of `host`, in order, each line without its time and name
+    /// (`12:01:02 web1: 2 changes` → `2 changes`); the summary after the run is not included.
+    static func lines(of host: String, in output: String) -> [String] {
+        let prefix = " \(host): "
+        return output.components(separatedBy: "\nSUMMARY\n")[0].split(separator: "\n", omittingEmptySubsequences: false)
+            .compactMap { line -> String? in
+                // HH:MM:SS, a space, the host's name.
+                guard line.count > 8, line.range(of: #"^\d\d:\d\d:\d\d "#, options: .regularExpression) != nil,
+                      line.dropFirst(8).hasPrefix(prefix) else { return nil }
+                return String(line.dropFirst(8 + prefix.count))
+            }
+    }
+}

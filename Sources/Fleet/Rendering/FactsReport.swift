@@ -1,44 +1,33 @@
 import Facts
-import Fleet
 import Foundation
 import Inventory
-import SSH
 
-/// The facts of every selected host, or why a host gave none.
-struct FactsReport {
+/// The facts of every selected host, or why a host gave none: `converge facts`' table
+/// and JSON document.
+public struct FactsReport {
     struct Entry: Sendable {
         var host: Inventory.Host
         var result: Result<HostFacts, HostFailure>
         var duration: Duration
-
-        /// Connects, runs one probe for every fact, and parses its output on the controller.
-        static func gather(from host: Inventory.Host, using connector: HostConnector) async -> Entry {
-            let clock = ContinuousClock()
-            let started = clock.now
-            let result: Result<HostFacts, HostFailure>
-            do {
-                let connection = try await connector.connect(to: host)
-                var probe = FactProbe()
-                let keys = HostFacts.add(to: &probe)
-                let output = try await connection.run(probe.shellCommand)
-                await connection.close()
-                result = .success(try keys.facts(from: probe.results(from: output.stdoutText)))
-            } catch let error as FactError {
-                result = .failure(HostFailure(host: host.name, phase: "facts", message: error.description))
-            } catch {
-                result = .failure(HostFailure(error, host: host.name))
-            }
-            return Entry(host: host, result: result, duration: clock.now - started)
-        }
     }
 
     var entries: [Entry]
     var duration: Duration
 
-    var failedCount: Int { entries.filter { if case .failure = $0.result { true } else { false } }.count }
+    /// The report of a facts run (``Convergence/facts(of:with:)``) over `hosts`.
+    public init(_ run: FleetResult<HostFacts>, hosts: [Inventory.Host]) {
+        entries = zip(hosts, run.hosts).map { host, outcome in
+            let result: Result<HostFacts, HostFailure> = outcome.value.map { .success($0) }
+                ?? .failure(outcome.report.failure ?? HostFailure(host: host.name, phase: "facts", message: outcome.status.rawValue))
+            return Entry(host: host, result: result, duration: .seconds(outcome.report.seconds))
+        }
+        duration = .seconds(run.report.seconds)
+    }
+
+    public var failedCount: Int { entries.filter { if case .failure = $0.result { true } else { false } }.count }
 
     /// One line per host, columns aligned, then a summary line.
-    func table() -> String {
+    public func table() -> String {
         var rows = [["HOST", "ADDRESS", "RELEASE", "KERNEL", "ARCH", "PACKAGES", "INIT", "TIME"]]
         var failures: [(Int, String)] = []
         for entry in entries {
@@ -74,7 +63,7 @@ struct FactsReport {
     }
 
     /// The machine-readable form: `{"hosts": [...], "summary": {...}}`.
-    func json() throws -> String {
+    public func json() throws -> String {
         struct HostJSON: Encodable {
             var name: String
             var address: String

@@ -6,7 +6,6 @@ import Planner
 import Resources
 import Testing
 
-@testable import Converge
 @testable import Fleet
 
 /// How a sweep's planned changes become the report's drift.

@@ -1,9 +1,45 @@
 import Drift
+import DriftHistory
 import Facts
-import Fleet
 import Foundation
+import Inventory
 import Planner
 import Resources
+
+extension DriftReport {
+    /// The report of a drift sweep run (``Convergence/sweep(_:with:)``): each host as it
+    /// was swept, or why it could not be.
+    ///
+    /// - Parameters:
+    ///   - hosts: The hosts swept, for those that gave no sweep (their groups and roles).
+    ///   - sweptAt: When the sweep started.
+    public init(_ result: FleetResult<SweptHost>, hosts: [Inventory.Host], sweptAt: Date) {
+        let sweeps = zip(hosts, result.hosts).map { host, outcome -> HostSweep in
+            if let swept = outcome.value { return HostSweep(swept) }
+            let failure = outcome.report.failure ?? HostFailure(host: host.name, phase: "sweep", message: outcome.status.rawValue)
+            return HostSweep(host: host.name, address: host.address, groups: host.groups,
+                             outcome: failure.unreachable ? .unreachable(failure.headline) : .failed(failure.headline),
+                             roles: host.roles)
+        }
+        self.init(sweeps: sweeps, sweptAt: sweptAt, duration: result.report.seconds)
+    }
+
+    /// Records the report's findings in `history`, then marks what is new since the last
+    /// sweep recorded there and what was resolved.
+    ///
+    /// - Parameter inventory: The inventory file swept, as the history names it.
+    public mutating func record(in history: DriftHistory, inventory: String) throws {
+        let recorded = try history.record(
+            startedAt: sweptAt, duration: duration, inventory: inventory,
+            hostCount: hosts.count, unreachableCount: unsweptHosts.count,
+            findings: findings.map {
+                RecordedFinding(key: $0.key, category: $0.category.rawValue, subject: $0.subject, summary: $0.summary)
+            },
+            unverifiedSubjects: unsweptHosts)
+        apply(FindingHistory(newKeys: Set(recorded.comparison.new.map(\.key)),
+                             resolved: recorded.comparison.resolved.map { ResolvedFinding(key: $0.key, summary: $0.summary) }))
+    }
+}
 
 extension HostSweep {
     /// The report's input for a swept host: its planned changes as drift (each file

@@ -1,0 +1,165 @@
+import Foundation
+import Inventory
+import Planner
+
+/// Converging many hosts through a ``FleetRunner``: each planned (or its saved plan
+/// resumed), then applied, its steps told as they finish; in parallel or in rolling batches.
+///
+/// A first interruption lets each running apply script end its running step and start no
+/// other (asked over a connection of its own); the second cuts the connections.
+///
+/// ```swift
+/// let apply = FleetApply(convergence: convergence)
+/// let result = await apply.run(hosts.map { host in (host, { try await convergence.plan(host, in: $0) }) },
+///                              with: FleetRunner(options: .init(batchSize: 5, maxFailures: 1), events: display))
+/// print(result.report.succeeded)
+/// ```
+public struct FleetApply: Sendable {
+    /// Makes a host's plan: ``Convergence/plan(_:options:in:)``, or
+    /// ``Convergence/resume(_:on:in:)`` for a saved one.
+    public typealias Prepare = @Sendable (HostRun) async throws -> Convergence.PlannedHost
+
+    public let convergence: Convergence
+    public let options: ApplyOptions
+
+    public init(convergence: Convergence, options: ApplyOptions = ApplyOptions()) {
+        self.convergence = convergence
+        self.options = options
+    }
+
+    /// Plans and applies every host of `work` with `runner`.
+    public func run(_ work: [(host: Inventory.Host, prepare: Prepare)], with runner: FleetRunner) async -> FleetResult<AppliedHost> {
+        let prepares = Dictionary(work.map { ($0.host.name, $0.prepare) }, uniquingKeysWith: { first, _ in first })
+        return await runner.run("apply", hosts: work.map(\.host)) { run in
+            try await converge(run, prepare: prepares[run.host.name]!)
+        }
+    }
+
+    /// Plans and applies one host.
+    func converge(_ run: HostRun, prepare: Prepare) async throws -> HostResult<AppliedHost> {
+        let planned = try await prepare(run)
+        defer { Task { await planned.connection.close() } }
+        let plan = planned.plan
+        run.emit(.planned(host: run.host.name, plan: plan))
+        guard !plan.isEmpty else { return HostResult(status: .ok, value: AppliedHost(plan: plan)) }
+        guard run.interruption.level == .none else {
+            let applied = AppliedHost(plan: plan, notApplied: "interrupted")
+            run.emit(.applied(host: run.host.name, applied: applied))
+            return HostResult(status: .notStarted, value: applied, changes: plan.changes.count)
+        }
+        var applied = AppliedHost(plan: plan)
+        let status: HostStatus
+        do {
+            let script = try convergence.script(for: planned, options: options)
+            run.enter(.apply)
+            let result = try await applyWatchingForStop(planned, script: script, run: run)
+            applied.result = result
+            status = result.succeeded ? .changed : result.wasInterrupted ? .interrupted : .failed
+        } catch {
+            if let lost = error as? ApplyConnectionLost { applied.result = lost.result }
+            if run.interruption.level == .aborting {
+                applied.connectionCut = true
+                status = .interrupted
+            } else {
+                // HostFailure names the cause of an ApplyConnectionLost itself.
+                let failure = HostFailure(error, host: run.host.name)
+                applied.failure = failure
+                status = failure.unreachable ? .unreachable : .failed
+            }
+        }
+        run.emit(.applied(host: run.host.name, applied: applied))
+        return HostResult(status: status, value: applied, changes: plan.changes.count, failure: applied.failure)
+    }
+
+    /// Runs the script, telling each step as the host reports it, while watching for a
+    /// first interruption: then the script is asked to start no further step.
+    private func applyWatchingForStop(_ planned: Convergence.PlannedHost, script: ApplyScript, run: HostRun) async throws -> ApplyResult {
+        let steps = StepTeller(script: script, plan: planned.plan, run: run)
+        return try await withThrowingTaskGroup(of: ApplyResult?.self) { group in
+            group.addTask { try await convergence.apply(planned, script: script, onStdout: steps.read) }
+            group.addTask {
+                await run.interruption.wait(for: .stopping)
+                guard !Task.isCancelled else { return nil }
+                run.enter(.stopping)
+                try? await convergence.requestStop(of: planned, script: script)
+                return nil
+            }
+            defer { group.cancelAll() }
+            while let next = try await group.next() {
+                if let result = next { return result }
+            }
+            fatalError("the apply task always returns a result or throws")
+        }
+    }
+}
+
+/// What applying one host came to: its plan, and what became of each change.
+public struct AppliedHost: Sendable {
+    public var plan: HostPlan
+    /// What the apply script reported; nil when it did not run.
+    public var result: ApplyResult?
+    /// Why the plan was not applied at all, e.g. `interrupted`.
+    public var notApplied: String?
+    /// Why the apply failed, when the script could not be made or its connection failed.
+    public var failure: HostFailure?
+    /// Whether a second interruption cut the connection while the script ran.
+    public var connectionCut = false
+
+    public init(plan: HostPlan, result: ApplyResult? = nil, notApplied: String? = nil, failure: HostFailure? = nil,
+                connectionCut: Bool = false) {
+        self.plan = plan
+        self.result = result
+        self.notApplied = notApplied
+        self.failure = failure
+        self.connectionCut = connectionCut
+    }
+}
+
+/// Reads an apply script's output as it arrives and tells each step the host reports.
+private final class StepTeller: @unchecked Sendable {
+    private let lock = NSLock()
+    private var reader: ApplyScript.Reader
+    private let script: ApplyScript
+    private let plan: HostPlan
+    private let run: HostRun
+    private var last = ContinuousClock.now
+
+    init(script: ApplyScript, plan: HostPlan, run: HostRun) {
+        self.reader = ApplyScript.Reader(script)
+        self.script = script
+        self.plan = plan
+        self.run = run
+    }
+
+    /// Called on the connection's thread with each piece of output.
+    func read(_ data: Data) {
+        let reports: [StepReport] = lock.withLock {
+            let steps = reader.read(data)
+            guard !steps.isEmpty else { return [] }
+            let now = ContinuousClock.now
+            let seconds = (now - last).secondsValue
+            last = now
+            return steps.map { report(step: $0, seconds: seconds / Double(steps.count)) }
+        }
+        for report in reports { run.emit(.stepFinished(host: run.host.name, step: report)) }
+    }
+
+    private func report(step: Int, seconds: Double) -> StepReport {
+        let changes = script.steps[step]
+        let first = changes[0]
+        let change = plan.changes[first]
+        var report = StepReport(index: step, changes: changes, resource: change.resource.description,
+                                action: change.action.rawValue, outcome: .ok, seconds: seconds)
+        switch reader.result.outcomes[first] {
+        case .succeeded: report.output = reader.result.notes[first]
+        case .failed(let status, let output):
+            report.outcome = .failed
+            report.exitStatus = status
+            report.output = output
+        case .skipped: report.outcome = .skipped
+        case .interrupted: report.outcome = .interrupted
+        case .unknown: break
+        }
+        return report
+    }
+}

@@ -1,0 +1,49 @@
+import Facts
+import Foundation
+import Inventory
+import Planner
+
+/// The read-only runs of a convergence across hosts, each through a ``FleetRunner``: plans
+/// (`converge plan`), drift sweeps (`converge drift`) and facts (`converge facts`).
+/// Applying is ``FleetApply``.
+extension Convergence {
+    /// Plans every host, changing nothing; each host's plan is also told as a
+    /// ``FleetEvent/planned(host:plan:)`` event. A host with changes pending is `pending`.
+    public func plan(_ hosts: [Inventory.Host], with runner: FleetRunner, options: PlanOptions = PlanOptions()) async -> FleetResult<HostPlan> {
+        await runner.run("plan", hosts: hosts) { run in
+            let planned = try await plan(run.host, options: options, in: run)
+            await planned.connection.close()
+            run.emit(.planned(host: run.host.name, plan: planned.plan))
+            return HostResult(status: planned.plan.isEmpty ? .ok : .pending, value: planned.plan,
+                              changes: planned.plan.changes.count)
+        }
+    }
+
+    /// Sweeps every host read-only for a drift report (``sweep(_:options:in:)``). A host
+    /// whose plan has changes has drifted: `pending`, with their count.
+    public func sweep(_ hosts: [Inventory.Host], with runner: FleetRunner) async -> FleetResult<SweptHost> {
+        await runner.run("drift", hosts: hosts) { run in
+            let swept = try await sweep(run.host, in: run)
+            run.emit(.planned(host: run.host.name, plan: swept.plan))
+            return HostResult(status: swept.plan.isEmpty ? .ok : .pending, value: swept, changes: swept.plan.changes.count)
+        }
+    }
+
+    /// Every host's facts (release, kernel, architecture, packages, init system), gathered
+    /// with one probe per host, through sudo when the inventory says so.
+    public func facts(of hosts: [Inventory.Host], with runner: FleetRunner) async -> FleetResult<HostFacts> {
+        await runner.run("facts", hosts: hosts) { run in
+            let connection = try await connect(run.host, in: run)
+            defer { Task { await connection.close() } }
+            run.enter(.facts)
+            var probe = FactProbe()
+            let keys = HostFacts.add(to: &probe)
+            let output = try await probeOutput(probe.script, on: connection, host: run.host)
+            do {
+                return HostResult(status: .ok, value: try keys.facts(from: probe.results(from: output)))
+            } catch let error as FactError {
+                throw HostFailure(host: run.host.name, phase: "facts", message: error.description)
+            }
+        }
+    }
+}
