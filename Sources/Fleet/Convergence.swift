@@ -181,8 +181,14 @@ public struct Convergence: Sendable {
     /// finishes): over a connection of its own, since the apply's is busy.
     public func requestStop(of planned: PlannedHost, script: ApplyScript) async throws {
         let connection = try await connector.connection(to: planned.host)
-        defer { Task { await connection.close() } }
-        let result = try await connection.run("touch \(shellQuote(script.stopPath))", input: Data(), timeout: .seconds(10))
+        let result: CommandResult
+        do {
+            result = try await connection.run("touch \(shellQuote(script.stopPath))", input: Data(), timeout: .seconds(10))
+        } catch {
+            await connection.close()
+            throw error
+        }
+        await connection.close()
         guard result.succeeded else {
             throw HostFailure(host: planned.host.name, phase: "stop",
                               message: "could not ask the apply to stop: \(result.stderrText)")

@@ -38,7 +38,15 @@ public struct FleetApply: Sendable {
     /// Plans and applies one host.
     func converge(_ run: HostRun, prepare: Prepare) async throws -> HostResult<AppliedHost> {
         let planned = try await prepare(run)
-        defer { Task { await planned.connection.close() } }
+        let result = await apply(planned, in: run)
+        // Closed before the host counts as done: a process that exits right after its run
+        // must find no session still being torn down on another thread.
+        await planned.connection.close()
+        return result
+    }
+
+    /// Applies a planned host's changes, unless there are none or the run is being interrupted.
+    private func apply(_ planned: Convergence.PlannedHost, in run: HostRun) async -> HostResult<AppliedHost> {
         let plan = planned.plan
         run.emit(.planned(host: run.host.name, plan: plan))
         guard !plan.isEmpty else { return HostResult(status: .ok, value: AppliedHost(plan: plan)) }

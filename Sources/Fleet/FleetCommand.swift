@@ -21,9 +21,15 @@ public struct FleetCommand: Sendable {
             run.enter(.connect)
             let connection = try await connector.connection(to: run.host)
             run.track(connection)
-            defer { Task { await connection.close() } }
             run.enter(.exec)
-            let result = try await connection.run(command, input: Data(), timeout: nil)
+            let result: CommandResult
+            do {
+                result = try await connection.run(command, input: Data(), timeout: nil)
+            } catch {
+                await connection.close()
+                throw error
+            }
+            await connection.close()
             let output = CommandOutput(result)
             run.emit(.output(host: run.host.name, output: output))
             return HostResult(status: result.succeeded ? .ok : .failed, value: output)

@@ -34,11 +34,17 @@ extension Convergence {
     public func facts(of hosts: [Inventory.Host], with runner: FleetRunner) async -> FleetResult<HostFacts> {
         await runner.run("facts", hosts: hosts) { run in
             let connection = try await connect(run.host, in: run)
-            defer { Task { await connection.close() } }
             run.enter(.facts)
             var probe = FactProbe()
             let keys = HostFacts.add(to: &probe)
-            let output = try await probeOutput(probe.script, on: connection, host: run.host)
+            let output: String
+            do {
+                output = try await probeOutput(probe.script, on: connection, host: run.host)
+            } catch {
+                await connection.close()
+                throw error
+            }
+            await connection.close()
             do {
                 return HostResult(status: .ok, value: try keys.facts(from: probe.results(from: output)))
             } catch let error as FactError {

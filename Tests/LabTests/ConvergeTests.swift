@@ -231,9 +231,10 @@ extension LabSuite {
             let scratch = try TemporaryDirectory()
             let victim = Lab.hosts.last!
             // A changed config on every host, and a slow step: the victim is stopped while that
-            // step runs, never after a run that was simply faster than a fixed delay.
+            // step runs, never after a run that was simply faster than a fixed delay. 15 s
+            // outlasts the stop's clean shutdown (up to 10 s), so the step cannot end first.
             let inventory = try Self.makeInventory(
-                withLabVars: ["slow_step": 5, "greeting": "mid-run \(UUID().uuidString)"], in: scratch)
+                withLabVars: ["slow_step": 15, "greeting": "mid-run \(UUID().uuidString)"], in: scratch)
             try await Fault.clearSlowStep(on: Lab.hosts)
             let run = try BackgroundConverge(["apply", inventory])
             try await Fault.waitForSlowStep(on: [victim], of: run)
