@@ -110,7 +110,11 @@ for hosts in "${sizes[@]}"; do
     cgroup=$(scripts/lab-light cgroup)
     rm -rf "$XDG_CACHE_HOME"
     say "$hosts hosts: first converge (the bench role: a directory, 20 files)"
-    measured "$hosts" first "$(figure_command noop "$parallel")"
+    if ! (measured "$hosts" first "$(figure_command noop "$parallel")"); then
+        # Hosts that were unreachable (handshakes starved of CPU) are converged now.
+        say "$hosts hosts: converging what the first run left"
+        measured "$hosts" first-again "$(figure_command noop "$parallel")"
+    fi
     for figure in transport facts noop drift; do
         say "$hosts hosts: $figure"
         measured "$hosts" "$figure" "$(figure_command "$figure" "$parallel")"

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""The Markdown table of a benchmarks/scale.sh run, from its TSV."""
+"""The Markdown table of benchmarks/scale.sh runs, from their TSV files (later ones win)."""
 import collections, sys
 
 rows = collections.defaultdict(dict)  # (figure, metric) -> hosts -> value
 machine = {}
-for line in open(sys.argv[1]).read().splitlines()[1:]:
+lines = [line for path in sys.argv[1:] for line in open(path).read().splitlines()[1:]]
+for line in lines:
     hosts, figure, metric, value = line.split("\t")
     if hosts == "0":
         machine[metric] = value
@@ -47,6 +48,7 @@ for metric, label in (("peak_mb", "peak memory, MB"), ("peak_threads", "peak thr
         cells.append(" / ".join(parts))
     print(f"| {label} (floor / facts / no-op / drift) | " + " | ".join(cells) + " |")
 row("first converge (21 changes a host)", "first", "measured_seconds", " s")
+row("first converge, hosts it left (unreachable)", "first-again", "measured_seconds", " s")
 row("load average before", "machine", "load_before")
 row("load average after", "machine", "load_after")
 
