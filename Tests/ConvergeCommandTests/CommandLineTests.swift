@@ -27,6 +27,7 @@ import TestSupport
         #expect(route(["dirft"]) == .refuse("unknown subcommand 'dirft'; did you mean 'drift'?"))
         #expect(route(["boostrap", "192.0.2.1"]) == .refuse("unknown subcommand 'boostrap'; did you mean 'bootstrap'?"))
         #expect(route(["import-ansibel", "hosts"]) == .refuse("unknown subcommand 'import-ansibel'; did you mean 'import-ansible'?"))
+        #expect(route(["completion", "bash"]) == .refuse("unknown subcommand 'completion'; did you mean 'completions'?"))
         // Below a command whose default subcommand takes an inventory too.
         #expect(route(["drift", "histroy"]) == .refuse("unknown subcommand 'histroy'; did you mean 'drift history'?"))
     }
@@ -87,5 +88,16 @@ import TestSupport
         #expect(result.status == 64)
         #expect(result.stdout == "")
         #expect(result.stderr.hasPrefix("Error: unknown subcommand 'plna'; did you mean 'plan'?\n"))
+    }
+
+    @Test func completionScripts() throws {
+        for shell in ["bash", "zsh", "fish"] {
+            let result = try run([Self.binary, "completions", shell])
+            #expect(result.status == 0, "\(result.stderr)")
+            for subcommand in ["plan", "drift", "import-ansible", "completions"] {
+                #expect(result.stdout.contains(subcommand), "\(shell): \(subcommand)")
+            }
+        }
+        #expect(try run([Self.binary, "completions", "tcsh"]).status == 64)
     }
 }
