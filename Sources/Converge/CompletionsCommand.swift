@@ -6,14 +6,12 @@ struct CompletionsCommand: ParsableCommand {
         commandName: "completions",
         abstract: "Print the shell completion script for bash, zsh or fish.",
         discussion: """
-            Install it where the shell looks for completions:
-
-              converge completions bash > /usr/local/share/bash-completion/completions/converge
-              converge completions zsh > /usr/local/share/zsh/site-functions/_converge
-              converge completions fish > /usr/local/share/fish/vendor_completions.d/converge.fish
-
-            The script completes subcommands, options and their values (it is the one \
-            `converge --generate-completion-script SHELL` prints).
+            Install it where the shell looks for completions, e.g. `converge completions bash > \
+            /usr/local/share/bash-completion/completions/converge`, `converge completions zsh > \
+            /usr/local/share/zsh/site-functions/_converge`, `converge completions fish > \
+            /usr/local/share/fish/vendor_completions.d/converge.fish`. It is the script \
+            `converge --generate-completion-script SHELL` prints: subcommands, options and \
+            their values.
             """
     )
 
