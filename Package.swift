@@ -65,8 +65,11 @@ let package = Package(
                 "AnsibleInventory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            plugins: ["SourceCommit"]
         ),
+        // Writes the git commit converge is built from into `Converge`, for `converge --version`.
+        .plugin(name: "SourceCommit", capability: .buildTool()),
         // The lab tests' own roles and binary (converge-lab): test fixtures, not shipped.
         .executableTarget(name: "converge-lab", dependencies: ["Converge"], path: "Tests/LabPlaybooks"),
         // Helpers the test targets share (running a program and collecting its output).
@@ -81,7 +84,7 @@ let package = Package(
         .testTarget(name: "ResourcesTests", dependencies: ["Resources"]),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "Resources", "Facts", "Shell", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConvergeCommandTests", dependencies: [
-            "Converge", "Fleet", "Drift", "Facts", "Inventory", "Planner", "Resources",
+            "Converge", "Fleet", "Drift", "Facts", "Inventory", "Planner", "Resources", "SSH", "TestSupport",
         ]),
         .testTarget(name: "FleetTests", dependencies: ["Fleet", "Inventory", "Planner", "Resources", "SSH", "Facts", "Drift", "TestSupport"]),
         .testTarget(name: "LabTests", dependencies: ["SSH", "Inventory", "Facts", "Fleet", "Shell", "TestSupport"]),

@@ -12,6 +12,9 @@ let package = Package(
     ],
     dependencies: [
         .package(name: "converge", path: ".."),
+        // Only for its GenerateManual plugin: `swift package generate-manual` (scripts/manual)
+        // writes converge's manual page from this converge. The version converge requires.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // The web stack's roles and their typed shared settings.

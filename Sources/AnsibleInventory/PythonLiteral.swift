@@ -5,12 +5,15 @@ import Inventory
 /// Boolean, `[1, 2]` a list, `'07'` the string `07`; text that is not a Python literal
 /// (`yes`, `FALSE`, `10-5`, `blah # note`) stays the string it is.
 ///
-/// Covered: integers (decimal, `0x`, `0o`, `0b`, `_` separators), floats, strings and bytes
-/// with every prefix, escape and implicit concatenation, `True`, `False`, `None`, `...`,
-/// `+`/`-` signs, tuples (with or without parentheses), lists, dicts and sets (sets and
-/// tuples become lists, as Ansible makes them), and `#` comments. Not covered, and so kept
-/// as text: complex numbers (Ansible turns them into Python's text for them, such as
-/// `(1+2j)`) and `\N{...}` escapes.
+/// Covered: integers (decimal, `0x`, `0o`, `0b`, `_` separators), floats, complex numbers
+/// (`1j`, `1+2j`), strings and bytes with every prefix, escape and implicit concatenation,
+/// `True`, `False`, `None`, `...`, `+`/`-` signs, tuples (with or without parentheses),
+/// lists, dicts, sets and `set()`, and `#` comments. The result is what Ansible makes of the
+/// value afterwards (`_parse_recursive_coerce_types_and_tag`, ansible-core 2.19), element by
+/// element inside containers: tuples and sets become lists, bytes text, `...` the string
+/// `...`, a complex number Python's text for it (`1j`, `(1+2j)`, `(-0-1j)`). A set's
+/// elements keep their written order (Python's own order follows hashes, and for strings
+/// changes from run to run). Not covered, and so kept as text: `\N{...}` escapes.
 enum PythonLiteral {
     /// The value `text` denotes, or nil when Python would not read it as a literal.
     static func evaluate(_ text: String) -> JSONValue? {
@@ -18,8 +21,8 @@ enum PythonLiteral {
         let trimmed = text.drop { $0 == " " || $0 == "\t" }
         guard let tokens = tokenize(Array(trimmed.unicodeScalars)) else { return nil }
         var parser = Parser(tokens: tokens)
-        guard let value = parser.parseTopLevel(), parser.isAtEnd else { return nil }
-        return value.json
+        guard let node = parser.parseTopLevel(), parser.isAtEnd else { return nil }
+        return node.literal?.json
     }
 
     // MARK: Values
@@ -32,16 +35,29 @@ enum PythonLiteral {
         /// An integer too large for `Int`; JSON can still carry it as a number.
         case bigInteger(Double)
         case float(Double)
+        case complex(real: Double, imaginary: Double)
         case string(String)
         case bytes([UInt8])
         case ellipsis
-        case sequence([Value])
+        /// A tuple (hashable when its elements are), a list or a set.
+        case sequence([Value], isTuple: Bool)
         case dict([(Value, Value)])
 
+        /// An `int`, `float` or `complex`: what literal_eval lets a sign or `+`/`-` apply to.
+        /// Not `bool`, though Python counts it an `int` elsewhere.
         var isNumber: Bool {
             switch self {
-            case .integer, .bigInteger, .float: true
+            case .integer, .bigInteger, .float, .complex: true
             default: false
+            }
+        }
+
+        /// Whether Python could put the value in a set or use it as a dict key.
+        var isHashable: Bool {
+            switch self {
+            case .dict: false
+            case .sequence(let elements, let isTuple): isTuple && elements.allSatisfy(\.isHashable)
+            default: true
             }
         }
 
@@ -52,13 +68,16 @@ enum PythonLiteral {
             case .integer(let value): return .integer(value)
             case .bigInteger(let value), .float(let value):
                 return value.isFinite ? .double(value) : nil
+            case .complex(let real, let imaginary):
+                // Ansible keeps complex numbers as Python's text for them.
+                return .string(complexText(real: real, imaginary: imaginary))
             case .string(let value): return .string(value)
             case .bytes(let bytes):
                 // Ansible turns bytes into text (UTF-8, strictly).
                 guard let text = String(validating: bytes, as: UTF8.self) else { return nil }
                 return .string(text)
             case .ellipsis: return .string("...")
-            case .sequence(let elements):
+            case .sequence(let elements, _):
                 var array: [JSONValue] = []
                 for element in elements {
                     guard let value = element.json else { return nil }
@@ -76,7 +95,8 @@ enum PythonLiteral {
         }
 
         /// The key as JSON writes a Python dict key: strings as they are, other scalars
-        /// as `json.dumps` spells them. Containers cannot be keys.
+        /// as `json.dumps` spells them. Containers (and complex numbers, which Ansible
+        /// leaves as keys JSON cannot write) cannot be keys.
         var jsonKey: String? {
             switch self {
             case .string(let value): value
@@ -85,9 +105,95 @@ enum PythonLiteral {
             case .bool(let value): value ? "true" : "false"
             case .integer(let value): String(value)
             case .bigInteger, .float: json.map { $0.jsonText() }
-            case .ellipsis, .sequence, .dict: nil
+            case .complex, .ellipsis, .sequence, .dict: nil
             }
         }
+
+        /// A number as a point of the complex plane, for Python's comparisons across
+        /// `bool`, `int`, `float` and `complex` (`1 == 1.0 == True == 1+0j`).
+        private var complexValue: (Double, Double)? {
+            switch self {
+            case .bool(let value): (value ? 1 : 0, 0)
+            case .integer(let value): (Double(value), 0)
+            case .bigInteger(let value), .float(let value): (value, 0)
+            case .complex(let real, let imaginary): (real, imaginary)
+            default: nil
+            }
+        }
+
+        /// Python's `==`, with which a set drops an element equal to an earlier one and a
+        /// dict keeps one entry per key.
+        func isEqual(to other: Value) -> Bool {
+            switch (self, other) {
+            case (.integer(let lhs), .integer(let rhs)): return lhs == rhs
+            case (.string(let lhs), .string(let rhs)): return lhs.unicodeScalars.elementsEqual(rhs.unicodeScalars)
+            case (.bytes(let lhs), .bytes(let rhs)): return lhs == rhs
+            case (.none, .none), (.ellipsis, .ellipsis): return true
+            case (.sequence(let lhs, true), .sequence(let rhs, true)):
+                return lhs.count == rhs.count && zip(lhs, rhs).allSatisfy { $0.isEqual(to: $1) }
+            default:
+                guard let lhs = complexValue, let rhs = other.complexValue else { return false }
+                return lhs == rhs
+            }
+        }
+
+        /// Unary minus, as Python computes it.
+        var negated: Value? {
+            switch self {
+            case .integer(let value):
+                let (negated, overflow) = 0.subtractingReportingOverflow(value)
+                return overflow ? .bigInteger(-Double(value)) : .integer(negated)
+            case .bigInteger(let value): return .bigInteger(-value)
+            case .float(let value): return .float(-value)
+            case .complex(let real, let imaginary): return .complex(real: -real, imaginary: -imaginary)
+            default: return nil
+            }
+        }
+    }
+
+    /// Python's `repr` of a complex number: `1j` when the real part is +0, else
+    /// `(1+2j)`, each part written as a float without a trailing `.0`.
+    static func complexText(real: Double, imaginary: Double) -> String {
+        if real == 0, real.sign == .plus { return floatText(imaginary) + "j" }
+        let imaginaryText = floatText(imaginary)
+        let sign = imaginaryText.hasPrefix("-") ? "" : "+"
+        return "(" + floatText(real) + sign + imaginaryText + "j)"
+    }
+
+    /// A float as Python's `repr` writes it (format code `r`) without forcing a `.0`:
+    /// the shortest digits that read back the same, in exponent notation when the
+    /// decimal exponent is below -4 or above 15 (`1e-05`, `1e+16`), else positional.
+    static func floatText(_ value: Double) -> String {
+        if value.isNaN { return "nan" }
+        if value.isInfinite { return value < 0 ? "-inf" : "inf" }
+        // Swift's description has the same shortest digits; only the layout may differ.
+        let description = "\(value.magnitude)"
+        var mantissa = Substring(description)
+        var exponent = 0
+        if let e = description.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            mantissa = description[..<e]
+            exponent = Int(description[description.index(after: e)...])!
+        }
+        let parts = mantissa.split(separator: ".", omittingEmptySubsequences: false)
+        let integerDigits = String(parts[0])
+        let fractionDigits = parts.count > 1 ? String(parts[1]) : ""
+        // The digits without leading or trailing zeros, and where the point goes after the first.
+        var digits = integerDigits + fractionDigits
+        var point = integerDigits.count + exponent  // digits before the decimal point
+        while digits.count > 1, digits.first == "0" { digits.removeFirst(); point -= 1 }
+        while digits.count > 1, digits.last == "0" { digits.removeLast() }
+        let sign = value.sign == .minus ? "-" : ""
+        if digits == "0" { return sign + "0" }
+        let decimalExponent = point - 1
+        if decimalExponent < -4 || decimalExponent >= 16 {
+            let rest = digits.dropFirst()
+            let exponentText = (decimalExponent < 0 ? "-" : "+")
+                + (abs(decimalExponent) < 10 ? "0" : "") + String(abs(decimalExponent))
+            return sign + String(digits.first!) + (rest.isEmpty ? "" : "." + rest) + "e" + exponentText
+        }
+        if point <= 0 { return sign + "0." + String(repeating: "0", count: -point) + digits }
+        if point >= digits.count { return sign + digits + String(repeating: "0", count: point - digits.count) }
+        return sign + digits.prefix(point) + "." + digits.dropFirst(point)
     }
 
     // MARK: Tokens
@@ -103,7 +209,8 @@ enum PythonLiteral {
     fileprivate enum NumberToken: Equatable {
         case integer(digits: String, radix: Int)
         case float(String)
-        case imaginary
+        /// An imaginary literal (`2j`, `1.5e3j`), its digits as a float's.
+        case imaginary(String)
     }
 
     private static func tokenize(_ scalars: [Unicode.Scalar]) -> [Token]? {
@@ -234,7 +341,7 @@ enum PythonLiteral {
         if let marker = peek(), marker == "j" || marker == "J" {
             index += 1
             if let next = peek(), isIdentifierContinuation(next) { return nil }
-            return .imaginary
+            return .imaginary(text)  // leading zeros are allowed here: `01j`
         }
         if let next = peek(), isIdentifierContinuation(next) { return nil }
         if isFloat { return .float(text) }
@@ -335,7 +442,92 @@ enum PythonLiteral {
 
     // MARK: Parser
 
-    /// Recursive descent over the tokens, accepting exactly what literal_eval accepts.
+    /// An expression as Python's parser gives it to literal_eval: parentheses make no node
+    /// of their own, so `-(1)` is a sign applied to a constant, as `-1` is.
+    fileprivate indirect enum Node {
+        /// A number, string, bytes, `True`, `False`, `None` or `...`.
+        case constant(Value)
+        case tuple([Node])
+        case list([Node])
+        case set([Node])
+        case dict([(Node, Node)])
+        /// `set()`, the only call literal_eval accepts.
+        case emptySet
+        case unary(negate: Bool, Node)
+        case binary(subtract: Bool, Node, Node)
+
+        /// The value literal_eval gives the node (its `_convert`), or nil where it raises.
+        var literal: Value? {
+            switch self {
+            case .constant(let value):
+                return value
+            case .tuple(let nodes), .list(let nodes):
+                var elements: [Value] = []
+                for node in nodes {
+                    guard let element = node.literal else { return nil }
+                    elements.append(element)
+                }
+                return .sequence(elements, isTuple: { if case .tuple = self { true } else { false } }())
+            case .set(let nodes):
+                // Duplicates collapse onto the first; an unhashable element is a TypeError.
+                var elements: [Value] = []
+                for node in nodes {
+                    guard let element = node.literal, element.isHashable else { return nil }
+                    if !elements.contains(where: { $0.isEqual(to: element) }) { elements.append(element) }
+                }
+                return .sequence(elements, isTuple: false)
+            case .emptySet:
+                return .sequence([], isTuple: false)
+            case .dict(let nodes):
+                // A repeated key keeps its first position and its last value, as a dict does.
+                var pairs: [(Value, Value)] = []
+                for (keyNode, valueNode) in nodes {
+                    guard let key = keyNode.literal, key.isHashable, let value = valueNode.literal else { return nil }
+                    if let existing = pairs.firstIndex(where: { $0.0.isEqual(to: key) }) {
+                        pairs[existing].1 = value
+                    } else {
+                        pairs.append((key, value))
+                    }
+                }
+                return .dict(pairs)
+            case .binary(let subtract, let left, let right):
+                // Only a real number plus or minus an imaginary constant: `1+2j`, `-1.5-2j`.
+                guard let left = left.signedNumber, let right = right.number,
+                      case .complex(let real, let imaginary) = right else { return nil }
+                let value: Double
+                switch left {
+                case .integer(let integer): value = Double(integer)
+                case .bigInteger(let big) where big.isFinite: value = big
+                case .float(let float): value = float
+                default: return nil  // a complex on the left, or an int too large for a float
+                }
+                // Python (3.11 to 3.13) makes the real number complex first: its imaginary
+                // part is +0, so `1-0j` is `(1+0j)`.
+                return subtract
+                    ? .complex(real: value - real, imaginary: 0.0 - imaginary)
+                    : .complex(real: value + real, imaginary: 0.0 + imaginary)
+            case .unary:
+                return signedNumber
+            }
+        }
+
+        /// A number constant (`_convert_num`).
+        var number: Value? {
+            guard case .constant(let value) = self, value.isNumber else { return nil }
+            return value
+        }
+
+        /// A number constant with an optional sign (`_convert_signed_num`): `--1`, `-True`
+        /// and `-(1+2j)` are none.
+        var signedNumber: Value? {
+            guard case .unary(let negate, let operand) = self else { return number }
+            guard let value = operand.number else { return nil }
+            return negate ? value.negated : value
+        }
+    }
+
+    /// Recursive descent over the tokens into the nodes Python's parser makes of them, in
+    /// eval mode; anything else (names, calls, operators other than `+` and `-`) fails.
     private struct Parser {
         let tokens: [Token]
         var index = 0
@@ -343,6 +535,10 @@ enum PythonLiteral {
         var isAtEnd: Bool { index == tokens.count }
 
         private var current: Token? { index < tokens.count ? tokens[index] : nil }
+
+        private func peek(_ offset: Int) -> Token? {
+            index + offset < tokens.count ? tokens[index + offset] : nil
+        }
 
         private mutating func take(_ punctuation: Character) -> Bool {
             if current == .punctuation(punctuation) {
@@ -353,15 +549,14 @@ enum PythonLiteral {
         }
 
         /// `expr`, or `expr, expr, ...` (a tuple) as eval mode allows.
-        mutating func parseTopLevel() -> Value? {
+        mutating func parseTopLevel() -> Node? {
             guard !isAtEnd else { return nil }  // empty input: a syntax error
             return parseExpressionList(until: nil)
         }
 
         /// Expressions separated by commas up to `closing` (or the end); a comma makes a tuple.
-        private mutating func parseExpressionList(until closing: Character?) -> Value? {
-            let first = parseExpression()
-            guard let first else { return nil }
+        private mutating func parseExpressionList(until closing: Character?) -> Node? {
+            guard let first = parseExpression() else { return nil }
             var elements = [first]
             var sawComma = false
             while take(",") {
@@ -370,55 +565,49 @@ enum PythonLiteral {
                 guard let element = parseExpression() else { return nil }
                 elements.append(element)
             }
-            return sawComma ? .sequence(elements) : first
+            return sawComma ? .tuple(elements) : first
         }
 
-        private mutating func parseExpression() -> Value? {
+        /// Terms joined by binary `+` and `-`, left to right.
+        private mutating func parseExpression() -> Node? {
+            guard var node = parseFactor() else { return nil }
+            while current == .punctuation("+") || current == .punctuation("-") {
+                let subtract = current == .punctuation("-")
+                index += 1
+                guard let right = parseFactor() else { return nil }
+                node = .binary(subtract: subtract, node, right)
+            }
+            return node
+        }
+
+        /// An atom with any number of unary signs before it.
+        private mutating func parseFactor() -> Node? {
             if current == .punctuation("+") || current == .punctuation("-") {
                 let negate = current == .punctuation("-")
                 index += 1
-                // Only a number constant may carry a sign (not `--1`, `-True`, `-[1]`).
-                guard let operand = parseAtom(), operand.isNumber, !isSignFollowedByBinaryOperator else { return nil }
-                guard negate else { return operand }
-                switch operand {
-                case .integer(let value):
-                    let (negated, overflow) = 0.subtractingReportingOverflow(value)
-                    return overflow ? .bigInteger(-Double(value)) : .integer(negated)
-                case .bigInteger(let value): return .bigInteger(-value)
-                case .float(let value): return .float(-value)
-                default: return nil
-                }
+                guard let operand = parseFactor() else { return nil }
+                return .unary(negate: negate, operand)
             }
-            guard let value = parseAtom() else { return nil }
-            // `a + b` is only a literal for complex numbers, which are not supported.
-            if current == .punctuation("+") || current == .punctuation("-") { return nil }
-            return value
+            return parseAtom()
         }
 
-        private var isSignFollowedByBinaryOperator: Bool {
-            current == .punctuation("+") || current == .punctuation("-")
-        }
-
-        private mutating func parseAtom() -> Value? {
+        private mutating func parseAtom() -> Node? {
             guard let token = current else { return nil }
             index += 1
             switch token {
             case .number(let number):
                 switch number {
                 case .integer(let digits, let radix):
-                    if let value = Int(digits, radix: radix) { return .integer(value) }
+                    if let value = Int(digits, radix: radix) { return .constant(.integer(value)) }
                     // Too large for Int: keep the magnitude as a Double.
                     let magnitude = digits.reduce(0.0) { $0 * Double(radix) + Double(Int(String($1), radix: radix)!) }
-                    return .bigInteger(magnitude)
+                    return .constant(.bigInteger(magnitude))
                 case .float(let text):
-                    var normalized = text
-                    if normalized.hasPrefix(".") { normalized = "0" + normalized }
-                    normalized = normalized.replacingOccurrences(of: ".e", with: ".0e")
-                    if normalized.hasSuffix(".") { normalized += "0" }
-                    guard let value = Double(normalized) else { return nil }
-                    return .float(value)
-                case .imaginary:
-                    return nil
+                    guard let value = floatValue(text) else { return nil }
+                    return .constant(.float(value))
+                case .imaginary(let text):
+                    guard let value = floatValue(text) else { return nil }
+                    return .constant(.complex(real: 0, imaginary: value))
                 }
             case .string(let isBytes, let value):
                 // Adjacent literals concatenate; bytes and text cannot mix.
@@ -428,35 +617,38 @@ enum PythonLiteral {
                     code += next
                     index += 1
                 }
-                if isBytes { return .bytes(code.map { UInt8(truncatingIfNeeded: $0) }) }
+                if isBytes { return .constant(.bytes(code.map { UInt8(truncatingIfNeeded: $0) })) }
                 var text = ""
                 for point in code {
                     guard let scalar = Unicode.Scalar(point) else { return nil }
                     text.unicodeScalars.append(scalar)
                 }
-                return .string(text)
+                return .constant(.string(text))
             case .name(let name):
                 switch name {
-                case "True": return .bool(true)
-                case "False": return .bool(false)
-                case "None": return Value.none
+                case "True": return .constant(.bool(true))
+                case "False": return .constant(.bool(false))
+                case "None": return .constant(.none)
+                case "set" where current == .punctuation("(") && peek(1) == .punctuation(")"):
+                    index += 2
+                    return .emptySet
                 default: return nil
                 }
             case .ellipsis:
-                return .ellipsis
+                return .constant(.ellipsis)
             case .punctuation("("):
-                if take(")") { return .sequence([]) }
+                if take(")") { return .tuple([]) }
                 guard let inner = parseExpressionList(until: ")"), take(")") else { return nil }
                 return inner
             case .punctuation("["):
-                var elements: [Value] = []
+                var elements: [Node] = []
                 while !take("]") {
                     guard let element = parseExpression() else { return nil }
                     elements.append(element)
                     if take("]") { break }
                     guard take(",") else { return nil }
                 }
-                return .sequence(elements)
+                return .list(elements)
             case .punctuation("{"):
                 return parseDictOrSet()
             default:
@@ -464,20 +656,15 @@ enum PythonLiteral {
             }
         }
 
-        private mutating func parseDictOrSet() -> Value? {
+        private mutating func parseDictOrSet() -> Node? {
             if take("}") { return .dict([]) }
             guard let first = parseExpression() else { return nil }
             if take(":") {
-                var pairs: [(Value, Value)] = []
+                var pairs: [(Node, Node)] = []
                 var key = first
                 while true {
-                    guard let value = parseExpression(), isHashable(key) else { return nil }
-                    // A repeated key keeps its first position and its last value, as a dict does.
-                    if let existing = pairs.firstIndex(where: { sameKey($0.0, key) }) {
-                        pairs[existing].1 = value
-                    } else {
-                        pairs.append((key, value))
-                    }
+                    guard let value = parseExpression() else { return nil }
+                    pairs.append((key, value))
                     if take("}") { return .dict(pairs) }
                     guard take(",") else { return nil }
                     if take("}") { return .dict(pairs) }
@@ -485,28 +672,23 @@ enum PythonLiteral {
                     key = next
                 }
             }
-            // A set, which Ansible turns into a list; duplicates collapse.
             var elements = [first]
-            guard isHashable(first) else { return nil }
             while !take("}") {
                 guard take(",") else { return nil }
                 if take("}") { break }
-                guard let element = parseExpression(), isHashable(element) else { return nil }
-                if !elements.contains(where: { sameKey($0, element) }) { elements.append(element) }
+                guard let element = parseExpression() else { return nil }
+                elements.append(element)
             }
-            return .sequence(elements)
+            return .set(elements)
         }
 
-        private func isHashable(_ value: Value) -> Bool {
-            switch value {
-            case .dict: return false
-            case .sequence: return false  // lists are not hashable; tuples are, but are rare as keys
-            default: return true
-            }
-        }
-
-        private func sameKey(_ lhs: Value, _ rhs: Value) -> Bool {
-            lhs.jsonKey != nil && lhs.jsonKey == rhs.jsonKey && lhs.json == rhs.json
+        /// A float literal's value: `.5`, `5.` and `1.e3` as Python reads them.
+        private func floatValue(_ text: String) -> Double? {
+            var normalized = text
+            if normalized.hasPrefix(".") { normalized = "0" + normalized }
+            normalized = normalized.replacingOccurrences(of: ".e", with: ".0e")
+            if normalized.hasSuffix(".") { normalized += "0" }
+            return Double(normalized)
         }
     }
 }

@@ -14,15 +14,20 @@ import ArgumentParser
 /// await ConvergeCommand.main(playbook: .myFleet)
 /// ```
 public struct ConvergeCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
-        commandName: "converge",
-        abstract: "Bring a fleet of Debian hosts to the state its playbooks describe, over SSH.",
-        subcommands: [
-            ApplyCommand.self, PlanCommand.self, DriftCommand.self, BootstrapCommand.self, FactsCommand.self,
-            RolesCommand.self, InitCommand.self, ImportAnsibleCommand.self, ExecCommand.self,
-        ],
-        defaultSubcommand: ApplyCommand.self
-    )
+    // Computed: the version names the playbook of the running command line.
+    public static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: "converge",
+            abstract: "Bring a fleet of Debian hosts to the state its playbooks describe, over SSH.",
+            version: ConvergeBuild.versionText(playbook: Playbook.current),
+            subcommands: [
+                ApplyCommand.self, PlanCommand.self, DriftCommand.self, BootstrapCommand.self, FactsCommand.self,
+                RolesCommand.self, InitCommand.self, ImportAnsibleCommand.self, ExecCommand.self,
+                CompletionsCommand.self,
+            ],
+            defaultSubcommand: ApplyCommand.self
+        )
+    }
 
     public init() {}
 
@@ -30,6 +35,8 @@ public struct ConvergeCommand: AsyncParsableCommand {
     /// Returns when the command succeeded; exits with its status otherwise.
     public static func main(playbook: Playbook, arguments: [String]? = nil) async {
         await Playbook.$current.withValue(playbook) {
+            // `--version`, `-V` and mistyped subcommands, which apply would take for an inventory.
+            guard answerBeforeParsing(arguments ?? Array(CommandLine.arguments.dropFirst()), playbook: playbook) else { return }
             await main(arguments)
         }
     }

@@ -135,8 +135,9 @@ public struct PlaybooksPackageTemplate: Sendable {
         }
 
         extension Playbook {
-            /// Every role this fleet's inventories may name.
-            public static let fleet = Playbook([base, web])
+            /// Every role this fleet's inventories may name; the package's name and version,
+            /// which `converge --version` shows (raise the version with each release).
+            public static let fleet = Playbook([base, web], name: \#(swiftLiteral(name)), version: "0.1.0")
         }
 
         """#

@@ -1,11 +1,12 @@
-/// The candidate closest to `word`, if one is close enough to be a likely typo.
+/// The candidate closest to `word`, if one is close enough to be a likely typo: an inventory
+/// key, a host or group name, a subcommand of the command line.
 ///
 /// Closeness is the optimal string alignment distance (insertions, deletions,
 /// substitutions and swaps of adjacent characters) ignoring case, so `adress`,
 /// `prot` and `KnownHosts` all find their key. The allowed distance grows with
 /// the word: 1 up to five characters, 2 up to eight, then 3. Ties go to the
 /// earlier candidate, so callers list the likeliest first.
-func closestMatch(to word: String, among candidates: [String]) -> String? {
+public func closestMatch(to word: String, among candidates: [String]) -> String? {
     let limit = word.count <= 5 ? 1 : word.count <= 8 ? 2 : 3
     var best: (candidate: String, distance: Int)?
     for candidate in candidates where candidate != word {

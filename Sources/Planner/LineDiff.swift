@@ -9,6 +9,10 @@ public enum LineDiff {
     /// The hunks of a unified diff from `old` to `new`, with `context` lines around
     /// changes, each hunk headed `@@ -a,b +c,d @@`; empty when the texts are equal.
     /// A last line without a newline is marked `\ No newline at end of file`.
+    ///
+    /// Lines end at every `\n`, whatever precedes it, so a CRLF file has its lines too.
+    /// A carriage return is shown as `␍` (U+240D): a line that differs only by its CRLF
+    /// ending is seen to differ, and no CR reaches a terminal to move its cursor.
     public static func unified(old: String, new: String, context: Int = 3) -> [String] {
         let (a, aTerminated) = splitLines(old)
         let (b, bTerminated) = splitLines(new)
@@ -24,9 +28,9 @@ public enum LineDiff {
 
         func text(_ edit: Edit) -> [String] {
             switch edit {
-            case .same(let i, _): return [" " + a[i]] + (i == a.count - 1 && !aTerminated ? [#"\ No newline at end of file"#] : [])
-            case .delete(let i): return ["-" + a[i]] + (i == a.count - 1 && !aTerminated ? [#"\ No newline at end of file"#] : [])
-            case .insert(let j): return ["+" + b[j]] + (j == b.count - 1 && !bTerminated ? [#"\ No newline at end of file"#] : [])
+            case .same(let i, _): return [" " + visible(a[i])] + (i == a.count - 1 && !aTerminated ? [#"\ No newline at end of file"#] : [])
+            case .delete(let i): return ["-" + visible(a[i])] + (i == a.count - 1 && !aTerminated ? [#"\ No newline at end of file"#] : [])
+            case .insert(let j): return ["+" + visible(b[j])] + (j == b.count - 1 && !bTerminated ? [#"\ No newline at end of file"#] : [])
             }
         }
 
@@ -71,12 +75,24 @@ public enum LineDiff {
     }
 
     /// Lines without their newlines, and whether the text ended with one.
+    ///
+    /// Split on the byte `\n`: Swift takes `"\r\n"` for one Character, which a split of the
+    /// String on `"\n"` would not find. A line of a CRLF text keeps its `\r`.
     static func splitLines(_ text: String) -> ([String], Bool) {
         guard !text.isEmpty else { return ([], true) }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            .map { String(decoding: $0, as: UTF8.self) }
         let terminated = lines.last == ""
         if terminated { lines.removeLast() }
         return (lines, terminated)
+    }
+
+    /// `line` with each carriage return shown as `␍`.
+    static func visible(_ line: String) -> String {
+        guard line.utf8.contains(UInt8(ascii: "\r")) else { return line }
+        var shown = ""
+        shown.unicodeScalars.append(contentsOf: line.unicodeScalars.map { $0 == "\r" ? "\u{240D}" : $0 })
+        return shown
     }
 
     /// A shortest edit script from `a` to `b`.

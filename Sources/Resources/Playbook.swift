@@ -6,7 +6,7 @@
 /// // Sources/converge/main.swift of a playbooks package
 /// import Converge
 ///
-/// await ConvergeCommand.main(playbook: Playbook([base, web, db]))
+/// await ConvergeCommand.main(playbook: Playbook([base, web, db], name: "acme-playbooks", version: "1.4.0"))
 /// ```
 ///
 /// The compiler checks every resource of every role; `converge` refuses an inventory that
@@ -14,18 +14,24 @@
 public struct Playbook: Sendable {
     /// The roles, in the order given.
     public let roles: [Role]
+    /// The name of the playbooks package (`acme-playbooks`), which `converge --version` shows.
+    public let name: String?
+    /// The version of the playbooks package, which `converge --version` shows.
+    public let version: String?
     private let index: [String: Int]
 
-    /// A playbook of `roles`.
+    /// A playbook of `roles`, from the playbooks package `name` at `version`.
     ///
     /// - Precondition: no two roles share a name.
-    public init(_ roles: [Role]) {
+    public init(_ roles: [Role], name: String? = nil, version: String? = nil) {
         var index: [String: Int] = [:]
         for (position, role) in roles.enumerated() {
             precondition(index.updateValue(position, forKey: role.name) == nil,
                          "two roles are named \"\(role.name)\"")
         }
         self.roles = roles
+        self.name = name
+        self.version = version
         self.index = index
     }
 

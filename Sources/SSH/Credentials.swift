@@ -51,7 +51,7 @@ extension Session {
                 var outcome = "key \(file): \(describe(code))"
                 if code == LIBSSH2_ERROR_AUTHENTICATION_FAILED || code == LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED,
                    PrivateKeyFile.isRSA(file), serverRefusesSHA1Signatures {
-                    outcome += " (libssh2 \(String(cString: libssh2_version(0))) signs RSA keys with SHA-1, which OpenSSH 8.8 and later refuse: use an ed25519 or ecdsa key)"
+                    outcome += " (libssh2 \(LibSSH2.version) signs RSA keys with SHA-1, which OpenSSH 8.8 and later refuse: use an ed25519 or ecdsa key)"
                 }
                 attempts.append(outcome)
             }

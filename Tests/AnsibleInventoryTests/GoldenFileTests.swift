@@ -15,7 +15,7 @@ struct GoldenFileTests {
     static let updating = ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1"
 
     @Test func everyFormIsCovered() {
-        #expect(goldenCases == ["ini-connection", "ini-directory", "yaml-directory"])
+        #expect(goldenCases == ["ini-connection", "ini-directory", "ini-python-literals", "yaml-directory"])
     }
 
     @Test("converted text and notes match the golden files", arguments: goldenCases)

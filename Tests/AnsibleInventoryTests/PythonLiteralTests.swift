@@ -5,7 +5,8 @@ import Testing
 
 /// Ansible reads every INI value with Python's `ast.literal_eval`, keeping the text when it
 /// is not a literal. The expectations are what Ansible's own `InventoryModule._parse_value`
-/// returns for each input (ansible-core 2.19, Python 3.11), as JSON.
+/// returns for each input (ansible-core 2.19, Python 3.11), as `ansible-inventory --list`
+/// writes it (bytes, which it marks `__ansible_unsafe`, as the text they are).
 @Suite("Python literals in INI values")
 struct PythonLiteralTests {
     static let cases: [(text: String, ansible: String)] = [
@@ -79,6 +80,45 @@ struct PythonLiteralTests {
         (#"0x_ff"#, #"255"#),
         (#"'''triple'''"#, #""triple""#),
         (#"['a', ('b', 'c')]"#, #"["a",["b","c"]]"#),
+        // Complex numbers: Ansible keeps Python's text for them.
+        (#"1j"#, #""1j""#),
+        (#"0j"#, #""0j""#),
+        (#"+1j"#, #""1j""#),
+        (#"-1j"#, #""(-0-1j)""#),
+        (#"-0j"#, #""(-0-0j)""#),
+        (#"1+2j"#, #""(1+2j)""#),
+        (#"1-0j"#, #""(1+0j)""#),
+        (#"-2+3j"#, #""(-2+3j)""#),
+        (#"2.5-1.5j"#, #""(2.5-1.5j)""#),
+        (#"(1+2j)"#, #""(1+2j)""#),
+        (#"1+(2j)"#, #""(1+2j)""#),
+        (#"1.5j"#, #""1.5j""#),
+        (#"01j"#, #""1j""#),
+        (#"1_0j"#, #""10j""#),
+        (#"1e20j"#, #""1e+20j""#),
+        (#"1e16j"#, #""1e+16j""#),
+        (#"1e15j"#, #""1000000000000000j""#),
+        (#"12345678901234567j"#, #""1.2345678901234568e+16j""#),
+        (#"0.0001j"#, #""0.0001j""#),
+        (#"0.00001j"#, #""1e-05j""#),
+        (#"1e400j"#, #""infj""#),
+        (#"1j+1"#, #""1j+1""#),
+        (#"1+-2j"#, #""1+-2j""#),
+        (#"1+2j+3"#, #""1+2j+3""#),
+        (#"-(1+2j)"#, #""-(1+2j)""#),
+        (#"0x1j"#, #""0x1j""#),
+        (#"-(-1)"#, #""-(-1)""#),
+        // set(), the one call literal_eval reads; sets and tuples inside containers.
+        (#"set()"#, #"[]"#),
+        (#"set( )"#, #"[]"#),
+        (#"set(x)"#, #""set(x)""#),
+        (#"set([1])"#, #""set([1])""#),
+        (#"{(1, 2)}"#, #"[[1,2]]"#),
+        (#"{1j, 1j}"#, #"["1j"]"#),
+        (#"{1, 1.0, True}"#, #"[1]"#),
+        (#"{1: 'a', 1.0: 'b'}"#, #"{"1":"b"}"#),
+        (#"[..., 1j, set(), {1, 2}, b'x']"#, #"["...","1j",[],[1,2],"x"]"#),
+        (#"{'a': set(), 'b': (1j, ...)}"#, #"{"a":[],"b":["1j","..."]}"#),
     ]
 
     @Test("evaluated as Ansible evaluates it", arguments: Self.cases)
@@ -92,8 +132,9 @@ struct PythonLiteralTests {
         #expect(PythonLiteral.evaluate("2.0") == .double(2))
     }
 
-    @Test func complexNumbersAreKeptAsText() {
-        // Ansible writes Python's text for them, "(1+2j)"; no inventory value needs them.
-        #expect(PythonLiteral.evaluate("1+2j") == nil)
+    @Test func unhashableSetElementsAreNoLiteral() {
+        // Python raises TypeError (Ansible then refuses the inventory); converge keeps the text.
+        #expect(PythonLiteral.evaluate("{[1]}") == nil)
+        #expect(PythonLiteral.evaluate("{set()}") == nil)
     }
 }

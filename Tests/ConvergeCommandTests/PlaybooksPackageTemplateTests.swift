@@ -26,6 +26,8 @@ import Testing
             #expect(try String(contentsOfFile: scratch.path + "/acme/" + file.path, encoding: .utf8) == file.content)
         }
         #expect(template.files.map(\.path).contains("Sources/FleetConverge/main.swift"))
+        // `converge --version` names the package.
+        #expect(template.roles.contains(#"Playbook([base, web], name: "acme", version: "0.1.0")"#))
         #expect(throws: TemplateError.self) { try template.write(to: scratch.path + "/acme") }
     }
 }

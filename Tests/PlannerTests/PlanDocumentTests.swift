@@ -209,6 +209,16 @@ import Testing
         ])
     }
 
+    @Test func crlfFilesDiffLineByLine() throws {
+        // The host's file has CRLF endings, the playbook's LF: every line differs, visibly.
+        let state = HostState(paths: ["/etc/app.ini": fileState("[main]\r\nport=80\r\n")])
+        let change = try #require(try plan([File("/etc/app.ini", content: "[main]\nport=80\n")], state).changes.first)
+        #expect(PlanRenderer.render(change) == [
+            "~ file:/etc/app.ini  content differs", "    --- /etc/app.ini", "    +++ /etc/app.ini",
+            "    @@ -1,2 +1,2 @@", "    -[main]\u{240D}", "    -port=80\u{240D}", "    +[main]", "    +port=80",
+        ])
+    }
+
     @Test func binaryAndUnfetchedContentShowHashes() throws {
         let state = HostState(paths: ["/bin/x": fileState("old", withContent: false)])
         let change = try #require(try plan([File("/bin/x", content: .data(Data([0, 1])))], state).changes.first)
@@ -241,6 +251,27 @@ import Testing
             "@@ -1,2 +1,2 @@", " a", "-b", "+b", #"\ No newline at end of file"#,
         ])
         #expect(LineDiff.unified(old: "x\n", new: "") == ["@@ -1 +0,0 @@", "-x"])
+    }
+
+    @Test func crlfTextsSplitIntoLines() {
+        // "\r\n" is one Character in Swift; the lines still end at its "\n".
+        let (lines, terminated) = LineDiff.splitLines("a\r\nb\r\n")
+        #expect(lines == ["a\r", "b\r"])
+        #expect(terminated)
+        #expect(LineDiff.unified(old: "a\r\nb\r\nc\r\n", new: "a\r\nB\r\nc\r\n") == [
+            "@@ -1,3 +1,3 @@", " a\u{240D}", "-b\u{240D}", "+B\u{240D}", " c\u{240D}",
+        ])
+        #expect(LineDiff.unified(old: "", new: "x\r\ny\r\n") == ["@@ -0,0 +1,2 @@", "+x\u{240D}", "+y\u{240D}"])
+    }
+
+    @Test func aChangedLineEndingShowsItsCarriageReturn() {
+        #expect(LineDiff.unified(old: "a\nb\n", new: "a\nb\r\n") == ["@@ -1,2 +1,2 @@", " a", "-b", "+b\u{240D}"])
+        // Without a final newline, the last line's CR is still shown.
+        #expect(LineDiff.unified(old: "a\r", new: "a") == [
+            "@@ -1 +1 @@", "-a\u{240D}", #"\ No newline at end of file"#, "+a", #"\ No newline at end of file"#,
+        ])
+        // A CR inside a line stays in it, shown.
+        #expect(LineDiff.unified(old: "a\rb\n", new: "a\rc\n") == ["@@ -1 +1 @@", "-a\u{240D}b", "+a\u{240D}c"])
     }
 
     @Test func shortestEdits() {
