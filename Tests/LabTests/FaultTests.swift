@@ -135,7 +135,7 @@ extension LabSuite {
             defer { Fault.killDpkgLockHolder(on: host) }
             let apply = try Converge.converge(["apply", inventory, "--limit", host.name])
             #expect(apply.status == 0, "\(apply.output)")
-            let line = apply.output.split(separator: "\n").first { $0.hasPrefix("  ~ package:converge-test-hello  ok") }
+            let line = RunLog.lines(of: host.name, in: apply.output).first { $0.hasPrefix("  ~ package:converge-test-hello  ok") }
             #expect(line?.contains("(waited ") == true, "\(apply.output)")
             #expect(line?.contains(" s for dpkg's lock, held by process ") == true, "\(apply.output)")
             // At least most of the 10 s the locks were held.

@@ -66,7 +66,8 @@ public enum ApplyLog {
         let counts = shown.map { "\(report.count($0)) \($0.rawValue)" }
         text += "\(report.hosts.count) host(s): \(counts.joined(separator: ", ")) in \(String(format: "%.2f s", report.seconds))\n"
         if report.interrupted {
-            let by = report.signal.map { " (SIG\($0))" } ?? ""
+            // Ctrl-C goes without saying; a signal from elsewhere (systemd's SIGTERM) is named.
+            let by = report.signal.flatMap { $0 == "INT" ? nil : " (SIG\($0))" } ?? ""
             text += "interrupted\(by): hosts \"interrupted\" stopped between steps; \"not started\" ones were not touched\n"
         }
         return text
