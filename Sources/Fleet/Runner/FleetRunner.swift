@@ -157,12 +157,6 @@ public struct HostRun: Sendable {
         self.connections = connections
     }
 
-    /// A host's work outside any run (a library caller planning one host): its events go
-    /// to `events`, nothing else.
-    public init(host: Inventory.Host, events: any FleetEventSink = FleetEventFanOut([])) {
-        self.init(host: host, interruption: Interruption(), events: events, connections: OpenConnections())
-    }
-
     /// The host moves on to `phase`.
     public func enter(_ phase: HostPhase) {
         emit(.phaseEntered(host: host.name, phase: phase))
