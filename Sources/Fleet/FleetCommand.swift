@@ -60,7 +60,7 @@ public struct FleetCommand: Sendable {
     public static func summary(_ report: RunReport) -> String {
         let succeeded = report.count(.ok), unreachable = report.count(.unreachable)
         return "\(report.hosts.count) host(s): \(succeeded) succeeded, \(report.hosts.count - succeeded - unreachable) failed, "
-            + "\(unreachable) unreachable in \(String(format: "%.2f s", report.seconds))\n"
+            + "\(unreachable) unreachable in \(formattedSeconds(report.seconds))\n"
     }
 }
 

@@ -64,7 +64,7 @@ public enum ApplyLog {
         let usual: [HostStatus] = [.ok, .changed, .failed, .unreachable, .skipped]
         let shown = HostStatus.allCases.filter { usual.contains($0) || report.count($0) > 0 }
         let counts = shown.map { "\(report.count($0)) \($0.rawValue)" }
-        text += "\(report.hosts.count) host(s): \(counts.joined(separator: ", ")) in \(String(format: "%.2f s", report.seconds))\n"
+        text += "\(report.hosts.count) host(s): \(counts.joined(separator: ", ")) in \(formattedSeconds(report.seconds))\n"
         if report.interrupted {
             // Ctrl-C goes without saying; a signal from elsewhere (systemd's SIGTERM) is named.
             let by = report.signal.flatMap { $0 == "INT" ? nil : " (SIG\($0))" } ?? ""

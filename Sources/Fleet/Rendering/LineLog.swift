@@ -93,7 +93,7 @@ public final class LineLog: FleetEventSink, @unchecked Sendable {
             return host(name, ExecLog.lines(of: output))
         case .hostFinished(let name, let report):
             let changes = report.changes > 0 ? ", \(report.changes) change\(report.changes == 1 ? "" : "s")" : ""
-            var texts = ["\(report.status.rawValue)\(changes) in \(String(format: "%.2f s", report.seconds))"]
+            var texts = ["\(report.status.rawValue)\(changes) in \(formattedSeconds(report.seconds))"]
             // A failure the apply's own lines did not name (planning, connecting).
             if let failure = report.failure, !hostsWithOwnLines.contains(name) { texts = [failure.headline] }
             return host(name, texts)
