@@ -40,8 +40,9 @@ let package = Package(
         .target(name: "AnsibleInventory", dependencies: ["Inventory", .product(name: "Yams", package: "Yams")]),
         // Facts: shell probes run on a target and the parsers that read their output.
         .target(name: "Facts", dependencies: ["Shell"]),
-        // Typed resource descriptions (packages, files, services, ...) that playbooks are written in.
-        .target(name: "Resources"),
+        // Resource types (packages, files, services, ...) that playbooks are written in, and
+        // what they plan in: the facts they need, the changes and operations they make.
+        .target(name: "Resources", dependencies: ["Facts", "Shell", .product(name: "Crypto", package: "swift-crypto")]),
         // Desired resources + facts -> a plan of changes, and the script that applies it.
         .target(name: "Planner", dependencies: [
             "Resources", "Facts", "Shell", .product(name: "Crypto", package: "swift-crypto"),

@@ -509,27 +509,6 @@ public struct ApplyResult: Equatable, Sendable {
     }
 }
 
-extension HostOperation {
-    /// Whether this only writes to the file system with coreutils (a file, a directory, a
-    /// link, attributes, a removal): nothing it runs waits on another program, a lock or
-    /// the network, so the apply script runs it in a subshell of its own rather than as
-    /// a `sh` under `timeout` (two programs fewer per step, and most steps are files).
-    var onlyWritesFiles: Bool {
-        switch self {
-        case .writeFile, .setAttributes, .makeDirectory, .makeSymlink, .removePath: true
-        default: false
-        }
-    }
-
-    /// Whether this installs or removes a package (and so joins an apt transaction).
-    var isPackageChange: Bool {
-        switch self {
-        case .installPackage, .removePackage: true
-        default: false
-        }
-    }
-}
-
 /// The UTF-8 text of hex digits; invalid UTF-8 is replaced, invalid hex gives "".
 private func decodeHexText(_ hex: Substring) -> String {
     var bytes: [UInt8] = []

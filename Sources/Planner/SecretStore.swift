@@ -89,3 +89,46 @@ private struct IPv4Address {
         bytes = ASN1OctetString(contentBytes: octets[...])
     }
 }
+
+extension SecretValues {
+    /// Reads every secret the resources use, making the generated ones that do not exist yet.
+    ///
+    /// - Throws: ``PlanError/secret(_:_:_:)`` naming the resource whose secret is unreadable.
+    public init(
+        resolving resources: [any Resource], key: ControllerKey,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(PlanError) {
+        self.init(key: key)
+        for resource in resources {
+            guard let file = resource as? File, case .secret(let text) = file.content else { continue }
+            try read(text, for: file.id, environment: environment)
+        }
+    }
+
+    /// Reads every secret a saved plan writes, and checks each file's content still has the
+    /// digest the plan was made with.
+    ///
+    /// - Throws: ``PlanError/secret(_:_:_:)`` when one is unreadable or has changed.
+    public init(
+        resolving plan: HostPlan, key: ControllerKey, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(PlanError) {
+        self.init(key: key)
+        for change in plan.changes {
+            guard case .writeFile(_, .secret(let text, let digest, _), _, _, _) = change.operation else { continue }
+            try read(text, for: change.resource, environment: environment)
+            guard key.verifies(digest, of: try render(text, for: change.resource)) else {
+                throw .secret(change.resource, text.secrets[0].source, "changed since the plan was made")
+            }
+        }
+    }
+
+    private mutating func read(_ text: SecretText, for resource: ResourceID, environment: [String: String]) throws(PlanError) {
+        for secret in text.secrets where self[secret.source] == nil {
+            do {
+                self[secret.source] = try SecretStore.read(secret, environment: environment)
+            } catch {
+                throw .secret(resource, secret.source, error.message)
+            }
+        }
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import Planner
+import Resources
 
 /// A run as plain lines, each written as it happens and stamped with the time: what a
 /// cron job's log or a CI job shows when the output is not a terminal.

@@ -1,6 +1,5 @@
 import Shell
 import Foundation
-import Resources
 
 /// The POSIX sh for operations, as the apply script runs them: each step in a subshell
 /// with `set -e`, standard input from /dev/null, on jessie's dash, coreutils 8.23,
@@ -10,7 +9,7 @@ public enum ShellCommands {
     /// files, wait for dpkg's lock (apt ≥ 1.9.11; older apt ignores the option and
     /// `converge_apt` retries instead), and no pseudo-terminal for dpkg (only its
     /// progress bar needs one, and it costs every install time on the host).
-    static func aptOptions(lockTimeout: Int) -> String {
+    package static func aptOptions(lockTimeout: Int) -> String {
         "-y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold -o DPkg::Lock::Timeout=\(lockTimeout) -o Dpkg::Use-Pty=0"
     }
 
@@ -177,13 +176,13 @@ public enum ShellCommands {
     }
 
     /// `owner:group`, `owner` or `:group` for chown; nil when neither is given.
-    static func ownerSpec(_ owner: String?, _ group: String?) -> String? {
+    package static func ownerSpec(_ owner: String?, _ group: String?) -> String? {
         guard owner != nil || group != nil else { return nil }
         return (owner ?? "") + (group.map { ":" + $0 } ?? "")
     }
 
     /// The directory (without trailing slash; empty for `/`) and the name of an absolute path.
-    static func split(_ path: String) -> (directory: String, name: String) {
+    package static func split(_ path: String) -> (directory: String, name: String) {
         guard let slash = path.lastIndex(of: "/") else { return ("", path) }
         return (String(path[..<slash]), String(path[path.index(after: slash)...]))
     }

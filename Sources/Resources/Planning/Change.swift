@@ -1,5 +1,4 @@
 import Foundation
-import Resources
 
 /// One thing a plan does to a host.
 public struct Change: Codable, Hashable, Sendable {
