@@ -207,7 +207,7 @@ public struct FactKey<Value: Sendable>: Hashable, Sendable {
 }
 
 /// What one fact's command printed, and how it exited.
-public struct FactOutput: Equatable, Sendable {
+public struct FactOutput: Codable, Hashable, Sendable {
     /// The command's standard output, exactly.
     public var stdout: String
     /// The command's standard error, exactly.

@@ -2,6 +2,7 @@ import Facts
 import Foundation
 import Inventory
 import Planner
+import Resources
 
 /// The read-only runs of a convergence across hosts, each through a ``FleetRunner``: plans
 /// (`converge plan`), drift sweeps (`converge drift`) and facts (`converge facts`).

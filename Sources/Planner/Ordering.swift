@@ -1,12 +1,13 @@
 import Resources
 
-/// The order resources are converged in: every dependency first, then by kind (groups,
-/// users, packages, directories, files, symlinks, commands, services), then as declared.
+/// The order resources are converged in: every dependency first, then by stage
+/// (``Resource/stage``: groups, users, package sources, packages, directories, files,
+/// links, settings, commands, services), then as declared.
 ///
 /// Dependencies are the explicit `requires`, plus implicit ones on resources the host
-/// declares: a path after the nearest declared ``Directory`` above it and after its
-/// owner's ``User`` and ``Group``; a user after its groups; a service after its package
-/// and after every resource notifying it.
+/// declares: ``Resource/implicitRequirements`` (a file after its owner's ``User``), a path
+/// after the nearest ``Directory`` declared above it, and a notified resource after every
+/// resource notifying it.
 ///
 /// - Returns: Indices into `resources`.
 /// - Throws: ``PlanError`` for duplicate IDs, unknown dependencies, a notification of a
@@ -20,7 +21,7 @@ func convergenceOrder(of resources: [any Resource]) throws(PlanError) -> [Int] {
                 resource.id, first: describe(resources[other], other), second: describe(resource, index))
         }
         indexByID[resource.id] = index
-        if let path = managedPath(of: resource) {
+        if let path = resource.managedPath {
             if let other = indexByPath[path] {
                 throw .duplicate(
                     resource.id, first: describe(resources[other], other), second: describe(resource, index))
@@ -43,10 +44,10 @@ func convergenceOrder(of resources: [any Resource]) throws(PlanError) -> [Int] {
         for id in resource.requires { try require(index, id, explicit: true) }
         for id in resource.notifies {
             guard let service = indexByID[id] else { throw .unknownDependency(resource.id, id) }
-            guard resources[service] is Service else { throw .notifiesNonService(resource.id, id) }
+            guard resources[service] is any NotifiableResource else { throw .notifiesNonService(resource.id, id) }
             try require(service, resource.id, explicit: false)
         }
-        if let path = managedPath(of: resource) {
+        if let path = resource.managedPath {
             var parent = path
             while let slash = parent.lastIndex(of: "/"), slash != parent.startIndex {
                 parent = String(parent[..<slash])
@@ -56,22 +57,7 @@ func convergenceOrder(of resources: [any Resource]) throws(PlanError) -> [Int] {
                 }
             }
         }
-        switch resource {
-        case let file as File:
-            if let owner = file.owner { try require(index, .user(owner), explicit: false) }
-            if let group = file.group { try require(index, .group(group), explicit: false) }
-        case let directory as Directory:
-            if let owner = directory.owner { try require(index, .user(owner), explicit: false) }
-            if let group = directory.group { try require(index, .group(group), explicit: false) }
-        case let user as User:
-            for group in [user.group].compactMap({ $0 }) + user.groups {
-                try require(index, .group(group), explicit: false)
-            }
-        case let service as Service:
-            try require(index, .package(service.package ?? service.name), explicit: false)
-        default:
-            break
-        }
+        for id in resource.implicitRequirements { try require(index, id, explicit: false) }
     }
 
     // Kahn's algorithm, always taking the best-ranked resource that is ready.
@@ -80,7 +66,7 @@ func convergenceOrder(of resources: [any Resource]) throws(PlanError) -> [Int] {
     for (index, required) in requirements.enumerated() {
         for other in required { dependents[other].append(index) }
     }
-    let rank = resources.map(kindRank)
+    let rank = resources.map { type(of: $0).stage }
     var ready = resources.indices.filter { waitingOn[$0] == 0 }
     var order: [Int] = []
     while !ready.isEmpty {
@@ -111,29 +97,6 @@ private func findCycle(requirements: [[Int]], among remaining: Set<Int>) -> [Int
         }
         seen[next] = path.count
         path.append(next)
-    }
-}
-
-private func kindRank(_ resource: any Resource) -> Int {
-    switch resource {
-    case is Group: 0
-    case is User: 1
-    case is Package: 2
-    case is Directory: 3
-    case is File: 4
-    case is Symlink: 5
-    case is Command: 6
-    case is Service: 7
-    default: 8
-    }
-}
-
-func managedPath(of resource: any Resource) -> String? {
-    switch resource {
-    case let file as File: file.path
-    case let directory as Directory: directory.path
-    case let link as Symlink: link.path
-    default: nil
     }
 }
 

@@ -165,6 +165,8 @@ extension HostOperation {
         switch self {
         case .refreshPackageLists, .reloadSystemd:
             break
+        case .shell(let script):
+            if script.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw .invalid(id, "has an empty script") }
         case .installPackage(let name, let version, _):
             try validatePackageName(name, of: id)
             if let version, version.isEmpty || version.contains(where: { $0.isWhitespace || $0.isNewline }) {

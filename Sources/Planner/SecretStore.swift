@@ -100,8 +100,7 @@ extension SecretValues {
     ) throws(PlanError) {
         self.init(key: key)
         for resource in resources {
-            guard let file = resource as? File, case .secret(let text) = file.content else { continue }
-            try read(text, for: file.id, environment: environment)
+            for text in resource.secretTexts { try read(text, for: resource.id, environment: environment) }
         }
     }
 

@@ -1,17 +1,91 @@
+import Facts
+
 /// Something a host should have: a package, a file, a running service, ….
 ///
-/// The planner compares each resource with the host's facts and plans only what differs.
+/// A resource type is one self-contained unit: the value says what the host should have,
+/// ``addFacts(to:)`` names what must be learned of the host to plan it, and
+/// ``plan(in:)`` turns those facts into ``Change``s, each with the ``HostOperation`` the
+/// apply script runs. The planner only orders resources (``requires``, ``notifies``,
+/// ``implicitRequirements``, ``managedPath``, ``stage``); it knows no type by name, so a
+/// playbooks package can define types of its own:
+///
+/// ```swift
+/// struct Hostname: Resource {
+///     var name: String
+///     var id: ResourceID { ResourceID(kind: "hostname", name: "hostname") }
+///
+///     func addFacts(to query: inout HostStateQuery) throws(PlanError) {
+///         try query.add(ShellFact(name: "hostname", command: "cat /etc/hostname"), for: id)
+///     }
+///
+///     func plan(in context: inout PlanContext) throws(PlanError) {
+///         let current = try context.value(of: ShellFact(name: "hostname", command: "cat /etc/hostname"), for: id)
+///         guard current.trimmingCharacters(in: .whitespacesAndNewlines) != name else { return }
+///         context.append(Change(
+///             resource: id, action: .update, reason: "hostname \(current), want \(name)",
+///             operation: .shell("hostnamectl set-hostname \(shellQuote(name))")))
+///     }
+/// }
+/// ```
+///
 /// Resources are values built by roles (``Role``) on the controller; nothing in them runs
 /// by itself.
 public protocol Resource: Sendable {
     /// The resource's ID, unique within a host.
     var id: ResourceID { get }
-    /// Resources that must be converged before this one, besides the implicit ones
-    /// (a path after its declared parent ``Directory`` and its declared owner ``User`` and
-    /// ``Group``, a ``Service`` after its ``Package`` and after the resources notifying it).
+    /// Resources that must be converged before this one, besides ``implicitRequirements``
+    /// and the implicit ones the planner adds (a path after the ``Directory`` declared
+    /// above it, a notified service after the resources notifying it).
     var requires: [ResourceID] { get }
     /// Services restarted (or reloaded) once, after this resource, when this resource changes.
     var notifies: [ResourceID] { get }
+    /// Resources this one comes after when the host declares them (a file after its owner's
+    /// ``User``, a service after its ``Package``); unlike ``requires``, one the host does
+    /// not declare is no error. None by default.
+    var implicitRequirements: [ResourceID] { get }
+    /// The path this resource manages whole, if any: no two resources of a host may manage
+    /// one, and it converges after the ``Directory`` declared nearest above it. None by default.
+    var managedPath: String? { get }
+    /// Its place among resources that do not depend on each other.
+    static var stage: ConvergenceStage { get }
+    /// The secrets its content is made of: read on the controller before planning.
+    /// None by default.
+    var secretTexts: [SecretText] { get }
+
+    /// Adds to `query` the facts ``plan(in:)`` reads, after checking the resource's own
+    /// values (a path, a name).
+    ///
+    /// - Throws: ``PlanError/invalid(_:_:)`` for a value the facts cannot ask about.
+    func addFacts(to query: inout HostStateQuery) throws(PlanError)
+
+    /// Appends to `context` the changes that bring the host from `context.state` to what
+    /// this resource says; nothing when it already is.
+    ///
+    /// - Throws: ``PlanError``: a wrong value, something in the way on the host, facts missing.
+    func plan(in context: inout PlanContext) throws(PlanError)
+}
+
+extension Resource {
+    public var implicitRequirements: [ResourceID] { [] }
+    public var managedPath: String? { nil }
+    public static var stage: ConvergenceStage { .commands }
+    public var secretTexts: [SecretText] { [] }
+}
+
+/// A resource that can be notified: a systemd unit restarted or reloaded after a change of
+/// the resources notifying it (``Resource/notifies``).
+public protocol NotifiableResource: Resource {
+    /// The unit restarted (or reloaded), e.g. `nginx.service`.
+    var unit: String { get }
+}
+
+/// Where a resource goes in the convergence order among resources that do not depend on
+/// each other: accounts before the packages and paths that use them, configuration before
+/// the commands and services that read it.
+public enum ConvergenceStage: Int, Comparable, Sendable, CaseIterable {
+    case groups, users, packageSources, packages, directories, files, links, settings, commands, services
+
+    public static func < (lhs: ConvergenceStage, rhs: ConvergenceStage) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
 /// Whether a resource should exist at all.

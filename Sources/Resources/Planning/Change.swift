@@ -156,6 +156,10 @@ public enum HostOperation: Codable, Hashable, Sendable {
     /// With `refresh` (`restart` or `reload`), a unit that is already running when the step
     /// runs is restarted or reloaded: its package started it before its configuration changed.
     case ensureService(unit: String, running: Bool?, enabled: Bool?, refresh: String?)
+    /// A resource type's own POSIX `sh`, run as the step: with `set -e`, as root, standard
+    /// input from /dev/null, under the step timeout. It must run on jessie's dash as on
+    /// trixie's, and be safe to run again.
+    case shell(String)
 }
 
 /// Why a host cannot be planned.
@@ -176,8 +180,9 @@ public enum PlanError: Error, Equatable, Sendable, CustomStringConvertible {
     case secret(ResourceID?, Secret.Source, String)
     /// The facts lack what the resource needs: the state was not made for these resources.
     case missingFacts(ResourceID)
-    /// A resource type the planner does not know.
-    case unsupported(ResourceID, String)
+    /// A fact the resource asked for could not be read: its command failed, or printed
+    /// what the fact does not read.
+    case unreadableFacts(ResourceID, String)
 
     /// One line: IDs are ``ResourceID/shown`` (a newline in a path is written `\n`).
     public var description: String {
@@ -198,8 +203,8 @@ public enum PlanError: Error, Equatable, Sendable, CustomStringConvertible {
             (id.map { "\($0.shown): " } ?? "") + "secret from \(source): \(message)"
         case .missingFacts(let id):
             "\(id.shown): no facts gathered for it"
-        case .unsupported(let id, let type):
-            "\(id.shown): the planner does not know resources of type \(type)"
+        case .unreadableFacts(let id, let message):
+            "\(id.shown): \(message)"
         }
     }
 }

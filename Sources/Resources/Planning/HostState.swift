@@ -21,12 +21,16 @@ public struct HostState: Codable, Hashable, Sendable {
     public var groups: [String: GroupState]
     /// Command guards by command name.
     public var guards: [String: GuardState]
+    /// What the commands of other facts printed, by fact name (``HostStateQuery/add(_:for:)``).
+    public var factOutputs: [String: FactOutput]
 
     public init(
         packages: [String: PackageState] = [:], aptLists: AptLists? = nil, paths: [String: PathState] = [:],
         services: [String: ServiceState] = [:], users: [String: UserState] = [:],
-        groups: [String: GroupState] = [:], guards: [String: GuardState] = [:]
+        groups: [String: GroupState] = [:], guards: [String: GuardState] = [:],
+        factOutputs: [String: FactOutput] = [:]
     ) {
+        self.factOutputs = factOutputs
         self.packages = packages
         self.aptLists = aptLists
         self.paths = paths
@@ -34,6 +38,36 @@ public struct HostState: Codable, Hashable, Sendable {
         self.users = users
         self.groups = groups
         self.guards = guards
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case packages, aptLists, paths, services, users, groups, guards, factOutputs
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        packages = try container.decode([String: PackageState].self, forKey: .packages)
+        aptLists = try container.decodeIfPresent(AptLists.self, forKey: .aptLists)
+        paths = try container.decode([String: PathState].self, forKey: .paths)
+        services = try container.decode([String: ServiceState].self, forKey: .services)
+        users = try container.decode([String: UserState].self, forKey: .users)
+        groups = try container.decode([String: GroupState].self, forKey: .groups)
+        guards = try container.decode([String: GuardState].self, forKey: .guards)
+        factOutputs = try container.decodeIfPresent([String: FactOutput].self, forKey: .factOutputs) ?? [:]
+    }
+
+    // Without factOutputs when there are none, so fingerprints of hosts whose resources
+    // ask for no other facts stay what they were before there were any.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(packages, forKey: .packages)
+        try container.encodeIfPresent(aptLists, forKey: .aptLists)
+        try container.encode(paths, forKey: .paths)
+        try container.encode(services, forKey: .services)
+        try container.encode(users, forKey: .users)
+        try container.encode(groups, forKey: .groups)
+        try container.encode(guards, forKey: .guards)
+        if !factOutputs.isEmpty { try container.encode(factOutputs, forKey: .factOutputs) }
     }
 
     /// The SHA-256 (hex) of the state's canonical JSON, leaving out what changes without
@@ -82,11 +116,12 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
     public var groups: [String]
     public var commands: [String]
     public var guards: [CommandGuardsFact.Guard]
+    /// The commands of other facts by fact name (``add(_:for:)``); empty in documents
+    /// written before it existed.
+    public var facts: [String: String]
 
-    /// The query for `resources`.
-    ///
-    /// - Throws: ``PlanError/invalid(_:_:)`` for a name or path the facts cannot ask about.
-    public init(resources: [any Resource]) throws(PlanError) {
+    /// The facts of none.
+    public init() {
         packages = []
         packageNeeds = [:]
         paths = []
@@ -97,74 +132,81 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
         groups = []
         commands = []
         guards = []
-        // Owners and groups of paths are asked about too: the plan checks that they exist.
-        var pathOwners: [String] = []
-        var pathGroups: [String] = []
-        func owners(_ owner: String?, _ group: String?, of id: ResourceID) throws(PlanError) {
-            try validateOwner(owner, "owner", of: id)
-            try validateOwner(group, "group", of: id)
-            // root is on every host: not asked about on every converge.
-            if let owner, !isNumericID(owner), owner != "root" { pathOwners.append(owner) }
-            if let group, !isNumericID(group), group != "root" { pathGroups.append(group) }
+        facts = [:]
+    }
+
+    /// The query for `resources`: each adds the facts it plans from
+    /// (``Resource/addFacts(to:)``).
+    ///
+    /// - Throws: ``PlanError/invalid(_:_:)`` for a name or path the facts cannot ask about.
+    public init(resources: [any Resource]) throws(PlanError) {
+        self.init()
+        for resource in resources { try resource.addFacts(to: &self) }
+    }
+
+    /// Asks for a package: its dpkg state, and apt's view of it when `need` calls for it.
+    public mutating func addPackage(_ name: String, need: PackageNeed, for id: ResourceID) throws(PlanError) {
+        try validatePackageName(name, of: id)
+        if !packages.contains(name) { packages.append(name) }
+        packageNeeds[name] = need
+    }
+
+    /// Asks for what is at `path`; with `content`, the SHA-256 (hex) of the content wanted
+    /// there, for the current content too when it differs (for a diff).
+    public mutating func addPath(_ path: String, wantedContentSHA256 content: String? = nil, for id: ResourceID) throws(PlanError) {
+        try validatePath(path, of: id)
+        if !paths.contains(path) { paths.append(path) }
+        if let content {
+            if !contentPaths.contains(path) { contentPaths.append(path) }
+            contentSHA256[path] = content
         }
-        for resource in resources {
-            switch resource {
-            case let package as Package:
-                try validatePackageName(package.name, of: package.id)
-                packages.append(package.name)
-                packageNeeds[package.name] = switch package.state {
-                case .present: .installed
-                case .absent: .never
-                case .latest: .always
-                case .version(let version): .version(version)
-                }
-            case let file as File:
-                try validatePath(file.path, of: file.id)
-                try owners(file.owner, file.group, of: file.id)
-                paths.append(file.path)
-                switch file.content {
-                case .text(let text):
-                    contentPaths.append(file.path)
-                    contentSHA256[file.path] = sha256Hex(Data(text.utf8))
-                case .data(let data):
-                    contentPaths.append(file.path)
-                    contentSHA256[file.path] = sha256Hex(data)
-                case .secret, .controllerFile, nil:
-                    break
-                }
-            case let directory as Directory:
-                try validatePath(directory.path, of: directory.id)
-                try owners(directory.owner, directory.group, of: directory.id)
-                paths.append(directory.path)
-            case let link as Symlink:
-                try validatePath(link.path, of: link.id)
-                paths.append(link.path)
-            case let service as Service:
-                guard ServiceStatesFact.isValidUnit(service.unit) else {
-                    throw .invalid(service.id, "not a valid systemd unit name")
-                }
-                units.append(service.unit)
-            case let user as User:
-                try validateAccountName(user.name, of: user.id)
-                users.append(user.name)
-            case let group as Group:
-                try validateAccountName(group.name, of: group.id)
-                groups.append(group.name)
-            case let command as Command:
-                if command.creates != nil || command.unless != nil {
-                    commands.append(command.name)
-                    guards.append(.init(creates: command.creates, unless: command.unless))
-                }
-            default:
-                throw .unsupported(resource.id, String(describing: type(of: resource)))
-            }
+    }
+
+    /// Asks whether a path's owner and group exist (root and numeric ids need not be asked).
+    public mutating func addOwner(_ owner: String?, group: String?, for id: ResourceID) throws(PlanError) {
+        try validateOwner(owner, "owner", of: id)
+        try validateOwner(group, "group", of: id)
+        if let owner, !isNumericID(owner), owner != "root", !users.contains(owner) { users.append(owner) }
+        if let group, !isNumericID(group), group != "root", !groups.contains(group) { groups.append(group) }
+    }
+
+    /// Asks for a systemd unit's state.
+    public mutating func addUnit(_ unit: String, for id: ResourceID) throws(PlanError) {
+        guard ServiceStatesFact.isValidUnit(unit) else { throw .invalid(id, "not a valid systemd unit name") }
+        if !units.contains(unit) { units.append(unit) }
+    }
+
+    /// Asks for a user account.
+    public mutating func addUser(_ name: String, for id: ResourceID) throws(PlanError) {
+        try validateAccountName(name, of: id)
+        if !users.contains(name) { users.append(name) }
+    }
+
+    /// Asks for a group.
+    public mutating func addGroup(_ name: String, for id: ResourceID) throws(PlanError) {
+        try validateAccountName(name, of: id)
+        if !groups.contains(name) { groups.append(name) }
+    }
+
+    /// Asks whether a command's guard holds: `creates` exists, or `unless` exits 0.
+    public mutating func addGuard(creates: String?, unless: String?, forCommand name: String) {
+        commands.append(name)
+        guards.append(.init(creates: creates, unless: unless))
+    }
+
+    /// Asks for a fact of any other kind; ``PlanContext/value(of:for:)`` reads it.
+    ///
+    /// - Throws: ``PlanError/invalid(_:_:)`` when another resource asked for a fact of the
+    ///   same name with another command.
+    public mutating func add<F: Fact>(_ fact: F, for id: ResourceID) throws(PlanError) {
+        if let command = facts[fact.name], command != fact.command {
+            throw .invalid(id, "asks for the fact \(fact.name) with another command than another resource of the host does")
         }
-        for owner in pathOwners where !users.contains(owner) { users.append(owner) }
-        for group in pathGroups where !groups.contains(group) { groups.append(group) }
+        facts[fact.name] = fact.command
     }
 
     private enum CodingKeys: String, CodingKey {
-        case packages, packageNeeds, paths, contentPaths, contentSHA256, units, users, groups, commands, guards
+        case packages, packageNeeds, paths, contentPaths, contentSHA256, units, users, groups, commands, guards, facts
     }
 
     public init(from decoder: any Decoder) throws {
@@ -179,6 +221,7 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
         groups = try container.decode([String].self, forKey: .groups)
         commands = try container.decode([String].self, forKey: .commands)
         guards = try container.decode([CommandGuardsFact.Guard].self, forKey: .guards)
+        facts = try container.decodeIfPresent([String: String].self, forKey: .facts) ?? [:]
     }
 
     /// Adds the facts to `probe`, which may hold other facts too.
@@ -192,7 +235,8 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
             services: units.isEmpty ? nil : probe.add(ServiceStatesFact(units: units)),
             users: users.isEmpty ? nil : probe.add(UsersFact(names: users)),
             groups: groups.isEmpty ? nil : probe.add(GroupsFact(names: groups)),
-            guards: guards.isEmpty ? nil : probe.add(CommandGuardsFact(guards: guards)))
+            guards: guards.isEmpty ? nil : probe.add(CommandGuardsFact(guards: guards)),
+            facts: facts.sorted { $0.key < $1.key }.map { ($0.key, probe.add(ShellFact(name: $0.key, command: $0.value))) })
     }
 
     /// Where the query's facts are in a probe's results.
@@ -204,6 +248,7 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
         let users: FactKey<[String: UserState]>?
         let groups: FactKey<[String: GroupState]>?
         let guards: FactKey<[GuardState]>?
+        let facts: [(name: String, key: FactKey<String>)]
 
         /// The host's state from `results`.
         ///
@@ -223,6 +268,11 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
                 let values = try results.value(for: guards)
                 state.guards = Dictionary(
                     zip(query.commands, values).map { ($0, $1) }, uniquingKeysWith: { first, _ in first })
+            }
+            // Kept as they came, failed or not: the resource that asked reads them.
+            for (name, key) in facts {
+                guard let output = results.output(for: key) else { throw .missingOutput(fact: name) }
+                state.factOutputs[name] = output
             }
             return state
         }

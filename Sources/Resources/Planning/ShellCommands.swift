@@ -142,6 +142,8 @@ public enum ShellCommands {
             return lines.joined(separator: "\n")
         case .reloadSystemd:
             return "systemctl daemon-reload"
+        case .shell(let script):
+            return script
         case .ensureService(let unit, let running, let enabled, let refresh):
             func word(_ value: Bool?) -> String { value.map { $0 ? "yes" : "no" } ?? "-" }
             return "converge_service \(shellQuote(unit)) \(word(running)) \(word(enabled)) \(refresh.map(shellQuote) ?? "-")"
