@@ -1,4 +1,5 @@
 import ArgumentParser
+@_exported import Facts
 @_exported import Resources
 @_exported import Shell
 

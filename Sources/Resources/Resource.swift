@@ -35,9 +35,10 @@ public protocol Resource: Sendable {
     var id: ResourceID { get }
     /// Resources that must be converged before this one, besides ``implicitRequirements``
     /// and the implicit ones the planner adds (a path after the ``Directory`` declared
-    /// above it, a notified service after the resources notifying it).
+    /// above it, a notified service after the resources notifying it). None by default.
     var requires: [ResourceID] { get }
-    /// Services restarted (or reloaded) once, after this resource, when this resource changes.
+    /// Services restarted (or reloaded) once, after this resource, when this resource
+    /// changes. None by default.
     var notifies: [ResourceID] { get }
     /// Resources this one comes after when the host declares them (a file after its owner's
     /// ``User``, a service after its ``Package``); unlike ``requires``, one the host does
@@ -66,6 +67,8 @@ public protocol Resource: Sendable {
 }
 
 extension Resource {
+    public var requires: [ResourceID] { [] }
+    public var notifies: [ResourceID] { [] }
     public var implicitRequirements: [ResourceID] { [] }
     public var managedPath: String? { nil }
     public static var stage: ConvergenceStage { .commands }

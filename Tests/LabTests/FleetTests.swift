@@ -120,11 +120,18 @@ extension LabSuite {
     @Suite("A playbooks package of a team's own")
     struct PlaybooksPackageTests {
         @Test("converge init writes a package that builds, tests and plans the lab")
-        func initBuildsAndPlans() throws {
+        func initBuildsAndPlans() async throws {
             let scratch = try TemporaryDirectory()
             let package = scratch.path + "/acme-playbooks"
             let initialized = try run([Lab.labBinary.path, "init", package, "--converge-path", Lab.repository])
             #expect(initialized.status == 0, "\(initialized.stderr)")
+            // A resource type of the team's own, in a role of its own.
+            try Self.clockRole.write(toFile: package + "/Sources/Roles/Clock.swift", atomically: true, encoding: .utf8)
+            let rolesFile = package + "/Sources/Roles/Roles.swift"
+            let roles = try String(contentsOfFile: rolesFile, encoding: .utf8)
+            try #require(roles.contains("Playbook([base, web]"))
+            try roles.replacingOccurrences(of: "Playbook([base, web]", with: "Playbook([base, web, clock]")
+                .write(toFile: rolesFile, atomically: true, encoding: .utf8)
 
             let build = try run(["/usr/bin/env", "swift", "build", "--package-path", package, "--product", "converge"])
             try #require(build.status == 0, "\(build.stdout.suffix(3000))\(build.stderr.suffix(3000))")
@@ -145,8 +152,87 @@ extension LabSuite {
             }
             #expect(plan.stdout.contains("package:nginx"))
             #expect(plan.stdout.contains("file:/etc/fleet/host"))
-            let roles = try run([package + "/.build/debug/converge", "roles"])
-            #expect(roles.stdout == "base\nweb\n")
+            let listed = try run([package + "/.build/debug/converge", "roles"])
+            #expect(listed.stdout == "base\nweb\nclock\n")
+
+            // The team's type planned, applied, then settled, on a lab host.
+            let host = Lab.first
+            document["groups"] = ["clock": ["roles": ["clock"]]]
+            document["hosts"] = [["name": host.name, "address": host.address, "groups": ["clock"]]]
+            let clock = package + "/inventory/clock.json"
+            try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted]).write(to: URL(fileURLWithPath: clock))
+            @discardableResult func onHost(_ command: String) async throws -> String {
+                let connection = try await Lab.connect(host)
+                let result = try await connection.run(command)
+                await connection.close()
+                return result.stdoutText
+            }
+            try await onHost("ln -sf /usr/share/zoneinfo/Etc/UTC /etc/localtime")
+            let planned = try run([package + "/.build/debug/converge", "plan", clock])
+            #expect(planned.status == 2, "\(planned.stdout)\(planned.stderr)")
+            #expect(planned.stdout.contains("timezone:host"), "\(planned.stdout)")
+            #expect(planned.stdout.contains("Europe/Paris"), "\(planned.stdout)")
+            let applied = try run([package + "/.build/debug/converge", "apply", clock])
+            #expect(applied.status == 0, "\(applied.stdout)\(applied.stderr)")
+            let link = try await onHost("readlink /etc/localtime; cat /etc/timezone")
+            #expect(link == "/usr/share/zoneinfo/Europe/Paris\nEurope/Paris\n")
+            let settled = try run([package + "/.build/debug/converge", "plan", clock])
+            #expect(settled.status == 0, "\(settled.stdout)\(settled.stderr)")
+            // Back to what the lab's other tests expect.
+            try await onHost("ln -sf /usr/share/zoneinfo/Etc/UTC /etc/localtime; echo Etc/UTC > /etc/timezone")
         }
+
+        /// A role with a resource type the team wrote: the host's time zone, read with a
+        /// fact of its own and set with its own shell, as dpkg-reconfigure tzdata sets it.
+        static let clockRole = #"""
+            import Converge
+
+            /// The host's time zone: /etc/localtime pointing into /usr/share/zoneinfo, and
+            /// /etc/timezone naming it.
+            public struct TimeZoneSetting: Resource {
+                public var zone: String
+                public var requires: [ResourceID]
+
+                public init(_ zone: String, requires: [ResourceID] = []) {
+                    self.zone = zone
+                    self.requires = requires
+                }
+
+                public var id: ResourceID { ResourceID(kind: "timezone", name: "host") }
+                public static var stage: ConvergenceStage { .settings }
+
+                static let current = ShellFact(
+                    name: "timezone", command: "readlink /etc/localtime || :; cat /etc/timezone 2>/dev/null || :")
+
+                public func addFacts(to query: inout HostStateQuery) throws(PlanError) {
+                    guard !zone.isEmpty, !zone.hasPrefix("/"), !zone.split(separator: "/").contains("..") else {
+                        throw .invalid(id, "not a time zone: \(zone)")
+                    }
+                    try query.add(Self.current, for: id)
+                }
+
+                public func plan(in context: inout PlanContext) throws(PlanError) {
+                    let lines = try context.value(of: Self.current, for: id).split(separator: "\n").map(String.init)
+                    let link = lines.first ?? ""
+                    let named = lines.dropFirst().first ?? ""
+                    let wanted = "/usr/share/zoneinfo/" + zone
+                    guard link != wanted || named != zone else { return }
+                    context.append(Change(
+                        resource: id, action: .update, reason: link.isEmpty ? "not set" : "\(link), want \(wanted)",
+                        fields: [FieldChange("zone", old: named.isEmpty ? nil : named, new: zone)],
+                        operation: .shell("""
+                            test -e \(shellQuote(wanted))
+                            ln -sf \(shellQuote(wanted)) /etc/localtime
+                            printf '%s\\n' \(shellQuote(zone)) > /etc/timezone
+                            """)))
+                }
+            }
+
+            public let clock = Role("clock") { host in
+                Package("tzdata")
+                TimeZoneSetting(host.vars["timezone"].stringValue ?? "Europe/Paris", requires: [.package("tzdata")])
+            }
+
+            """#
     }
 }
