@@ -121,6 +121,7 @@ public struct AptPolicyFact: Fact {
         apt-cache "$@" policy || exit 1
         converge_p=$(dpkg-query -W -f '${Status} ${binary:Package}\n' | awk '$2 == "ok" && ($3 == "installed" || $3 == "triggers-pending" || $3 == "triggers-awaited") { print $4 }')
         printf 'Installed packages:\n'
+        # shellcheck disable=SC2086 # one word a package name
         if [ -n "$converge_p" ]; then apt-cache "$@" policy $converge_p || exit 1; fi
         """#
     }

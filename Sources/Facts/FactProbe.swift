@@ -23,7 +23,8 @@ public struct FactProbe: Sendable {
     /// The marker that starts each of the script's own lines, e.g. `--converge-<uuid>--`.
     public let boundary: String
 
-    private var commands: [String] = []
+    /// The distinct commands of the facts added, in the order the script runs them.
+    private(set) var commands: [String] = []
     private var sectionByCommand: [String: Int] = [:]
     private var entries: [Entry] = []
 

@@ -123,6 +123,7 @@ public struct PackageStatesFact: Fact {
             \t)
             fi
             printf 'policy\\n'
+            # shellcheck disable=SC2086 # one word a package name
             if [ -n "$converge_need" ] && command -v apt-cache >/dev/null 2>&1; then apt-cache policy $converge_need; fi
             """
     }

@@ -108,7 +108,7 @@ public struct PathStatesFact: Fact {
             \tconverge_i=
             \tfor converge_p do
             \t\tshift
-            \t\tif [ -L "$converge_p" ]; then converge_k=link
+            \t\tif [ -L "$converge_p" ]; then converge_k='link'
             \t\telif [ -f "$converge_p" ]; then converge_k=sha256
             \t\telif [ -e "$converge_p" ]; then converge_k=other
             \t\telse converge_k=missing

@@ -69,6 +69,7 @@ public struct RebootSignalsFact: Fact {
         done </proc/stat
         if { read -r converge_v </proc/1/stat; } 2>/dev/null; then printf 'pid1 %s\n' "$converge_v"; fi
         if { read -r converge_v </proc/1/maps; } 2>/dev/null; then printf 'maps readable\n'; fi
+        # shellcheck disable=SC2013 # /proc/N/maps: no space in any name
         for converge_m in $(grep -l '/libc[-.][0-9a-z.]*so[0-9.]* (deleted)$' /proc/[0-9]*/maps 2>/dev/null); do
         	converge_p=${converge_m#/proc/}
         	converge_p=${converge_p%/maps}

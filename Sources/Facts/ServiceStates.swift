@@ -142,8 +142,9 @@ public struct ServiceStatesFact: Fact {
         CONVERGE_END_OF_SHOW
         for converge_u in $converge_asked; do
         \tconverge_e=$(systemctl is-enabled "$converge_u" 2>/dev/null)
-        \tprintf 'is-enabled %s %s\\n' "$converge_u" "${converge_e%%${converge_nl}*}"
+        \tprintf 'is-enabled %s %s\\n' "$converge_u" "${converge_e%%"$converge_nl"*}"
         done
+        # shellcheck disable=SC2041 # the units, quoted, maybe only one
         for converge_u in \(words); do
         \tif [ -e "\(ServiceState.pendingDirectory)/$converge_u" ]; then printf 'pending %s\\n' "$converge_u"; fi
         done

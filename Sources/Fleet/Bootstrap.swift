@@ -140,8 +140,18 @@ public struct Bootstrap: Sendable {
             throw HostFailure(host: host.name, phase: "keys", message: "no public key next to the inventory's identity files (\(host.ssh.identityFiles.joined(separator: ", ")))")
         }
         let account = deployUser ?? "root"
+        let script = Self.keysScript(account: account, withSudo: deployUser != nil, keys: keys)
+        let result = try await run(script, step: "keys", on: connection)
+        let added = Int(result.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        let sudo = deployUser == nil ? "" : " (with password-less sudo)"
+        return added == 0 ? "\(account)'s authorized_keys already hold the operator's key\(sudo)" : "installed \(added) key(s) for \(account)\(sudo)"
+    }
+
+    /// Appends each of `keys` to `account`'s authorized_keys unless there; with `withSudo`,
+    /// creates the account with password-less sudo first. Prints how many keys it added.
+    static func keysScript(account: String, withSudo: Bool, keys: [String]) -> String {
         var script = "set -e\nuser=\(shellQuote(account))\n"
-        if deployUser != nil {
+        if withSudo {
             script += """
                 id -u "$user" >/dev/null 2>&1 || useradd -m -s /bin/bash "$user"
                 command -v sudo >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -q sudo >&2
@@ -166,14 +176,13 @@ public struct Bootstrap: Sendable {
             script += "grep -qxF \(shellQuote(key)) \"$home/.ssh/authorized_keys\" || { printf '%s\\n' \(shellQuote(key)) >> \"$home/.ssh/authorized_keys\"; added=$((added + 1)); }\n"
         }
         script += "chmod 700 \"$home/.ssh\"; chmod 600 \"$home/.ssh/authorized_keys\"; chown -R \"$user\" \"$home/.ssh\"\necho $added\n"
-        let result = try await run(script, step: "keys", on: connection)
-        let added = Int(result.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
-        let sudo = deployUser == nil ? "" : " (with password-less sudo)"
-        return added == 0 ? "\(account)'s authorized_keys already hold the operator's key\(sudo)" : "installed \(added) key(s) for \(account)\(sudo)"
+        return script
     }
 
-    private func setHostname(on connection: SSHConnection) async throws -> String {
-        let script = """
+    /// Sets the hostname (the file, the running kernel's, /etc/hosts' 127.0.1.1 line);
+    /// prints `yes` when it changed anything.
+    static func hostnameScript(name: String) -> String {
+        """
             set -e
             name=\(shellQuote(name))
             changed=no
@@ -187,6 +196,10 @@ public struct Bootstrap: Sendable {
             fi
             echo $changed
             """
+    }
+
+    private func setHostname(on connection: SSHConnection) async throws -> String {
+        let script = Self.hostnameScript(name: name)
         let changed = try await run(script, step: "hostname", on: connection).hasPrefix("yes")
         return changed ? "hostname set to \(name)" : "hostname already \(name)"
     }

@@ -96,7 +96,7 @@ extension ResourceDrift {
             resource: change.resource.description, reason: change.reason,
             // A field the same on both sides tells nothing (a masked unit still running).
             fields: change.fields.filter { $0.old != $0.new }.map { FieldDrift(field: $0.field, expected: $0.new, actual: $0.old) },
-            content: change.content.map { Self.content($0, path: change.resource.name, host: host) },
+            content: change.content.map { Self.content($0, path: change.contentPath, host: host) },
             state: serviceState.map(Self.state),
             since: serviceState?.since.map { Date(timeIntervalSince1970: Double($0)) })
     }

@@ -215,6 +215,7 @@ public struct ApplyScript: Sendable {
     /// by each step.
     static func library(_ options: ApplyOptions) -> String {
         """
+            # shellcheck shell=dash disable=SC2154 # converge_dir is the apply script's
             # apt-get, retried while dpkg's lock is held, for apt older than 1.9.11
             # (which has no DPkg::Lock::Timeout), up to the timeout.
             converge_apt() {
@@ -289,6 +290,7 @@ public struct ApplyScript: Sendable {
             \t\tfi
             \t\tconverge_restarted "$converge_u"
             \t\tif ! systemctl is-active --quiet "$converge_u"; then
+            \t\t\t# shellcheck disable=SC2046 # systemd's properties, on one line
             \t\t\techo "converge: $converge_u is not running after start:" $(systemctl show -p ActiveState -p SubState -p Result -p ConditionResult "$converge_u" 2>/dev/null)
             \t\t\tjournalctl -u "$converge_u" -n 10 --no-pager 2>/dev/null || true
             \t\t\treturn 1

@@ -47,7 +47,7 @@ public enum PlanRenderer {
             lines.append("    \(field.field): \(field.old ?? "(none)") → \(field.new ?? "(none)")")
         }
         if let content = change.content {
-            lines += render(content, path: change.resource.name).map { "    " + $0 }
+            lines += render(content, path: change.contentPath).map { "    " + $0 }
         }
         return lines
     }

@@ -49,3 +49,15 @@ let baseDefaults = Role("base-defaults") { host in
         """)
     Symlink("/usr/local/lib/converge-motd", target: "/etc/motd")
 }
+
+/// The kernel settings in the host's `sysctl` var (`{"net.core.somaxconn": 2048}`), each
+/// kept in /etc/sysctl.d and set in the running kernel.
+let kernel = Role("kernel") { host in
+    for (key, value) in (host.vars["sysctl"].objectValue ?? [:]).sorted(by: { $0.key < $1.key }) {
+        if let number = value.intValue {
+            Sysctl(key, number)
+        } else if let text = value.stringValue {
+            Sysctl(key, text)
+        }
+    }
+}

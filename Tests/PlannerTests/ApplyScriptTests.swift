@@ -38,6 +38,7 @@ import TestSupport
         }
         #expect(try commands(.refreshPackageLists) == """
             converge_try=1
+            # shellcheck disable=SC2016 # expanded by the inner sh
             until timeout -k 10 300 sh -c '. "$converge_dir/lib"; converge_apt "$@"' sh -q -o DPkg::Lock::Timeout=300 update; do
             \tif [ "$converge_try" -ge 3 ]; then echo "converge: apt-get update failed $converge_try times"; exit 1; fi
             \tconverge_try=$((converge_try + 1))

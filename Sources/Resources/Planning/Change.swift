@@ -209,6 +209,14 @@ public enum PlanError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
+extension Change {
+    /// The path of the file whose content changes, as a diff names it: the file written,
+    /// which for a resource made of a file (a kernel setting) is not its name.
+    public var contentPath: String {
+        if case .writeFile(let path, _, _, _, _) = operation { path } else { resource.name }
+    }
+}
+
 extension ResourceID {
     /// The ID as messages show it: `kind:name`, with a name holding control characters (a
     /// newline in a path, say) quoted and escaped, `file:"/srv/a\nb"`, so that a message

@@ -21,6 +21,8 @@ public struct HostState: Codable, Hashable, Sendable {
     public var groups: [String: GroupState]
     /// Command guards by command name.
     public var guards: [String: GuardState]
+    /// The running kernel's settings by `sysctl` key; a key the kernel lacks has no entry.
+    public var kernelSettings: [String: String]
     /// What the commands of other facts printed, by fact name (``HostStateQuery/add(_:for:)``).
     public var factOutputs: [String: FactOutput]
 
@@ -28,8 +30,9 @@ public struct HostState: Codable, Hashable, Sendable {
         packages: [String: PackageState] = [:], aptLists: AptLists? = nil, paths: [String: PathState] = [:],
         services: [String: ServiceState] = [:], users: [String: UserState] = [:],
         groups: [String: GroupState] = [:], guards: [String: GuardState] = [:],
-        factOutputs: [String: FactOutput] = [:]
+        kernelSettings: [String: String] = [:], factOutputs: [String: FactOutput] = [:]
     ) {
+        self.kernelSettings = kernelSettings
         self.factOutputs = factOutputs
         self.packages = packages
         self.aptLists = aptLists
@@ -41,7 +44,7 @@ public struct HostState: Codable, Hashable, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case packages, aptLists, paths, services, users, groups, guards, factOutputs
+        case packages, aptLists, paths, services, users, groups, guards, kernelSettings, factOutputs
     }
 
     public init(from decoder: any Decoder) throws {
@@ -53,11 +56,12 @@ public struct HostState: Codable, Hashable, Sendable {
         users = try container.decode([String: UserState].self, forKey: .users)
         groups = try container.decode([String: GroupState].self, forKey: .groups)
         guards = try container.decode([String: GuardState].self, forKey: .guards)
+        kernelSettings = try container.decodeIfPresent([String: String].self, forKey: .kernelSettings) ?? [:]
         factOutputs = try container.decodeIfPresent([String: FactOutput].self, forKey: .factOutputs) ?? [:]
     }
 
-    // Without factOutputs when there are none, so fingerprints of hosts whose resources
-    // ask for no other facts stay what they were before there were any.
+    // Without kernel settings and factOutputs when there are none, so fingerprints of hosts
+    // whose resources ask for neither stay what they were before there were any.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(packages, forKey: .packages)
@@ -67,6 +71,7 @@ public struct HostState: Codable, Hashable, Sendable {
         try container.encode(users, forKey: .users)
         try container.encode(groups, forKey: .groups)
         try container.encode(guards, forKey: .guards)
+        if !kernelSettings.isEmpty { try container.encode(kernelSettings, forKey: .kernelSettings) }
         if !factOutputs.isEmpty { try container.encode(factOutputs, forKey: .factOutputs) }
     }
 
@@ -116,6 +121,8 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
     public var groups: [String]
     public var commands: [String]
     public var guards: [CommandGuardsFact.Guard]
+    /// `sysctl` keys of the running kernel; empty in documents written before it existed.
+    public var kernelSettings: [String]
     /// The commands of other facts by fact name (``add(_:for:)``); empty in documents
     /// written before it existed.
     public var facts: [String: String]
@@ -132,6 +139,7 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
         groups = []
         commands = []
         guards = []
+        kernelSettings = []
         facts = [:]
     }
 
@@ -194,6 +202,12 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
         guards.append(.init(creates: creates, unless: unless))
     }
 
+    /// Asks for a setting of the running kernel (a `sysctl` key).
+    public mutating func addKernelSetting(_ key: String, for id: ResourceID) throws(PlanError) {
+        guard KernelSettingsFact.isValidKey(key) else { throw .invalid(id, "not a kernel setting (sysctl key): \(key)") }
+        if !kernelSettings.contains(key) { kernelSettings.append(key) }
+    }
+
     /// Asks for a fact of any other kind; ``PlanContext/value(of:for:)`` reads it.
     ///
     /// - Throws: ``PlanError/invalid(_:_:)`` when another resource asked for a fact of the
@@ -206,7 +220,7 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case packages, packageNeeds, paths, contentPaths, contentSHA256, units, users, groups, commands, guards, facts
+        case packages, packageNeeds, paths, contentPaths, contentSHA256, units, users, groups, commands, guards, kernelSettings, facts
     }
 
     public init(from decoder: any Decoder) throws {
@@ -221,6 +235,7 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
         groups = try container.decode([String].self, forKey: .groups)
         commands = try container.decode([String].self, forKey: .commands)
         guards = try container.decode([CommandGuardsFact.Guard].self, forKey: .guards)
+        kernelSettings = try container.decodeIfPresent([String].self, forKey: .kernelSettings) ?? []
         facts = try container.decodeIfPresent([String: String].self, forKey: .facts) ?? [:]
     }
 
@@ -236,6 +251,7 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
             users: users.isEmpty ? nil : probe.add(UsersFact(names: users)),
             groups: groups.isEmpty ? nil : probe.add(GroupsFact(names: groups)),
             guards: guards.isEmpty ? nil : probe.add(CommandGuardsFact(guards: guards)),
+            kernelSettings: kernelSettings.isEmpty ? nil : probe.add(KernelSettingsFact(keys: kernelSettings)),
             facts: facts.sorted { $0.key < $1.key }.map { ($0.key, probe.add(ShellFact(name: $0.key, command: $0.value))) })
     }
 
@@ -248,6 +264,7 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
         let users: FactKey<[String: UserState]>?
         let groups: FactKey<[String: GroupState]>?
         let guards: FactKey<[GuardState]>?
+        let kernelSettings: FactKey<[String: String]>?
         let facts: [(name: String, key: FactKey<String>)]
 
         /// The host's state from `results`.
@@ -269,6 +286,7 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
                 state.guards = Dictionary(
                     zip(query.commands, values).map { ($0, $1) }, uniquingKeysWith: { first, _ in first })
             }
+            if let kernelSettings { state.kernelSettings = try results.value(for: kernelSettings) }
             // Kept as they came, failed or not: the resource that asked reads them.
             for (name, key) in facts {
                 guard let output = results.output(for: key) else { throw .missingOutput(fact: name) }

@@ -55,6 +55,18 @@ public struct PlanContext: Sendable {
         if let path = change.operation.unitFilePath { changedUnitFiles.append(path) }
     }
 
+    /// Plans what `part` needs, as changes of the resource `id`: a resource made of others
+    /// (a kernel setting is a file and a value in the running kernel) plans them so. Its
+    /// facts must be asked for too (``Resource/addFacts(to:)`` of `part`).
+    public mutating func plan(_ part: some Resource, as id: ResourceID) throws(PlanError) {
+        let first = changes.count
+        try part.plan(in: &self)
+        for index in changes.indices[first...] where changes[index].resource == part.id {
+            changes[index].resource = id
+            changed.insert(id)
+        }
+    }
+
     /// Plans `apt-get update` before the package changes from here on (once, for the first
     /// reason given): apt's lists cannot satisfy a wanted package as they stand, or a
     /// package source changed.

@@ -32,6 +32,7 @@ public enum ShellCommands {
             // each try has five minutes, and apt-get update is safe to repeat.
             return """
                 converge_try=1
+                # shellcheck disable=SC2016 # expanded by the inner sh
                 until timeout -k 10 300 sh -c '. "$converge_dir/lib"; converge_apt "$@"' sh -q -o DPkg::Lock::Timeout=\(lockTimeout) update; do
                 	if [ "$converge_try" -ge 3 ]; then echo "converge: apt-get update failed $converge_try times"; exit 1; fi
                 	converge_try=$((converge_try + 1))

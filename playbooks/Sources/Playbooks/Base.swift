@@ -79,18 +79,13 @@ public let base = Role("base") { host in
 
     // Network settings live in the host's own network namespace, containers included;
     // vm.* belong to the machine, so a container leaves them alone.
-    let sysctl = kernelSettings(somaxconn: host.vars["somaxconn"].intValue ?? 4096, container: host.isContainer)
-    let settings = sysctl.keys.sorted().map { "\($0) = \(sysctl[$0]!)\n" }.joined()
-    File("/etc/sysctl.d/60-converge.conf", content: .text("# Managed by converge.\n" + settings))
-    // The guard reads every setting with one `cat` of /proc/sys, on every converge, rather
-    // than a sysctl process each. (The kernel separates a setting's values with tabs; and
-    // dash's `read` cannot read /proc/sys files, which answer one read only.)
-    let keys = sysctl.keys.sorted()
-    Command(
-        "apply kernel settings", "sysctl -q -p /etc/sysctl.d/60-converge.conf",
-        unless: "[ \"$(cat " + keys.map { "/proc/sys/" + $0.replacingOccurrences(of: ".", with: "/") }.joined(separator: " ")
-            + ")\" = " + shellQuote(keys.map { sysctl[$0]!.replacingOccurrences(of: " ", with: "\t") }.joined(separator: "\n")) + " ]",
-        requires: [.file("/etc/sysctl.d/60-converge.conf")])
+    for (key, value) in kernelSettings(somaxconn: host.vars["somaxconn"].intValue ?? 4096, container: host.isContainer)
+        .sorted(by: { $0.key < $1.key })
+    {
+        Sysctl(key, value)
+    }
+    // Where these settings were kept before each had a file of its own.
+    File("/etc/sysctl.d/60-converge.conf", .absent)
 }
 
 /// The kernel settings every host gets: network ones always (each host, containers too,

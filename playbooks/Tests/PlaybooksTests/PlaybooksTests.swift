@@ -107,8 +107,9 @@ import Testing
         let metal = base.resources(for: Fleet.lab.context(for: "web1", codename: "bookworm", isContainer: false))
         #expect(!container.contains { $0 is Service && $0.id == .service("systemd-timesyncd") })
         #expect(metal.contains { $0 is Service && $0.id == .service("systemd-timesyncd") })
-        #expect(try #require(text(of: "/etc/sysctl.d/60-converge.conf", in: metal)).contains("vm.swappiness"))
-        #expect(try !#require(text(of: "/etc/sysctl.d/60-converge.conf", in: container)).contains("vm.swappiness"))
+        #expect(metal.contains { ($0 as? Sysctl)?.key == "vm.swappiness" })
+        #expect(!container.contains { ($0 as? Sysctl)?.key == "vm.swappiness" })
+        #expect(container.contains { ($0 as? Sysctl)?.key == "net.core.somaxconn" })
     }
 
     /// Debian 8 to 10 have no sshd_config.d: the role manages the whole sshd_config there.
@@ -186,14 +187,14 @@ func blankState(for resources: [any Resource]) throws -> HostState {
     for name in query.commands {
         state.guards[name] = GuardState(createsExists: false, unlessStatus: 1)
     }
+    for key in query.kernelSettings { state.kernelSettings[key] = "0" }
     return state
 }
 
 /// Made-up values for every secret the resources use.
 func fakeSecrets(for resources: [any Resource]) -> SecretValues {
     var values = SecretValues()
-    for case let file as File in resources {
-        guard case .secret(let text) = file.content else { continue }
+    for text in resources.flatMap(\.secretTexts) {
         for secret in text.secrets { values[secret.source] = Data("secret".utf8) }
     }
     return values

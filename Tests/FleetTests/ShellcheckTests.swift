@@ -1,0 +1,143 @@
+import Foundation
+
+import Testing
+import TestSupport
+
+@testable import Facts
+@testable import Fleet
+@testable import Planner
+@testable import Resources
+
+/// Every shell converge sends to a target passes `shellcheck -s dash`: the apply script
+/// with a step of every operation, the fact probe with every fact, bootstrap's sshd scripts.
+/// Dash is the POSIX shell of every Debian release converge supports, jessie's included.
+///
+/// Required when `CONVERGE_REQUIRE_SHELLCHECK=1` (scripts/test sets it, after
+/// scripts/setup installed shellcheck); skipped otherwise when shellcheck is missing.
+@Suite(.enabled(if: Shellcheck.isAvailable || Shellcheck.isRequired, "shellcheck is not installed"))
+struct ShellcheckTests {
+    @Test func theApplyScriptWithEveryOperation() throws {
+        let id = ResourceID(kind: "test", name: "x")
+        let operations: [HostOperation] = [
+            .refreshPackageLists,
+            .installPackage(name: "nginx", version: "1.22.1-9", allowDowngrade: true),
+            .removePackage(name: "telnet"),
+            .writeFile(path: "/etc/x y", bytes: .inline(Data("text\n".utf8)), owner: "root", group: "adm", mode: 0o640),
+            .setAttributes(path: "/etc/x", owner: "www-data", group: nil, mode: 0o600),
+            .makeDirectory(path: "/srv/a b", owner: "root", group: "root", mode: 0o755),
+            .makeSymlink(path: "/etc/link", target: "/etc/x"),
+            .removePath(path: "/tmp/old", recursive: true),
+            .createUser(name: "deploy", uid: 1001, group: "deploy", groups: ["sudo", "adm"], home: "/home/deploy", shell: "/bin/bash", system: false),
+            .modifyUser(name: "deploy", uid: 1002, group: "adm", addGroups: ["www-data"], home: "/srv/deploy", shell: "/bin/sh"),
+            .removeUser(name: "olduser"),
+            .createGroup(name: "ops", gid: 900, system: true),
+            .modifyGroup(name: "ops", gid: 901),
+            .removeGroup(name: "oldgroup"),
+            .systemctl(unit: "nginx.service", verbs: ["enable", "restart"]),
+            .runCommand(command: "echo hi", creates: "/tmp/done", unless: "test -e /tmp/x", retries: 2, delay: 1),
+            .runCommand(command: "echo once", creates: nil, unless: nil, retries: 0, delay: 0),
+            .reloadSystemd,
+            .ensureService(unit: "nginx.service", running: true, enabled: true, refresh: "reload"),
+            .shell(Sysctl("net.ipv4.ip_local_port_range", "10240 65000").setCommand),
+        ]
+        #expect(Set(operations.map(\.caseName)).count == HostOperation.caseCount, "a step of every operation")
+        let plan = HostPlan(
+            host: "web1", factsFingerprint: "", query: HostStateQuery(),
+            changes: operations.map { Change(resource: id, action: .run, reason: "test", operation: $0, notifies: ["nginx.service"]) })
+        // Each step on its own: the script writes most to files as data.
+        for operation in operations {
+            try Shellcheck.check(try ShellCommands.commands(for: operation, secrets: SecretValues()), named: "step \(operation)")
+        }
+        try Shellcheck.check(
+            ShellCommands.packages(install: [("nginx", nil), ("curl", "7.88.1-10")], remove: ["telnet"], allowDowngrades: true),
+            named: "apt transaction")
+        try Shellcheck.check(ApplyScript.library(ApplyOptions()), named: "apply library")
+        // The script around the steps: each inline step is a converge_step function that
+        // converge_run calls (SC2317: shellcheck sees no call), and the library is a file
+        // the script writes before sourcing it (SC1091).
+        try Shellcheck.check(try ApplyScript(plan: plan).text, named: "apply script", excluding: ["SC2317", "SC1091"])
+    }
+
+    @Test func theProbeWithEveryFact() throws {
+        var probe = FactProbe()
+        _ = HostFacts.add(to: &probe)
+        _ = MaintenanceFacts.add(to: &probe)
+        var query = HostStateQuery()
+        let id = ResourceID(kind: "test", name: "x")
+        try query.addPackage("nginx", need: .always, for: id)
+        try query.addPath("/etc/x y", wantedContentSHA256: String(repeating: "0", count: 64), for: id)
+        try query.addOwner("www-data", group: "adm", for: id)
+        try query.addUnit("nginx.service", for: id)
+        try query.addUser("deploy", for: id)
+        try query.addGroup("ops", for: id)
+        query.addGuard(creates: "/tmp/done", unless: "test -e /tmp/x", forCommand: "c")
+        try query.addKernelSetting("net.core.somaxconn", for: id)
+        _ = query.add(to: &probe)
+        _ = probe.add(ContainerFact())
+        _ = probe.add(PackageArchitectureFact())
+        for command in probe.commands { try Shellcheck.check(command, named: "fact \(command.prefix(60))") }
+        // The probe passes each fact's command to eval as one single-quoted word (SC2016).
+        try Shellcheck.check(probe.script, named: "fact probe", excluding: ["SC2016"])
+    }
+
+    @Test func bootstrapsScripts() throws {
+        let keys = ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE0 alice@laptop", "ssh-rsa AAAAB3Nza bob's key"]
+        try Shellcheck.check(Bootstrap.keysScript(account: "root", withSudo: false, keys: keys), named: "bootstrap keys for root")
+        try Shellcheck.check(Bootstrap.keysScript(account: "deploy", withSudo: true, keys: keys), named: "bootstrap keys with sudo")
+        try Shellcheck.check(Bootstrap.hostnameScript(name: "web1"), named: "bootstrap hostname")
+        let hardening = SSHHardening(extraOptions: ["MaxAuthTries 3"])
+        try Shellcheck.check(hardening.applyScript, named: "sshd hardening")
+        try Shellcheck.check(hardening.rollbackScript, named: "sshd rollback")
+        try Shellcheck.check(hardening.commitScript, named: "sshd commit")
+    }
+}
+
+enum Shellcheck {
+    static let path = ["/usr/bin/shellcheck", "/usr/local/bin/shellcheck"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static var isAvailable: Bool { path != nil }
+    static var isRequired: Bool { ProcessInfo.processInfo.environment["CONVERGE_REQUIRE_SHELLCHECK"] == "1" }
+
+    /// Runs shellcheck for dash on `script`; records its findings as an issue.
+    static func check(
+        _ script: String, named name: String, excluding codes: [String] = [], sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
+        let shellcheck = try #require(path, "shellcheck is not installed: scripts/setup installs it", sourceLocation: sourceLocation)
+        if let dump = ProcessInfo.processInfo.environment["SHELLCHECK_DUMP"] {
+            let file = String(name.map { $0.isLetter || $0.isNumber ? $0 : "-" }.prefix(40))
+            try script.write(toFile: dump + "/" + file + ".sh", atomically: true, encoding: .utf8)
+        }
+        let exclusions = codes.isEmpty ? [] : ["-e", codes.joined(separator: ",")]
+        let result = try run([shellcheck, "-s", "dash", "-f", "gcc"] + exclusions + ["-"], input: script)
+        #expect(result.status == 0, "shellcheck -s dash on the \(name):\n\(result.stdout)\(result.stderr)", sourceLocation: sourceLocation)
+    }
+}
+
+extension HostOperation {
+    /// The number of cases: the switch below stops compiling when one is added, so the
+    /// test above gets a step of it.
+    static let caseCount = 19
+
+    var caseName: String {
+        switch self {
+        case .refreshPackageLists: "refreshPackageLists"
+        case .installPackage: "installPackage"
+        case .removePackage: "removePackage"
+        case .writeFile: "writeFile"
+        case .setAttributes: "setAttributes"
+        case .makeDirectory: "makeDirectory"
+        case .makeSymlink: "makeSymlink"
+        case .removePath: "removePath"
+        case .createUser: "createUser"
+        case .modifyUser: "modifyUser"
+        case .removeUser: "removeUser"
+        case .createGroup: "createGroup"
+        case .modifyGroup: "modifyGroup"
+        case .removeGroup: "removeGroup"
+        case .systemctl: "systemctl"
+        case .runCommand: "runCommand"
+        case .reloadSystemd: "reloadSystemd"
+        case .ensureService: "ensureService"
+        case .shell: "shell"
+        }
+    }
+}
