@@ -61,3 +61,15 @@ let kernel = Role("kernel") { host in
         }
     }
 }
+
+/// The users in the host's `logins` var (`[{"name": "tester", "keys": ["ssh-ed25519 …"],
+/// "exclusive": false}]`), each with the keys it logs in with.
+let logins = Role("logins") { host in
+    for login in host.vars["logins"].arrayValue ?? [] {
+        if let name = login["name"].stringValue {
+            User(name, shell: "/bin/sh")
+            AuthorizedKeys(name, keys: (login["keys"].arrayValue ?? []).compactMap(\.stringValue),
+                           exclusive: login["exclusive"].boolValue ?? true)
+        }
+    }
+}

@@ -14,14 +14,13 @@ public let base = Role("base") { host in
         if let name = admin["name"].stringValue {
             let home = "/home/\(name)"
             User(name, groups: ["sudo"], home: home, shell: "/bin/bash")
-            Directory(home + "/.ssh", owner: name, group: name, mode: 0o700, requires: [.user(name)])
             if let keyFile = admin["keyFile"].stringValue {
+                // A key file on the controller: the file as it is there.
+                Directory(home + "/.ssh", owner: name, group: name, mode: 0o700, requires: [.user(name)])
                 File(home + "/.ssh/authorized_keys", content: .controllerFile(keyFile),
                      owner: name, group: name, mode: 0o600)
             } else {
-                File(home + "/.ssh/authorized_keys",
-                     content: .text((admin["keys"].arrayValue ?? []).compactMap(\.stringValue).map { $0 + "\n" }.joined()),
-                     owner: name, group: name, mode: 0o600)
+                AuthorizedKeys(name, keys: (admin["keys"].arrayValue ?? []).compactMap(\.stringValue), home: home, group: name)
             }
         }
     }
