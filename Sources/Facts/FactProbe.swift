@@ -58,7 +58,7 @@ public struct FactProbe: Sendable {
     /// The number of facts added.
     public var count: Int { entries.count }
 
-    /// Adds a fact and returns the key that reads its value from ``results(from:)``.
+    /// Adds a fact and returns the key that reads its value from `results(from:)`.
     public mutating func add<F: Fact>(_ fact: F) -> FactKey<F.Value> {
         let command = fact.command
         let section: Int

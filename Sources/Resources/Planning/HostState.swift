@@ -92,7 +92,7 @@ public struct HostState: Codable, Hashable, Sendable {
     }
 }
 
-/// The facts a host's resources need, to add to a ``FactProbe``.
+/// The facts a host's resources need, to add to a `FactProbe`.
 ///
 /// Codable, so a saved plan can gather the same facts again at apply time and compare
 /// fingerprints.
@@ -269,7 +269,7 @@ public struct HostStateQuery: Codable, Hashable, Sendable {
 
         /// The host's state from `results`.
         ///
-        /// - Throws: The first ``FactError``; ``FactResults/errors`` lists all.
+        /// - Throws: The first `FactError`; `FactResults.errors` lists all.
         public func state(from results: FactResults) throws(FactError) -> HostState {
             var state = HostState()
             if let packages {

@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 
 /// Secrets read on the controller, handed to the planner (to compare hashes) and to
-/// ``ApplyScript`` (to write them). Never encoded anywhere.
+/// the apply script (to write them). Never encoded anywhere.
 public struct SecretValues: Sendable {
     private var values: [Secret.Source: Data]
     /// Keys the digests that stand for secret contents in plans.
