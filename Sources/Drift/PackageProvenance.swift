@@ -68,7 +68,7 @@ public enum PackageProvenance: Hashable, Sendable {
 
     /// Whether `source` is an archive of the release `codename`: its codename (or, without
     /// one, its suite) is the release's or one of its update suites. Backports are not.
-    static func belongs(_ source: AptSource?, to codename: String?) -> Bool {
+    static func belongs(_ source: AptPackageFile?, to codename: String?) -> Bool {
         guard let source, let codename, let name = source.codename ?? source.suite else { return false }
         return releaseSuffixes.contains { name == codename + $0 }
     }

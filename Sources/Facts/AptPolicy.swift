@@ -11,14 +11,14 @@ public struct AptPolicy: Codable, Equatable, Sendable {
     /// Every package file apt reads, dpkg's status file included, by its description as
     /// apt prints it: `http://deb.debian.org/debian bookworm/main amd64 Packages`,
     /// `file:/srv/repo ./ Packages`, `/var/lib/dpkg/status`.
-    public var sources: [String: AptSource]
+    public var sources: [String: AptPackageFile]
     /// The packages apt's preferences pin, by apt's name, to the version the pin selects
     /// (nil when no version matches the pin).
     public var pins: [String: String?]
     /// The installed packages by apt's name: `libc6`, or `libc6:i386` for a foreign architecture.
     public var packages: [String: PackagePolicy]
 
-    public init(sources: [String: AptSource], pins: [String: String?], packages: [String: PackagePolicy]) {
+    public init(sources: [String: AptPackageFile], pins: [String: String?], packages: [String: PackagePolicy]) {
         self.sources = sources
         self.pins = pins
         self.packages = packages
@@ -30,7 +30,7 @@ public struct AptPolicy: Codable, Equatable, Sendable {
 
 /// A package file apt reads, and the release it belongs to (its `Release` file's fields;
 /// nil where that file has none, as in a flat repository without a `Release`).
-public struct AptSource: Codable, Hashable, Sendable {
+public struct AptPackageFile: Codable, Hashable, Sendable {
     /// apt's priority for the file: 500 by default, 100 for dpkg's status, 1 for
     /// `NotAutomatic` archives such as experimental.
     public var priority: Int
@@ -140,8 +140,8 @@ public struct AptPolicyFact: Fact {
     }
 
     /// ` 500 DESCRIPTION`, then `     release k=v,…` and `     origin SITE` lines for it.
-    private func parseSources(_ lines: ArraySlice<Substring>) throws -> [String: AptSource] {
-        var sources: [String: AptSource] = [:]
+    private func parseSources(_ lines: ArraySlice<Substring>) throws -> [String: AptPackageFile] {
+        var sources: [String: AptPackageFile] = [:]
         var current: String?
         for line in lines {
             let text = line.trimmingWhitespace()
@@ -166,7 +166,7 @@ public struct AptPolicyFact: Fact {
                 sources[name]?.site = String(text.dropFirst("origin ".count))
             } else {
                 let (priority, description) = try priorityAndRest(text, line: line)
-                sources[description] = AptSource(priority: priority)
+                sources[description] = AptPackageFile(priority: priority)
                 current = description
             }
         }

@@ -228,16 +228,23 @@ public struct Convergence: Sendable {
         }
     }
 
-    /// `resource` with the content of a file from the controller read in, so that the
-    /// planner (a pure function) gets its bytes.
+    /// `resource` with the files it reads on the controller read in, so that the planner
+    /// (a pure function) gets their bytes.
     private func readingControllerFiles(of resource: any Resource, host: Inventory.Host) throws -> any Resource {
-        guard var file = resource as? File, case .controllerFile(let path) = file.content else { return resource }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw HostFailure(host: host.name, phase: "roles",
-                              message: "\(file.id): cannot read \(path) on the controller")
+        guard let reader = resource as? any ControllerFileReading else { return resource }
+        return try read(reader, host: host)
+    }
+
+    private func read<R: ControllerFileReading>(_ resource: R, host: Inventory.Host) throws -> any Resource {
+        var contents: [String: Data] = [:]
+        for path in resource.controllerFiles {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw HostFailure(host: host.name, phase: "roles",
+                                  message: "\(resource.id): cannot read \(path) on the controller")
+            }
+            contents[path] = data
         }
-        file.content = .data(data)
-        return file
+        return resource.reading(contents)
     }
 
     /// Runs a script through `sh -s` (as root, or through sudo when the inventory says so)

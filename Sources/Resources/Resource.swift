@@ -1,4 +1,5 @@
 import Facts
+import Foundation
 
 /// Something a host should have: a package, a file, a running service, ….
 ///
@@ -73,6 +74,16 @@ extension Resource {
     public var managedPath: String? { nil }
     public static var stage: ConvergenceStage { .commands }
     public var secretTexts: [SecretText] { [] }
+}
+
+/// A resource with content in files on the controller (`File`'s `.controllerFile`, a key
+/// file of an ``AptSource``), read there before planning: the planner is a pure function of
+/// resources and facts.
+public protocol ControllerFileReading: Resource {
+    /// The controller paths the resource reads, relative to the current directory or absolute.
+    var controllerFiles: [String] { get }
+    /// The resource with each of ``controllerFiles`` replaced by its bytes.
+    func reading(_ contents: [String: Data]) -> Self
 }
 
 /// A resource that can be notified: a systemd unit restarted or reloaded after a change of

@@ -163,14 +163,14 @@ func labReport(history: FindingHistory? = nil) throws -> DriftReport {
     @Test func takesBackportsForAnotherRepository() {
         let backports = "http://deb.debian.org/debian bookworm-backports/main amd64 Packages"
         let policy = AptPolicy(
-            sources: [backports: AptSource(priority: 100, origin: "Debian Backports", label: "Debian Backports", suite: "bookworm-backports", codename: "bookworm-backports")],
+            sources: [backports: AptPackageFile(priority: 100, origin: "Debian Backports", label: "Debian Backports", suite: "bookworm-backports", codename: "bookworm-backports")],
             pins: [:], packages: [:])
         let package = PackagePolicy(installed: "6.12.9-1~bpo12+1", candidate: "6.12.9-1~bpo12+1", installedFrom: [backports], candidateFrom: [backports])
         #expect(PackageProvenance(name: "linux-image-amd64", package: package, policy: policy, codename: "bookworm", isHeld: false)
             == .repository("Debian Backports"))
         // An old version the archive dropped, with the release's newer one waiting: the release's.
         let main = "http://deb.debian.org/debian bookworm/main amd64 Packages"
-        let old = AptPolicy(sources: [main: AptSource(priority: 500, codename: "bookworm")], pins: [:], packages: [:])
+        let old = AptPolicy(sources: [main: AptPackageFile(priority: 500, codename: "bookworm")], pins: [:], packages: [:])
         let behind = PackagePolicy(installed: "3.0.11-1~deb12u1", candidate: "3.0.15-1~deb12u1", installedFrom: [], candidateFrom: [main])
         #expect(PackageProvenance(name: "openssl", package: behind, policy: old, codename: "bookworm", isHeld: false) == .release)
     }

@@ -32,7 +32,7 @@ import TestSupport
         let policy = try policy("jessie")
         let security = try #require(policy.sources["http://archive.debian.org/debian-security/ jessie/updates/main amd64 Packages"])
         // jessie's security archive has the release's own codename, and its label.
-        #expect(security == AptSource(
+        #expect(security == AptPackageFile(
             priority: 500, origin: "Debian", label: "Debian-Security", suite: "oldoldstable", codename: "jessie",
             version: "8", component: "main", site: "archive.debian.org"))
         #expect(security.isSecurity)
@@ -64,7 +64,7 @@ import TestSupport
             installed: "1.2-1+local1", candidate: "1.2-1+local1", installedFrom: [], candidateFrom: []))
         #expect(policy.packages["converge-test-hello"]?.installedFrom == ["file:/srv/converge-lab-repo ./ Packages"])
         // A flat repository: an origin and a label, no suite nor codename.
-        #expect(policy.sources["file:/srv/converge-lab-repo ./ Packages"] == AptSource(
+        #expect(policy.sources["file:/srv/converge-lab-repo ./ Packages"] == AptPackageFile(
             priority: 500, origin: "converge-lab", label: "converge-lab"))
         let security = try #require(policy.sources["http://security.debian.org/debian-security bullseye-security/main amd64 Packages"])
         #expect(security.codename == "bullseye-security" && security.isSecurity)

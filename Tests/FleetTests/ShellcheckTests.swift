@@ -80,6 +80,15 @@ struct ShellcheckTests {
         try Shellcheck.check(probe.script, named: "fact probe", excluding: ["SC2016"])
     }
 
+    /// The shell resource types write themselves, beside the operations above.
+    @Test func theResourceTypesOwnShell() throws {
+        try Shellcheck.check(Sysctl("vm.swappiness", 10).setCommand, named: "Sysctl's setting")
+        try Shellcheck.check(
+            AptSource.commentOut("deb [arch=amd64] http://repo.example.net/debian bookworm main", in: "/etc/apt/sources.list",
+                                 note: " # converge: now in lab.sources"),
+            named: "AptSource's retiring of an older entry")
+    }
+
     @Test func bootstrapsScripts() throws {
         let keys = ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIE0 alice@laptop", "ssh-rsa AAAAB3Nza bob's key"]
         try Shellcheck.check(Bootstrap.keysScript(account: "root", withSudo: false, keys: keys), named: "bootstrap keys for root")

@@ -73,3 +73,13 @@ let logins = Role("logins") { host in
         }
     }
 }
+
+/// The lab's own signed apt repository (`repository` var: its URI and armored key) as a
+/// source, and a package from it.
+let aptRepository = Role("apt-repository") { host in
+    let repository = host.vars["repository"]
+    if let uri = repository["uri"].stringValue, let key = repository["key"].stringValue {
+        AptSource("converge-test", uris: [uri], suites: ["./"], components: [], key: .armored(key))
+        Package("converge-lab-hello", requires: [.aptSource("converge-test")])
+    }
+}

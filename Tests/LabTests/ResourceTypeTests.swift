@@ -107,5 +107,77 @@ extension LabSuite {
                 try await Self.shell("userdel -r keyed 2>/dev/null || true", on: host)
             }
         }
+
+        /// A signed flat repository made on the controller: one package, `converge-lab-hello`,
+        /// its `InRelease` signed by a key made for it. Returns the directory and the armored key.
+        static func makeRepository(in scratch: TemporaryDirectory) throws -> (directory: String, key: String) {
+            let gnupg = scratch.path + "/gnupg"
+            try FileManager.default.createDirectory(atPath: gnupg, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            let environment = ["GNUPGHOME": gnupg]
+            func step(_ arguments: [String], in directory: String? = nil) throws -> String {
+                let command = directory.map { ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", $0] + arguments } ?? arguments
+                let result = try run(command, environment: environment)
+                try #require(result.status == 0, "\(arguments.joined(separator: " ")): \(result.stderr)")
+                return result.stdout
+            }
+            _ = try step(["/usr/bin/gpg", "--batch", "--quiet", "--passphrase", "", "--quick-gen-key", "converge lab <lab@converge.test>", "ed25519", "sign", "never"])
+            let package = scratch.path + "/package"
+            try FileManager.default.createDirectory(atPath: package + "/DEBIAN", withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: package + "/usr/share/converge-lab-hello", withIntermediateDirectories: true)
+            try "hello from the lab's own repository\n".write(toFile: package + "/usr/share/converge-lab-hello/hello", atomically: true, encoding: .utf8)
+            try """
+                Package: converge-lab-hello
+                Version: 1.0-1
+                Architecture: all
+                Maintainer: converge <lab@converge.test>
+                Description: a package of the lab's own apt repository
+
+                """.write(toFile: package + "/DEBIAN/control", atomically: true, encoding: .utf8)
+            let repository = scratch.path + "/repository"
+            try FileManager.default.createDirectory(atPath: repository, withIntermediateDirectories: true)
+            _ = try step(["/usr/bin/dpkg-deb", "--root-owner-group", "--build", package, repository + "/converge-lab-hello_1.0-1_all.deb"])
+            try step(["/usr/bin/dpkg-scanpackages", ".", "/dev/null"], in: repository)
+                .write(toFile: repository + "/Packages", atomically: true, encoding: .utf8)
+            try step(["/usr/bin/apt-ftparchive", "release", "."], in: repository)
+                .write(toFile: repository + "/Release", atomically: true, encoding: .utf8)
+            _ = try step(["/usr/bin/gpg", "--batch", "--yes", "--clearsign", "-o", "InRelease", "Release"], in: repository)
+            return (repository, try step(["/usr/bin/gpg", "--armor", "--export", "lab@converge.test"]))
+        }
+
+        @Test("AptSource: a signed repository's source and keyring, an older entry retired, its package installed")
+        func aptSourceInstallsFromASignedRepository() async throws {
+            let scratch = try TemporaryDirectory()
+            let (repository, key) = try Self.makeRepository(in: scratch)
+            let remote = "/srv/converge-test-repo"
+            for host in Lab.onePerRelease {
+                let connection = try await Lab.connect(host)
+                _ = try await connection.run("rm -rf \(remote) && mkdir -p \(remote)")
+                for name in try FileManager.default.contentsOfDirectory(atPath: repository) {
+                    let data = try Data(contentsOf: URL(fileURLWithPath: repository + "/" + name))
+                    _ = try await connection.run("printf '%s' '\(data.base64EncodedString())' | base64 -d > \(remote)/\(name)")
+                }
+                // What a vendor's install script left: a one-line entry for the same archive.
+                _ = try await connection.run("echo 'deb [trusted=yes] file:\(remote)/ ./' > /etc/apt/sources.list.d/old-lab.list")
+                await connection.close()
+            }
+            let path = try Self.inventory(role: "apt-repository", vars: ["repository": ["uri": "file:" + remote, "key": key]], in: scratch)
+            let applied = try Self.converge(["apply", path])
+            #expect(applied.status == 0, "\(applied.output)")
+            for host in Lab.onePerRelease {
+                let seen = try await Self.shell("""
+                    dpkg-query -W -f '${Status}\\n' converge-lab-hello; cat /usr/share/converge-lab-hello/hello
+                    grep '^Signed-By' /etc/apt/sources.list.d/converge-test.sources; test -e /etc/apt/sources.list.d/old-lab.list || echo retired
+                    """, on: host)
+                #expect(seen == "install ok installed\nhello from the lab's own repository\nSigned-By: /etc/apt/keyrings/converge-test.asc\nretired\n", "\(host.name)")
+            }
+            let settled = try Self.converge(["plan", path])
+            #expect(settled.status == 0, "\(settled.output)")
+            for host in Lab.onePerRelease {
+                try await Self.shell("""
+                    apt-get remove -y -q converge-lab-hello >/dev/null 2>&1
+                    rm -rf \(remote) /etc/apt/sources.list.d/converge-test.sources /etc/apt/keyrings/converge-test.asc /var/lib/apt/lists/_srv_converge-test-repo_*
+                    """, on: host)
+            }
+        }
     }
 }

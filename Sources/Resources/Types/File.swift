@@ -189,3 +189,16 @@ extension File {
             operation: operation))
     }
 }
+
+extension File: ControllerFileReading {
+    public var controllerFiles: [String] {
+        if case .controllerFile(let path)? = content { [path] } else { [] }
+    }
+
+    public func reading(_ contents: [String: Data]) -> File {
+        guard case .controllerFile(let path)? = content, let data = contents[path] else { return self }
+        var file = self
+        file.content = .data(data)
+        return file
+    }
+}
