@@ -1,7 +1,7 @@
 import Resources
 
 /// The order resources are converged in: every dependency first, then by stage
-/// (``Resource/stage``: groups, users, package sources, packages, directories, files,
+/// (``Resource/stage``: groups, users, package setup (sources, pins, debconf answers), packages, directories, files,
 /// links, settings, commands, services), then as declared.
 ///
 /// Dependencies are the explicit `requires`, plus implicit ones on resources the host

@@ -97,7 +97,9 @@ public protocol NotifiableResource: Resource {
 /// each other: accounts before the packages and paths that use them, configuration before
 /// the commands and services that read it.
 public enum ConvergenceStage: Int, Comparable, Sendable, CaseIterable {
-    case groups, users, packageSources, packages, directories, files, links, settings, commands, services
+    /// What apt and dpkg read before a package installs (sources, pins, debconf answers)
+    /// comes after the accounts and before the packages.
+    case groups, users, packageSetup, packages, directories, files, links, settings, commands, services
 
     public static func < (lhs: ConvergenceStage, rhs: ConvergenceStage) -> Bool { lhs.rawValue < rhs.rawValue }
 }

@@ -80,6 +80,20 @@ let aptRepository = Role("apt-repository") { host in
     let repository = host.vars["repository"]
     if let uri = repository["uri"].stringValue, let key = repository["key"].stringValue {
         AptSource("converge-test", uris: [uri], suites: ["./"], components: [], key: .armored(key))
+        AptPreference("converge-test", packages: ["converge-lab-hello"], pin: "version 1.0*", priority: 600)
         Package("converge-lab-hello", requires: [.aptSource("converge-test")])
+    }
+}
+
+/// The debconf answers in the host's `debconf` var (`[{"package": "debconf", "question":
+/// "debconf/frontend", "type": "select", "value": "Noninteractive"}]`).
+let debconfAnswers = Role("debconf") { host in
+    for answer in host.vars["debconf"].arrayValue ?? [] {
+        if let package = answer["package"].stringValue, let question = answer["question"].stringValue,
+            let value = answer["value"].stringValue
+        {
+            Debconf(package, question, type: Debconf.QuestionType(rawValue: answer["type"].stringValue ?? "string") ?? .string,
+                    value: value)
+        }
     }
 }

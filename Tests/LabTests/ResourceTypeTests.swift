@@ -167,17 +167,38 @@ extension LabSuite {
                 let seen = try await Self.shell("""
                     dpkg-query -W -f '${Status}\\n' converge-lab-hello; cat /usr/share/converge-lab-hello/hello
                     grep '^Signed-By' /etc/apt/sources.list.d/converge-test.sources; test -e /etc/apt/sources.list.d/old-lab.list || echo retired
+                    apt-cache policy converge-lab-hello | grep -c '^ *\\*\\*\\* 1.0-1 600$'
                     """, on: host)
-                #expect(seen == "install ok installed\nhello from the lab's own repository\nSigned-By: /etc/apt/keyrings/converge-test.asc\nretired\n", "\(host.name)")
+                #expect(seen == "install ok installed\nhello from the lab's own repository\nSigned-By: /etc/apt/keyrings/converge-test.asc\nretired\n1\n", "\(host.name)")
             }
             let settled = try Self.converge(["plan", path])
             #expect(settled.status == 0, "\(settled.output)")
             for host in Lab.onePerRelease {
                 try await Self.shell("""
                     apt-get remove -y -q converge-lab-hello >/dev/null 2>&1
-                    rm -rf \(remote) /etc/apt/sources.list.d/converge-test.sources /etc/apt/keyrings/converge-test.asc /var/lib/apt/lists/_srv_converge-test-repo_*
+                    rm -rf \(remote) /etc/apt/preferences.d/converge-test.pref /etc/apt/sources.list.d/converge-test.sources /etc/apt/keyrings/converge-test.asc /var/lib/apt/lists/_srv_converge-test-repo_*
                     """, on: host)
             }
+        }
+
+        @Test("Debconf sets an answer and reconfigures the installed package; a second run changes nothing")
+        func debconfAnswers() async throws {
+            let scratch = try TemporaryDirectory()
+            func answers(_ frontend: String) throws -> String {
+                try Self.inventory(role: "debconf", vars: ["debconf": [
+                    ["package": "debconf", "question": "debconf/frontend", "type": "select", "value": frontend],
+                ]], in: scratch)
+            }
+            let applied = try Self.converge(["apply", try answers("Readline")])
+            #expect(applied.status == 0, "\(applied.output)")
+            for host in Lab.onePerRelease {
+                let shown = try await Self.shell("debconf-show debconf | grep 'debconf/frontend:'", on: host)
+                #expect(shown.hasSuffix("debconf/frontend: Readline\n"), "\(host.name): \(shown)")
+            }
+            let settled = try Self.converge(["plan", try answers("Readline")])
+            #expect(settled.status == 0, "\(settled.output)")
+            // Debian's answer again.
+            #expect(try Self.converge(["apply", try answers("Dialog")]).status == 0)
         }
     }
 }

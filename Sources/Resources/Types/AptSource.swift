@@ -114,7 +114,7 @@ extension AptSource: ControllerFileReading {
 // MARK: Planning
 
 extension AptSource {
-    public static var stage: ConvergenceStage { .packageSources }
+    public static var stage: ConvergenceStage { .packageSetup }
     public var managedPath: String? { sourcesPath }
 
     /// apt's version, to choose the format.
