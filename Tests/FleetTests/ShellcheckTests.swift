@@ -87,6 +87,9 @@ struct ShellcheckTests {
             AptSource.commentOut("deb [arch=amd64] http://repo.example.net/debian bookworm main", in: "/etc/apt/sources.list",
                                  note: " # converge: now in lab.sources"),
             named: "AptSource's retiring of an older entry")
+        try Shellcheck.check(
+            try #require(CronJob("x", schedule: "@daily", command: "echo \"50% $HOME\"").text.split(separator: "\n").last.map { String($0.split(separator: " ", maxSplits: 2)[2]) }),
+            named: "CronJob's command as cron runs it")
         for question in [Debconf("debconf", "debconf/frontend", type: .select, value: "Noninteractive")] {
             try Shellcheck.check(question.answers.command, named: "Debconf's fact")
         }

@@ -97,3 +97,10 @@ let debconfAnswers = Role("debconf") { host in
         }
     }
 }
+
+/// A job on a schedule both ways: a systemd timer, and a cron.d file.
+let scheduled = Role("scheduled") { host in
+    SystemdTimer("converge-tick", onCalendar: host.vars["calendar"].stringValue ?? "*:0/30",
+                 command: "date +%s > /var/tmp/converge-tick")
+    CronJob("converge-tick", schedule: "*/30 * * * *", command: "date +%s > /var/tmp/converge-cron-tick")
+}

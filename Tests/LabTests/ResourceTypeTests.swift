@@ -200,5 +200,34 @@ extension LabSuite {
             // Debian's answer again.
             #expect(try Self.converge(["apply", try answers("Dialog")]).status == 0)
         }
+
+        @Test("SystemdTimer: units written, timer enabled and active, its service runs; a new schedule restarts it; CronJob's file")
+        func scheduledJobs() async throws {
+            let scratch = try TemporaryDirectory()
+            let applied = try Self.converge(["apply", try Self.inventory(role: "scheduled", vars: [:], in: scratch)])
+            #expect(applied.status == 0, "\(applied.output)")
+            for host in Lab.onePerRelease {
+                let seen = try await Self.shell("""
+                    systemctl is-enabled converge-tick.timer; systemctl is-active converge-tick.timer
+                    systemctl start converge-tick.service && test -s /var/tmp/converge-tick && echo ran
+                    stat -c '%a %U' /etc/cron.d/converge-tick
+                    """, on: host)
+                #expect(seen == "enabled\nactive\nran\n644 root\n", "\(host.name)")
+            }
+            let settled = try Self.converge(["plan", try Self.inventory(role: "scheduled", vars: [:], in: scratch)])
+            #expect(settled.status == 0, "\(settled.output)")
+            let hourly = try Self.converge(["apply", try Self.inventory(role: "scheduled", vars: ["calendar": "hourly"], in: scratch)])
+            #expect(hourly.status == 0, "\(hourly.output)")
+            #expect(hourly.output.contains("restart: its unit files changed") || hourly.output.contains("timer:converge-tick"), "\(hourly.output)")
+            for host in Lab.onePerRelease {
+                let timers = try await Self.shell("systemctl show -p TimersCalendar converge-tick.timer", on: host)
+                #expect(timers.contains("OnCalendar=hourly") || timers.contains("*-*-* *:00:00"), "\(host.name): \(timers)")
+                try await Self.shell("""
+                    systemctl disable --now converge-tick.timer 2>/dev/null
+                    rm -f /etc/systemd/system/converge-tick.service /etc/systemd/system/converge-tick.timer /etc/cron.d/converge-tick /var/tmp/converge-tick
+                    systemctl daemon-reload
+                    """, on: host)
+            }
+        }
     }
 }
