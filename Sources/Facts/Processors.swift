@@ -1,8 +1,12 @@
 /// The number of CPUs the host's processes may run on, read by the shell itself (no
-/// process): the online CPUs (`/sys/devices/system/cpu/online`) that the shell's affinity
-/// allows (`Cpus_allowed_list` of `/proc/self/status`), as `nproc` counts them.
+/// process): the online CPUs (`/sys/devices/system/cpu/online`), within a container's
+/// cpuset where it has one (cgroup v2 `cpuset.cpus.effective` at the root of what the host
+/// sees, as LXC and Docker `--cpuset-cpus` set it).
 ///
-/// A CPU quota (a container's `cpu.max`) is not counted: it limits time, not CPUs.
+/// Not the shell's affinity (`Cpus_allowed_list` of `/proc/self/status`, which `nproc`
+/// reads): the shell reads a file byte by byte, and that line is near the end of a long
+/// one, on every host every run. A CPU quota (`cpu.max`) is not counted either: it limits
+/// time, not CPUs.
 public struct ProcessorCountFact: Fact {
     public init() {}
 
@@ -11,15 +15,15 @@ public struct ProcessorCountFact: Fact {
         if [ -r /sys/devices/system/cpu/online ]; then
         \tread -r converge_o </sys/devices/system/cpu/online && printf 'online %s\\n' "$converge_o"
         fi
-        while read -r converge_k converge_v; do
-        \tcase $converge_k in Cpus_allowed_list:) printf 'allowed %s\\n' "$converge_v"; break ;; esac
-        done </proc/self/status
+        if [ -r /sys/fs/cgroup/cpuset.cpus.effective ]; then
+        \tread -r converge_c </sys/fs/cgroup/cpuset.cpus.effective && printf 'cpuset %s\\n' "$converge_c"
+        fi
         """
     }
 
     public func parse(_ output: String) throws -> Int {
         var online: Set<Int>?
-        var allowed: Set<Int>?
+        var cpuset: Set<Int>?
         for line in lines(of: output) {
             let words = line.split(separator: " ")
             guard words.count == 2, let cpus = Self.cpuList(words[1]) else {
@@ -27,12 +31,12 @@ public struct ProcessorCountFact: Fact {
             }
             switch words[0] {
             case "online": online = cpus
-            case "allowed": allowed = cpus
+            case "cpuset": cpuset = cpus
             default: throw FactParseError("unexpected line: \(line)")
             }
         }
-        // The affinity may list CPUs that are possible but not online (hot-pluggable ones).
-        guard let cpus = online.map({ $0.intersection(allowed ?? $0) }) ?? allowed, !cpus.isEmpty else {
+        // A cpuset may name CPUs that are not online.
+        guard let cpus = online.map({ $0.intersection(cpuset ?? $0) }) ?? cpuset, !cpus.isEmpty else {
             throw FactParseError("no CPU list: \(output)")
         }
         return cpus.count

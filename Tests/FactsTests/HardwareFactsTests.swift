@@ -127,10 +127,12 @@ struct HardwareExpectation: Sendable, CustomTestStringConvertible {
         #expect(throws: FactParseError.self) { try MemoryFact().parse("total 12 MB\n") }
     }
 
-    @Test func countsTheOnlineCPUsTheAffinityAllows() throws {
-        #expect(try ProcessorCountFact().parse("online 0-3,8-11\nallowed 0-15\n") == 8)
-        #expect(try ProcessorCountFact().parse("online 0-63\nallowed 2,5\n") == 2)
-        #expect(try ProcessorCountFact().parse("allowed 0\n") == 1)
+    @Test func countsTheOnlineCPUsOfTheCpuset() throws {
+        #expect(try ProcessorCountFact().parse("online 0-3,8-11\n") == 8)
+        #expect(try ProcessorCountFact().parse("online 0-63\ncpuset 2,5\n") == 2)
+        // A cpuset naming CPUs that are offline counts those online.
+        #expect(try ProcessorCountFact().parse("online 0-3\ncpuset 2-7\n") == 2)
+        #expect(try ProcessorCountFact().parse("cpuset 0\n") == 1)
         #expect(throws: FactParseError.self) { try ProcessorCountFact().parse("online 3-1\n") }
         #expect(throws: FactParseError.self) { try ProcessorCountFact().parse("") }
     }
