@@ -27,7 +27,13 @@ extension Convergence {
     static func checkingRoles(of hosts: [Inventory.Host], in inventory: Inventory) throws -> Convergence {
         let unknown = unknownRoles(of: hosts, in: inventory.file, playbook: Playbook.current)
         guard unknown.isEmpty else { throw CommandFailure(unknown) }
-        return Convergence(playbook: Playbook.current, inventory: inventory)
+        return Convergence.forCommands(Playbook.current, inventory)
+    }
+
+    /// How the commands make their ``Convergence``: over SSH with the controller's own key
+    /// and caches, or (in this package's tests of the command line) with fake hosts.
+    @TaskLocal static var forCommands: @Sendable (Playbook, Inventory) -> Convergence = {
+        Convergence(playbook: $0, inventory: $1)
     }
 
     /// One line per role that `hosts` use and `playbook` lacks, naming the inventory and the

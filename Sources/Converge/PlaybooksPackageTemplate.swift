@@ -181,7 +181,8 @@ public struct PlaybooksPackageTemplate: Sendable {
                     InventoryHost(name: "app1", address: "10.0.0.21", groups: ["app"]),
                     InventoryHost(name: "app2", address: "10.0.0.22", groups: ["app"]),
                 ])
-                let config = try #require(web.resources(for: host).compactMap { $0 as? File }.first)
+                let resources = try web.resources(for: host)
+                let config = try #require(resources.compactMap { $0 as? File }.first)
                 guard case .text(let text) = config.content else { Issue.record("not text"); return }
                 #expect(text.contains("server 10.0.0.21:8080;"))
                 #expect(text.contains("server 10.0.0.22:8080;"))

@@ -26,6 +26,8 @@ public struct Convergence: Sendable {
     let connector: any HostConnecting
     private let playbook: Playbook
     private let inventoryHosts: [InventoryHost]
+    /// The inventory's file, which roles name in their errors (``HostContext/inventoryFile``).
+    private let inventoryFile: String
     let environment: [String: String]
     let cache: RoleFactsCache?
     private let key: Result<ControllerKey, ControllerKeyError>
@@ -59,6 +61,7 @@ public struct Convergence: Sendable {
         self.inventoryHosts = inventory.hosts.map {
             InventoryHost(name: $0.name, address: $0.address, groups: $0.groups, vars: VarValue($0.vars))
         }
+        self.inventoryFile = inventory.file
         self.environment = environment
         self.cache = cache
         self.secretDigests = secretDigests
@@ -85,17 +88,28 @@ public struct Convergence: Sendable {
         do {
             run?.enter(.facts)
             var roleFacts = cache?.roleFacts(of: host.name)
-            var resources = try roleFacts.map { try self.resources(for: host, context: $0) }
+            // A role that fails on the cached facts may well succeed on the host's current
+            // ones (an interface it binds to came up since): the fresh evaluation decides.
+            var resources = roleFacts.flatMap { try? self.resources(for: host, context: $0) }
             var probe = FactProbe()
-            // Only the facts roles see: a drift sweep (DriftSweep.swift) asks for more.
-            let roleFactKeys = RoleFacts.add(to: &probe)
+            // Only the facts roles see: a drift sweep (DriftSweep.swift) asks for more. With
+            // cached facts to check, only the cheap ones (no `ip`, no `df`); without, all of
+            // them, as the roles are evaluated with them before a second probe anyway.
+            let roleFactKeys = RoleFacts.add(to: &probe, details: roleFacts == nil)
             let stateKeys = try resources.map { try HostStateQuery(resources: $0).add(to: &probe) }
             let results = probe.results(from: try await probeOutput(probe.script, on: connection, host: host))
-            let currentRoleFacts = try roleFactKeys.roleFacts(from: results)
+            var currentRoleFacts = try roleFactKeys.roleFacts(from: results)
 
             var state = try stateKeys.map { try $0.state(from: results) }
-            if roleFacts != currentRoleFacts || resources == nil || state == nil {
+            if roleFacts.map({ !$0.hasSameStableFacts(as: currentRoleFacts) }) ?? true || resources == nil || state == nil {
                 Self.logger.debug("\(host.name): role facts \(roleFacts == nil ? "not cached" : "changed"): a second probe")
+                if !currentRoleFacts.isComplete {
+                    // The cached facts no longer hold: the interfaces and mounts too, now.
+                    var details = FactProbe()
+                    let keys = RoleFacts.add(to: &details, details: true)
+                    currentRoleFacts = try keys.roleFacts(
+                        from: details.results(from: try await probeOutput(details.script, on: connection, host: host)))
+                }
                 roleFacts = currentRoleFacts
                 cache?.save(roleFacts!, of: host.name)
                 let fresh = try self.resources(for: host, context: roleFacts!)
@@ -216,15 +230,30 @@ public struct Convergence: Sendable {
 
     /// The resources of every role `host` has, evaluated with its facts and vars.
     func resources(for host: Inventory.Host, context facts: RoleFacts) throws -> [any Resource] {
-        let context = HostContext(name: host.name, address: host.address, groups: host.groups,
+        var context = HostContext(name: host.name, address: host.address, groups: host.groups,
                                   vars: VarValue(host.vars), codename: facts.codename,
                                   majorVersion: facts.majorVersion, architecture: facts.architecture,
                                   isContainer: facts.isContainer, inventoryHosts: inventoryHosts)
+        context.inventoryFile = inventoryFile
+        if let memory = facts.memoryBytes { context.memoryBytes = memory }
+        if let cpus = facts.cpuCount { context.cpuCount = cpus }
+        if let interfaces = facts.interfaces { context.interfaces = interfaces }
+        if let mounts = facts.mounts { context.mounts = mounts }
+        if let virtualization = facts.virtualization { context.virtualization = Virtualization(virtualization) }
         return try host.roles.flatMap { name -> [any Resource] in
             guard let role = playbook.role(named: name) else {
                 throw HostFailure(host: host.name, phase: "roles", message: "unknown role \"\(name)\"")
             }
-            return try role.resources(for: context).map { try readingControllerFiles(of: $0, host: host) }
+            let resources: [any Resource]
+            do {
+                resources = try role.resources(for: context)
+            } catch let error as HostFailure {
+                throw error
+            } catch {
+                // A role's own error (typed vars, an address it needs): the role names it.
+                throw HostFailure(host: host.name, phase: "roles", message: "role \(name): \(error)")
+            }
+            return try resources.map { try readingControllerFiles(of: $0, host: host) }
         }
     }
 

@@ -77,9 +77,11 @@ extension Convergence {
             // As plan(_:options:): the roles evaluated with the cached role facts, checked
             // against the host's; a second probe for the resources' state only when stale.
             let cachedRoleFacts = cache?.roleFacts(of: host.name)
-            var resources = try cachedRoleFacts.map { try self.resources(for: host, context: $0) }
+            var resources = cachedRoleFacts.flatMap { try? self.resources(for: host, context: $0) }
             var probe = FactProbe()
             let factKeys = HostFacts.add(to: &probe)
+            // The release's command is the host facts' own, run once for both.
+            let roleFactKeys = RoleFacts.add(to: &probe)
             let maintenanceKeys = MaintenanceFacts.add(to: &probe)
             let stateKeys = try resources.map { try HostStateQuery(resources: $0).add(to: &probe) }
             let results = probe.results(from: try await probeOutput(probe.script, on: connection, host: host))
@@ -87,8 +89,8 @@ extension Convergence {
             let maintenance = maintenanceKeys.facts(from: results)
 
             var state = try stateKeys.map { try $0.state(from: results) }
-            let roleFacts = RoleFacts(facts)
-            if cachedRoleFacts != roleFacts || resources == nil || state == nil {
+            let roleFacts = try roleFactKeys.roleFacts(from: results)
+            if cachedRoleFacts.map({ !$0.hasSameStableFacts(as: roleFacts) }) ?? true || resources == nil || state == nil {
                 cache?.save(roleFacts, of: host.name)
                 let fresh = try self.resources(for: host, context: roleFacts)
                 var second = FactProbe()

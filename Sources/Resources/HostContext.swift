@@ -1,7 +1,11 @@
-/// What a role knows about the host it describes: its inventory entry, a few facts, and
-/// the other hosts of the inventory (for backends, peers and replicas).
+import Facts
+
+/// What a role knows about the host it describes: its inventory entry, its facts (release,
+/// memory, CPUs, interfaces, mounts), and the other hosts of the inventory (for backends,
+/// peers and replicas).
 ///
-/// Templating is plain Swift: `"listen \(host.vars["port"])\n"`.
+/// Templating is plain Swift: `"listen \(host.vars["port"])\n"`. Vars can be decoded
+/// into a struct of the role's own with ``vars(as:)``.
 public struct HostContext: Sendable, Hashable {
     /// The inventory name, e.g. `web1`.
     public var name: String
@@ -22,11 +26,28 @@ public struct HostContext: Sendable, Hashable {
     public var isContainer: Bool
     /// Every host of the inventory, this one included, in inventory order; see ``members(of:)``.
     public var inventoryHosts: [InventoryHost]
+    /// The inventory file the host comes from, which errors about its vars name.
+    public var inventoryFile: String = ""
+    /// The memory the host's processes may use, in bytes: `MemTotal`, or a container's
+    /// memory limit when lower. 1 GiB unless set (a context made by hand, in tests).
+    public var memoryBytes: Int = 1 << 30
+    /// The CPUs the host's processes may run on (as `nproc` counts). 1 unless set.
+    public var cpuCount: Int = 1
+    /// The network interfaces that have addresses, loopback included; see
+    /// ``address(in:)`` and ``inventoryInterface``.
+    public var interfaces: [NetworkInterface] = []
+    /// The local filesystems on disks (tmpfs and the like left out), with their size and
+    /// space. Their free space is as of the run that last gathered the role facts anew:
+    /// a change in free space alone does not make converge evaluate the roles again.
+    public var mounts: [MountedFilesystem] = []
+    /// What the host runs in: ``Virtualization/none`` on bare metal, `kvm`, `systemd-nspawn`, ….
+    public var virtualization: Virtualization = .none
 
     public init(
         name: String, address: String = "", groups: [String] = [], vars: VarValue = [:], codename: String? = nil,
         majorVersion: Int? = nil, architecture: String = "amd64", isContainer: Bool = false,
-        inventoryHosts: [InventoryHost] = []
+        inventoryHosts: [InventoryHost] = [], memoryBytes: Int = 1 << 30, cpuCount: Int = 1,
+        interfaces: [NetworkInterface] = [], mounts: [MountedFilesystem] = [], virtualization: Virtualization = .none
     ) {
         self.name = name
         self.address = address
@@ -37,10 +58,47 @@ public struct HostContext: Sendable, Hashable {
         self.architecture = architecture
         self.isContainer = isContainer
         self.inventoryHosts = inventoryHosts
+        self.memoryBytes = memoryBytes
+        self.cpuCount = cpuCount
+        self.interfaces = interfaces
+        self.mounts = mounts
+        self.virtualization = virtualization
     }
 
     /// Whether the host is in the inventory group `group`.
     public func isMember(of group: String) -> Bool { groups.contains(group) }
+
+    /// The host's address in `network` (`10.0.0.0/8`, `fd00::/8`), to bind a service to
+    /// the private network: its first such address, loopback and link-local ones left out.
+    ///
+    /// - Throws: ``AddressLookupError`` when `network` is not a network, or the host has no
+    ///   address in it (naming the addresses it has).
+    public func address(in network: String) throws(AddressLookupError) -> String {
+        guard let parsed = IPNetwork(network) else {
+            throw AddressLookupError(host: name, message: "\"\(network)\" is not a network such as 10.0.0.0/8")
+        }
+        let addresses = interfaces.filter { !$0.isLoopback }.flatMap(\.addresses).filter { !$0.isLinkLocal }
+        guard let address = addresses.first(where: { $0.isIn(parsed) }) else {
+            let known = addresses.map(\.description).joined(separator: ", ")
+            throw AddressLookupError(host: name, message: "no address in \(network) (it has \(known.isEmpty ? "none" : known))")
+        }
+        return address.address
+    }
+
+    /// The interface that carries the inventory's ``address`` (when that is an IP address
+    /// the host has), e.g. to find that interface's other addresses.
+    public var inventoryInterface: NetworkInterface? {
+        interfaces.first { $0.addresses.contains { $0.address == address } }
+    }
+
+    /// The filesystem that holds `path`: the mount whose mount point is the longest prefix of it.
+    public func mount(containing path: String) -> MountedFilesystem? {
+        let holding = mounts.filter { mount in
+            let directory = mount.mountPoint.hasSuffix("/") ? mount.mountPoint : mount.mountPoint + "/"
+            return path == mount.mountPoint || path.hasPrefix(directory)
+        }
+        return holding.max { $0.mountPoint.count < $1.mountPoint.count }
+    }
 
     /// The hosts of the inventory in group `group`, in inventory order: a load balancer's
     /// backends, a database's replicas. Adding a host to the group in the inventory is all
@@ -48,6 +106,19 @@ public struct HostContext: Sendable, Hashable {
     public func members(of group: String) -> [InventoryHost] {
         inventoryHosts.filter { $0.groups.contains(group) }
     }
+}
+
+/// A host has no address in the network a role asked for.
+public struct AddressLookupError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var message: String
+
+    public init(host: String, message: String) {
+        self.host = host
+        self.message = message
+    }
+
+    public var description: String { "host \(host): \(message)" }
 }
 
 /// A host of the inventory as other hosts' roles see it: its name, address, groups and vars.

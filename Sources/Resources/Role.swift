@@ -10,21 +10,26 @@
 ///     }
 ///     Service("nginx", reload: true)
 /// }
-/// let resources = web.resources(for: host)
+/// let resources = try web.resources(for: host)
 /// ```
+///
+/// The closure may throw: `try host.vars(as: WebVars.self)` and `try host.address(in:)`
+/// fail the host's plan with their error rather than fall back to a default.
 public struct Role: Sendable {
     public let name: String
-    private let body: @Sendable (HostContext) -> [any Resource]
+    private let body: @Sendable (HostContext) throws -> [any Resource]
 
     /// A role whose resources are listed by a ``ResourceBuilder`` closure.
-    public init(_ name: String, @ResourceBuilder resources: @escaping @Sendable (HostContext) -> [any Resource]) {
+    public init(_ name: String, @ResourceBuilder resources: @escaping @Sendable (HostContext) throws -> [any Resource]) {
         self.name = name
         self.body = resources
     }
 
     /// The resources this role wants on `host`, in the order written.
-    public func resources(for host: HostContext) -> [any Resource] {
-        body(host)
+    ///
+    /// - Throws: what the role's closure throws, e.g. a ``VarsError``.
+    public func resources(for host: HostContext) throws -> [any Resource] {
+        try body(host)
     }
 }
 

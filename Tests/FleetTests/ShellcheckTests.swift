@@ -74,7 +74,7 @@ struct ShellcheckTests {
         try query.addKernelSetting("net.core.somaxconn", for: id)
         _ = query.add(to: &probe)
         _ = probe.add(ContainerFact())
-        _ = probe.add(PackageArchitectureFact())
+        _ = RoleFacts.add(to: &probe)
         for command in probe.commands { try Shellcheck.check(command, named: "fact \(command.prefix(60))") }
         // The probe passes each fact's command to eval as one single-quoted word (SC2016).
         try Shellcheck.check(probe.script, named: "fact probe", excluding: ["SC2016"])

@@ -67,18 +67,18 @@ import Testing
         Service("nginx", reload: true)
     }
 
-    @Test func buildsResourcesForAHost() {
+    @Test func buildsResourcesForAHost() throws {
         let host = HostContext(
             name: "web1", groups: ["public"], vars: ["port": 8080, "extra": ["curl", "jq"]], codename: "jessie",
             majorVersion: 8)
-        let ids = web.resources(for: host).map(\.id.description)
+        let ids = try web.resources(for: host).map(\.id.description)
         #expect(ids == [
             "package:nginx", "file:/etc/nginx/conf.d/port.conf", "package:certbot", "package:curl", "package:jq",
             "package:systemd-sysv", "service:nginx",
         ])
-        let file = web.resources(for: host)[1] as? File
+        let file = try web.resources(for: host)[1] as? File
         #expect(file?.content == .text("listen 8080;\n"))
-        let other = web.resources(for: HostContext(name: "web2", majorVersion: 12)).map(\.id.description)
+        let other = try web.resources(for: HostContext(name: "web2", majorVersion: 12)).map(\.id.description)
         #expect(other == ["package:nginx", "file:/etc/nginx/conf.d/port.conf", "package:ufw", "service:nginx"])
     }
 }

@@ -107,7 +107,41 @@ public final class FakeConnection: HostConnection, @unchecked Sendable {
                 """))
             answer(.exact(PackageArchitectureFact().command), with: .output(release.architecture + "\n"))
             answer(.exact(ContainerFact().command), with: .output(""))
+            answerHardware()
         }
+    }
+
+    /// Answers the hardware facts roles see (``RoleFacts``) as such a host prints them:
+    /// by default a virtual machine with 2 GiB, 2 CPUs, loopback and `eth0` at `192.0.2.10/24`,
+    /// and a 20 GiB root filesystem.
+    ///
+    /// - Parameter interfaces: each interface's name and its addresses, as `address/prefix`.
+    public func answerHardware(
+        memoryBytes: Int = 2 << 30, cpuCount: Int = 2,
+        interfaces: [(name: String, addresses: [String])] = [("eth0", ["192.0.2.10/24"])],
+        mounts: [(mountPoint: String, type: String, sizeBytes: Int, availableBytes: Int)] = [("/", "ext4", 20 << 30, 15 << 30)],
+        virtualization: String = "kvm"
+    ) {
+        answer(MemoryFact(), with: .output("total \(memoryBytes / 1024) kB\n"))
+        answer(ProcessorCountFact(), with: .output("online 0-\(cpuCount - 1)\n"))
+        answer(VirtualizationFact(), with: .output("detected \(virtualization)\n"))
+        // `ip -o addr show`, loopback first.
+        var addresses = "1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever\n"
+        for (index, interface) in interfaces.enumerated() {
+            for address in interface.addresses {
+                let family = address.contains(":") ? "inet6" : "inet"
+                addresses += "\(index + 2): \(interface.name)    \(family) \(address) scope global \(interface.name)\\"
+                    + "       valid_lft forever preferred_lft forever\n"
+            }
+        }
+        answer(NetworkInterfacesFact(), with: .output(addresses))
+        var df = "Filesystem     Type     1024-blocks    Used Available Capacity Mounted on\n"
+        for (index, mount) in mounts.enumerated() {
+            let used = mount.sizeBytes - mount.availableBytes
+            df += "/dev/vd\(Character(UnicodeScalar(UInt8(97 + index))))1 \(mount.type) \(mount.sizeBytes / 1024) \(used / 1024) "
+                + "\(mount.availableBytes / 1024) \(used * 100 / max(mount.sizeBytes, 1))% \(mount.mountPoint)\n"
+        }
+        answer(MountsFact(), with: .output(df))
     }
 
     /// Answers the commands `match` fits with `answer`; an answer given later for the same

@@ -8,20 +8,20 @@ import Converge
 /// `sshd_options` (extra sshd_config lines), `somaxconn`.
 public let base = Role("base") { host in
     let release = Release(host)
+    let vars = try host.vars(as: BaseVars.self)
 
     Package("sudo")
-    for admin in host.vars["admins"].arrayValue ?? [] {
-        if let name = admin["name"].stringValue {
-            let home = "/home/\(name)"
-            User(name, groups: ["sudo"], home: home, shell: "/bin/bash")
-            if let keyFile = admin["keyFile"].stringValue {
-                // A key file on the controller: the file as it is there.
-                Directory(home + "/.ssh", owner: name, group: name, mode: 0o700, requires: [.user(name)])
-                File(home + "/.ssh/authorized_keys", content: .controllerFile(keyFile),
-                     owner: name, group: name, mode: 0o600)
-            } else {
-                AuthorizedKeys(name, keys: (admin["keys"].arrayValue ?? []).compactMap(\.stringValue), home: home, group: name)
-            }
+    for admin in vars.admins ?? [] {
+        let name = admin.name
+        let home = "/home/\(name)"
+        User(name, groups: ["sudo"], home: home, shell: "/bin/bash")
+        if let keyFile = admin.keyFile {
+            // A key file on the controller: the file as it is there.
+            Directory(home + "/.ssh", owner: name, group: name, mode: 0o700, requires: [.user(name)])
+            File(home + "/.ssh/authorized_keys", content: .controllerFile(keyFile),
+                 owner: name, group: name, mode: 0o600)
+        } else {
+            AuthorizedKeys(name, keys: admin.keys ?? [], home: home, group: name)
         }
     }
 
@@ -34,7 +34,7 @@ public let base = Role("base") { host in
         PermitRootLogin prohibit-password
         X11Forwarding no
         MaxAuthTries 4
-        \((host.vars["sshd_options"].arrayValue ?? []).compactMap(\.stringValue).map { $0 + "\n" }.joined())
+        \((vars.sshdOptions ?? []).map { $0 + "\n" }.joined())
         """
     if release.sshdHasDropIns {
         File("/etc/ssh/sshd_config.d/60-converge.conf", content: .text(hardening), mode: 0o644,
@@ -47,7 +47,7 @@ public let base = Role("base") { host in
     Service("ssh", running: true, enabled: true, reload: true, package: "openssh-server")
 
     // Time: a container's clock is its machine's, and systemd-timesyncd refuses to run there.
-    let ntp = (host.vars["ntp_servers"].arrayValue ?? []).compactMap(\.stringValue)
+    let ntp = vars.ntpServers ?? []
     if !host.isContainer {
         if release.timesyncdIsPackage { Package("systemd-timesyncd") }
         Directory("/etc/systemd/timesyncd.conf.d", mode: 0o755)
@@ -78,13 +78,35 @@ public let base = Role("base") { host in
 
     // Network settings live in the host's own network namespace, containers included;
     // vm.* belong to the machine, so a container leaves them alone.
-    for (key, value) in kernelSettings(somaxconn: host.vars["somaxconn"].intValue ?? 4096, container: host.isContainer)
+    for (key, value) in kernelSettings(somaxconn: vars.somaxconn ?? 4096, container: host.isContainer)
         .sorted(by: { $0.key < $1.key })
     {
         Sysctl(key, value)
     }
     // Where these settings were kept before each had a file of its own.
     File("/etc/sysctl.d/60-converge.conf", .absent)
+}
+
+/// The base role's vars, typed: a var of the wrong type (`"somaxconn": "8192"`) fails the
+/// host's plan naming the inventory, the host and the var.
+struct BaseVars: Decodable {
+    var admins: [Admin]?
+    var ntpServers: [String]?
+    var sshdOptions: [String]?
+    var somaxconn: Int?
+
+    /// An admin: a name, and keys or a key file on the controller.
+    struct Admin: Decodable {
+        var name: String
+        var keys: [String]?
+        var keyFile: String?
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case admins, somaxconn
+        case ntpServers = "ntp_servers"
+        case sshdOptions = "sshd_options"
+    }
 }
 
 /// The kernel settings every host gets: network ones always (each host, containers too,

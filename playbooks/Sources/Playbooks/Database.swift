@@ -5,19 +5,25 @@ import Converge
 /// database, its user and the replication user, and the others replicate from it (GTID,
 /// read-only). Passwords are secrets made on the controller the first time.
 ///
-/// Vars: `db_primary` (a `db` host's name), `innodb_buffer_pool_size` (default `128M`).
+/// MariaDB listens on the host's private address (``Stack/privateAddress()``).
+///
+/// Vars: `db_primary` (a `db` host's name), `innodb_buffer_pool_size` (e.g. `16G`; by
+/// default half the host's memory, ``Sizing/innodbBufferPool(memoryBytes:)``),
+/// `private_network`.
 public let database = Role("db") { host in
     let stack = Stack(host)
     let release = Release(host)
     let service = release.mariadbService
     let client = release.mariadbClient
-    let bufferPool = host.vars["innodb_buffer_pool_size"].stringValue ?? "128M"
+    let vars = try host.vars(as: DatabaseVars.self)
+    let bufferPool = vars.innodbBufferPoolSize ?? "\(Sizing.innodbBufferPool(memoryBytes: host.memoryBytes) / Sizing.mebibyte)M"
+    let address = try stack.privateAddress()
 
     Package("mariadb-server")
     File("/etc/mysql/mariadb.conf.d/60-converge.cnf", content: """
         # Managed by converge: replication (server \(stack.databaseServerID) of \(stack.members(of: .db).count)).
         [mysqld]
-        bind-address = 0.0.0.0
+        bind-address = \(address)
         port = \(Stack.Port.mariadb)
         server_id = \(stack.databaseServerID)
         log_bin = mariadb-bin
@@ -60,7 +66,7 @@ public let database = Role("db") { host in
             """), mode: 0o600)
         Command(
             "shop database", "\(client) < /etc/mysql/converge/shop.sql",
-            unless: "\(client) --defaults-extra-file=/etc/mysql/converge/app.cnf -h 127.0.0.1 -N -e 'SELECT message FROM \(Stack.database).greetings WHERE id = 1' >/dev/null",
+            unless: "\(client) --defaults-extra-file=/etc/mysql/converge/app.cnf -h \(address) -N -e 'SELECT message FROM \(Stack.database).greetings WHERE id = 1' >/dev/null",
             requires: [.service(service), .file("/etc/mysql/converge/shop.sql"), .file("/etc/mysql/converge/app.cnf")])
     } else if let primary = stack.databasePrimary {
         // Plain replication over the private network: MariaDB 11.4 and later ask for TLS by
@@ -83,4 +89,12 @@ public let database = Role("db") { host in
                 + "cmp -s /etc/mysql/converge/replication.sql /etc/mysql/converge/replication.applied",
             requires: [.service(service), .file("/etc/mysql/converge/replication.sql")])
     }
+}
+
+/// The database role's vars.
+struct DatabaseVars: Decodable {
+    /// MariaDB's own notation, e.g. `16G`.
+    var innodbBufferPoolSize: String?
+
+    enum CodingKeys: String, CodingKey { case innodbBufferPoolSize = "innodb_buffer_pool_size" }
 }

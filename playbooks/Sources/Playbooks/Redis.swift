@@ -4,9 +4,15 @@ import Converge
 /// and port: `cache` (an LRU cache, nothing persisted) and `sessions` (PHP's sessions,
 /// appended to disk). Debian's own single-instance `redis-server` service is stopped.
 ///
-/// Vars: `redis_maxmemory` (per instance, default `256mb`).
+/// Each listens on loopback and the host's private address (``Stack/privateAddress()``).
+///
+/// Vars: `redis_maxmemory` (per instance, e.g. `2gb`; by default the instances share half
+/// the host's memory, ``Sizing/redisMaxmemory(memoryBytes:instances:)``), `private_network`.
 public let redis = Role("redis") { host in
-    let maxmemory = host.vars["redis_maxmemory"].stringValue ?? "256mb"
+    let vars = try host.vars(as: RedisVars.self)
+    let maxmemory = vars.redisMaxmemory
+        ?? "\(Sizing.redisMaxmemory(memoryBytes: host.memoryBytes, instances: RedisInstance.all.count) / Sizing.mebibyte)mb"
+    let address = try Stack(host).privateAddress()
 
     Package("redis-server")
     Service("redis-server", running: false, enabled: false)
@@ -16,7 +22,7 @@ public let redis = Role("redis") { host in
                   requires: [.package("redis-server")])
         File("/etc/redis/\(instance.name).conf", content: """
             # Managed by converge: the \(instance.name) instance.
-            bind 127.0.0.1 \(host.address)
+            bind 127.0.0.1 \(address)
             protected-mode no
             port \(instance.port)
             daemonize no
@@ -65,4 +71,12 @@ struct RedisInstance {
         RedisInstance(name: "cache", port: Stack.Port.redisCache, persistent: false, evictionPolicy: "allkeys-lru"),
         RedisInstance(name: "sessions", port: Stack.Port.redisSessions, persistent: true, evictionPolicy: "noeviction"),
     ]
+}
+
+/// The redis role's vars.
+struct RedisVars: Decodable {
+    /// redis's own notation, e.g. `2gb`.
+    var redisMaxmemory: String?
+
+    enum CodingKeys: String, CodingKey { case redisMaxmemory = "redis_maxmemory" }
 }

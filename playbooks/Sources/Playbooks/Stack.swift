@@ -90,6 +90,20 @@ public struct Stack: Sendable {
         (members(of: .db).firstIndex { $0.name == host.name } ?? 0) + 1
     }
 
+    /// The address this host's services listen on for the other tiers: its address in the
+    /// `private_network` var (e.g. `10.231.0.0/16`), else its inventory address.
+    ///
+    /// - Throws: when the host has no address in `private_network`, naming the ones it has;
+    ///   or when the var is not a string (``VarsError``).
+    public func privateAddress() throws -> String {
+        struct NetworkVars: Decodable {
+            var privateNetwork: String?
+            enum CodingKeys: String, CodingKey { case privateNetwork = "private_network" }
+        }
+        guard let network = try host.vars(as: NetworkVars.self).privateNetwork else { return host.address }
+        return try host.address(in: network)
+    }
+
     /// The GlusterFS volume (`volume` var).
     public var volume: String { host.vars["volume"].stringValue ?? Self.defaultVolume }
 }
@@ -121,6 +135,11 @@ public struct Release: Sendable {
     /// Where PHP-FPM's own ini files go: `/etc/php/8.2/fpm/conf.d`.
     public var phpFPMConfigDirectory: String {
         codename == "jessie" ? "/etc/php5/fpm/conf.d" : "/etc/php/\(php)/fpm/conf.d"
+    }
+
+    /// Where PHP-FPM's pools are configured: `/etc/php/8.2/fpm/pool.d`.
+    public var phpFPMPoolDirectory: String {
+        codename == "jessie" ? "/etc/php5/fpm/pool.d" : "/etc/php/\(php)/fpm/pool.d"
     }
 
     /// The PHP extension packages for MySQL and redis.

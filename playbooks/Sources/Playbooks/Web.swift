@@ -2,10 +2,15 @@ import Converge
 
 /// Apache with PHP-FPM serving the shop's page: it keeps a session in redis (the `redis`
 /// hosts' sessions instances) and reads a row from the MariaDB primary. The PHP version is
-/// the one the host's Debian release ships (``Release/php``).
+/// the one the host's Debian release ships (``Release/php``); its number of workers follows
+/// the host's memory and CPUs (``Sizing/phpWorkers(memoryBytes:cpuCount:)``).
+///
+/// Vars: `php_workers` (PHP-FPM's `pm.max_children`, overriding the sizing).
 public let web = Role("web") { host in
     let stack = Stack(host)
     let release = Release(host)
+    let vars = try host.vars(as: WebVars.self)
+    let workers = vars.phpWorkers ?? Sizing.phpWorkers(memoryBytes: host.memoryBytes, cpuCount: host.cpuCount)
     let sessions = stack.members(of: .redis).map { "tcp://\($0.address):\(Stack.Port.redisSessions)?weight=1" }
     let fpm = release.phpFPM
 
@@ -48,6 +53,17 @@ public let web = Role("web") { host in
         session.save_path = "\(sessions.joined(separator: ", "))"
 
         """, requires: release.phpExtensions.map { .package($0) }, notifies: [.service(fpm)])
+    // Debian's pool is `www` (www.conf); a later file naming the same pool overrides its settings.
+    File("\(release.phpFPMPoolDirectory)/zz-converge.conf", content: """
+        ; Managed by converge: workers sized by the host's memory and CPUs.
+        [www]
+        pm = dynamic
+        pm.max_children = \(workers)
+        pm.start_servers = \(max(1, workers / 4))
+        pm.min_spare_servers = \(max(1, workers / 4))
+        pm.max_spare_servers = \(max(1, workers / 2))
+
+        """, requires: [.package(fpm)], notifies: [.service(fpm)])
     Service(fpm, running: true, enabled: true)
 
     // The application: its configuration (the database password is a secret, readable by
@@ -68,6 +84,13 @@ public let web = Role("web") { host in
     File("/srv/shop/public/index.php", content: .text(shopPage))
     File("/srv/shop/public\(Stack.healthPath)", content: "<?php\nheader('Cache-Control: no-store');\necho \"ok\\n\";\n")
     Directory("/var/log/shop", owner: "www-data", group: "adm", mode: 0o750, requires: [.package("apache2")])
+}
+
+/// The web role's vars.
+struct WebVars: Decodable {
+    var phpWorkers: Int?
+
+    enum CodingKeys: String, CodingKey { case phpWorkers = "php_workers" }
 }
 
 /// The shop's page: which web host answered, the session and its visit count (kept in

@@ -55,7 +55,7 @@ import Testing
 
     /// HAProxy balances over exactly the cache hosts, on varnish's port, with health checks.
     @Test func loadBalancerBackendsAreTheCaches() throws {
-        let resources = loadBalancer.resources(for: Fleet.lab.context(for: "lb1", codename: "bookworm"))
+        let resources = try loadBalancer.resources(for: Fleet.lab.context(for: "lb1", codename: "bookworm"))
         let config = try #require(text(of: "/etc/haproxy/haproxy.cfg", in: resources))
         #expect(config.contains("server cache1 10.231.1.21:\(Stack.Port.cache)\n"))
         #expect(config.contains("server cache2 10.231.1.22:\(Stack.Port.cache)\n"))
@@ -69,7 +69,7 @@ import Testing
     @Test(arguments: [("jessie", "php5-fpm"), ("stretch", "php7.0-fpm"), ("bullseye", "php7.4-fpm"),
                       ("bookworm", "php8.2-fpm"), ("trixie", "php8.4-fpm")])
     func phpFollowsTheRelease(codename: String, fpm: String) throws {
-        let resources = web.resources(for: Fleet.lab.context(for: "web1", codename: codename))
+        let resources = try web.resources(for: Fleet.lab.context(for: "web1", codename: codename))
         #expect(resources.contains { ($0 as? Package)?.name == fpm })
         #expect(resources.contains { ($0 as? Service)?.name == fpm })
         #expect(resources.contains { ($0 as? Symlink)?.path == "/etc/apache2/conf-enabled/\(fpm).conf" })
@@ -77,7 +77,7 @@ import Testing
 
     /// Sessions go to every redis host's sessions instance.
     @Test func sessionsAreInRedis() throws {
-        let resources = web.resources(for: Fleet.lab.context(for: "web2", codename: "bookworm"))
+        let resources = try web.resources(for: Fleet.lab.context(for: "web2", codename: "bookworm"))
         let ini = try #require(text(of: "/etc/php/8.2/fpm/conf.d/90-converge-sessions.ini", in: resources))
         #expect(ini.contains("session.save_handler = redis"))
         #expect(ini.contains("tcp://10.231.1.41:6380?weight=1, tcp://10.231.1.42:6380?weight=1"))
@@ -86,8 +86,8 @@ import Testing
     /// The primary creates the database and users; the replicas replicate from it, each
     /// with its own server id.
     @Test func databaseRoles() throws {
-        let primary = database.resources(for: Fleet.lab.context(for: "db1", codename: "bookworm"))
-        let replica = database.resources(for: Fleet.lab.context(for: "db3", codename: "trixie"))
+        let primary = try database.resources(for: Fleet.lab.context(for: "db1", codename: "bookworm"))
+        let replica = try database.resources(for: Fleet.lab.context(for: "db3", codename: "trixie"))
         #expect(primary.contains { ($0 as? Command)?.name == "shop database" })
         #expect(!replica.contains { ($0 as? Command)?.name == "shop database" })
         #expect(replica.contains { ($0 as? Command)?.name == "replicate from db1" })
@@ -103,8 +103,8 @@ import Testing
 
     /// A container gets no time sync service and no vm.* settings; bare metal gets both.
     @Test func containersSkipWhatBelongsToTheMachine() throws {
-        let container = base.resources(for: Fleet.lab.context(for: "web1", codename: "bookworm", isContainer: true))
-        let metal = base.resources(for: Fleet.lab.context(for: "web1", codename: "bookworm", isContainer: false))
+        let container = try base.resources(for: Fleet.lab.context(for: "web1", codename: "bookworm", isContainer: true))
+        let metal = try base.resources(for: Fleet.lab.context(for: "web1", codename: "bookworm", isContainer: false))
         #expect(!container.contains { $0 is Service && $0.id == .service("systemd-timesyncd") })
         #expect(metal.contains { $0 is Service && $0.id == .service("systemd-timesyncd") })
         #expect(metal.contains { ($0 as? Sysctl)?.key == "vm.swappiness" })
@@ -114,8 +114,8 @@ import Testing
 
     /// Debian 8 to 10 have no sshd_config.d: the role manages the whole sshd_config there.
     @Test func sshdHardeningOnEveryRelease() throws {
-        let old = base.resources(for: Fleet.lab.context(for: "web1", codename: "stretch"))
-        let new = base.resources(for: Fleet.lab.context(for: "web1", codename: "trixie"))
+        let old = try base.resources(for: Fleet.lab.context(for: "web1", codename: "stretch"))
+        let new = try base.resources(for: Fleet.lab.context(for: "web1", codename: "trixie"))
         #expect(try #require(text(of: "/etc/ssh/sshd_config", in: old)).contains("PasswordAuthentication no"))
         #expect(try #require(text(of: "/etc/ssh/sshd_config.d/60-converge.conf", in: new)).contains("PasswordAuthentication no"))
     }
@@ -128,7 +128,7 @@ import Testing
         for member in Fleet.lab.members {
             let context = Fleet.lab.context(for: member.name, codename: codename)
             // The admin's key file is read on the controller before planning; here, a key.
-            let resources = member.roles.flatMap { name in Playbook.reference.role(named: name)!.resources(for: context) }
+            let resources = try member.roles.flatMap { name in try Playbook.reference.role(named: name)!.resources(for: context) }
                 .map { resource -> any Resource in
                     guard var file = resource as? File, case .controllerFile = file.content else { return resource }
                     file.content = .text("ssh-ed25519 AAAA test\n")
@@ -155,7 +155,7 @@ import Testing
     }
 
     private func vclText(on host: HostContext) throws -> String {
-        try #require(text(of: "/etc/varnish/default.vcl", in: cache.resources(for: host)))
+        try #require(text(of: "/etc/varnish/default.vcl", in: try cache.resources(for: host)))
     }
 }
 
@@ -211,20 +211,30 @@ struct Fleet {
     var hosts: [InventoryHost]
     var members: [Member]
 
-    static let lab: Fleet = {
+    static let lab = load("fleet.json")
+    /// The same fleet on Debian 8 and 9, sized by the hosts' memory (inventory/production.json).
+    static let production = load("production.json")
+
+    static func load(_ file: String) -> Fleet {
         let inventory = try! Inventory.load(
-            contentsOf: ReferencePlaybookTests.repository.appendingPathComponent("inventory/fleet.json").path)
+            contentsOf: ReferencePlaybookTests.repository.appendingPathComponent("inventory/\(file)").path)
         return Fleet(
             hosts: inventory.hosts.map {
                 InventoryHost(name: $0.name, address: $0.address, groups: $0.groups, vars: VarValue($0.vars))
             },
             members: inventory.hosts.map { Member(name: $0.name, roles: $0.roles) })
-    }()
+    }
 
-    func context(for name: String, codename: String, isContainer: Bool = true) -> HostContext {
+    /// The host as its roles see it: its inventory address on `eth0` (a /16, as on the
+    /// lab's bridge), 2 GiB and 2 CPUs unless given.
+    func context(for name: String, codename: String, isContainer: Bool = true, memoryBytes: Int = 2 << 30,
+                 cpuCount: Int = 2) -> HostContext {
         let host = hosts.first { $0.name == name }!
         return HostContext(name: name, address: host.address, groups: host.groups, vars: host.vars,
-                           codename: codename, architecture: "amd64", isContainer: isContainer, inventoryHosts: hosts)
+                           codename: codename, architecture: "amd64", isContainer: isContainer, inventoryHosts: hosts,
+                           memoryBytes: memoryBytes, cpuCount: cpuCount,
+                           interfaces: [NetworkInterface(name: "lo", addresses: [.init(address: "127.0.0.1", prefixLength: 8)]),
+                                        NetworkInterface(name: "eth0", addresses: [.init(address: host.address, prefixLength: 16)])])
     }
 }
 
