@@ -40,7 +40,7 @@ public struct HostContext: Sendable, Hashable {
     /// space. Their free space is as of the run that last gathered the role facts anew:
     /// a change in free space alone does not make converge evaluate the roles again.
     public var mounts: [MountedFilesystem] = []
-    /// What the host runs in: ``Virtualization/none`` on bare metal, `kvm`, `systemd-nspawn`, ….
+    /// What the host runs in: `Virtualization/none` on bare metal, `kvm`, `systemd-nspawn`, ….
     public var virtualization: Virtualization = .none
 
     public init(

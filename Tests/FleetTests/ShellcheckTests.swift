@@ -73,6 +73,7 @@ struct ShellcheckTests {
         query.addGuard(creates: "/tmp/done", unless: "test -e /tmp/x", forCommand: "c")
         try query.addKernelSetting("net.core.somaxconn", for: id)
         _ = query.add(to: &probe)
+        _ = RoleFacts.add(to: &probe, details: true)
         _ = probe.add(ContainerFact())
         _ = RoleFacts.add(to: &probe)
         for command in probe.commands { try Shellcheck.check(command, named: "fact \(command.prefix(60))") }
