@@ -115,34 +115,3 @@ func parseSystemdVersion(_ line: String) -> Int? {
     guard words.count >= 2, words[0] == "systemd" else { return nil }
     return Int(words[1].prefix { $0.isASCII && $0.isNumber })
 }
-
-/// Whether the host is a container, and which: what roles need of the init system, for
-/// less than ``InitSystemFact`` costs. systemd running in a container writes the
-/// container's kind to `/run/systemd/container`, read without a process; without that
-/// file, `systemd-detect-virt --container` answers (`none` on bare metal and in VMs).
-public struct ContainerFact: Fact {
-    public init() {}
-
-    public var command: String {
-        """
-        if [ -r /run/systemd/container ]; then
-        \tIFS= read -r converge_c </run/systemd/container || :
-        \tprintf 'container %s\\n' "$converge_c"
-        elif command -v systemd-detect-virt >/dev/null 2>&1; then
-        \tprintf 'container %s\\n' "$(systemd-detect-virt --container 2>/dev/null)"
-        fi
-        """
-    }
-
-    /// The container's kind (`systemd-nspawn`, `lxc`, `docker`, …); nil when the host is not
-    /// one, or could not tell.
-    public func parse(_ output: String) throws -> String? {
-        var kind: String?
-        for line in lines(of: output) {
-            guard line.hasPrefix("container ") else { throw FactParseError("unexpected line: \(line)") }
-            let value = line.dropFirst("container ".count).trimmingWhitespace()
-            kind = value.isEmpty || value == "none" ? nil : String(value)
-        }
-        return kind
-    }
-}

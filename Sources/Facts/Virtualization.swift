@@ -27,7 +27,7 @@ public struct Virtualization: Codable, Hashable, Sendable, CustomStringConvertib
     ]
 }
 
-/// The host's ``Virtualization``, at the cost of ``ContainerFact``: systemd running in a
+/// The host's ``Virtualization``, for no process in a container: systemd running in a
 /// container names it in `/run/systemd/container` (no process); otherwise one
 /// `systemd-detect-virt` answers; without it, the firmware's vendor (`/sys/class/dmi/id`),
 /// `/sys/hypervisor` and the CPU's `hypervisor` flag tell a virtual machine, read by the shell.

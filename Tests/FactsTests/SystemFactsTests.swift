@@ -108,18 +108,6 @@ import Testing
         #expect(architecture == Architecture(name: "amd64", machine: "x86_64", foreignArchitectures: ["i386"]))
     }
 
-    @Test func readsWhetherTheHostIsAContainer() throws {
-        #expect(try ContainerFact().parse("container systemd-nspawn\n") == "systemd-nspawn")
-        #expect(try ContainerFact().parse("container none\n") == nil)
-        #expect(try ContainerFact().parse("") == nil)
-        // On this machine (not a container, or one systemd does not run in), in every shell.
-        for shell in Shell.available {
-            let run = try shell.run(ContainerFact().command)
-            #expect(run.status == 0)
-            #expect(throws: Never.self) { try ContainerFact().parse(run.stdout) }
-        }
-    }
-
     @Test func rejectsUnexpectedLines() {
         #expect(throws: FactParseError.self) { try InitSystemFact().parse("runlevel 2\n") }
     }

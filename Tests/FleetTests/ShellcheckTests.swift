@@ -74,7 +74,6 @@ struct ShellcheckTests {
         try query.addKernelSetting("net.core.somaxconn", for: id)
         _ = query.add(to: &probe)
         _ = RoleFacts.add(to: &probe, details: true)
-        _ = probe.add(ContainerFact())
         _ = RoleFacts.add(to: &probe)
         for command in probe.commands { try Shellcheck.check(command, named: "fact \(command.prefix(60))") }
         // The probe passes each fact's command to eval as one single-quoted word (SC2016).

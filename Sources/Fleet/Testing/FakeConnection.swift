@@ -106,7 +106,6 @@ public final class FakeConnection: HostConnection, @unchecked Sendable {
 
                 """))
             answer(.exact(PackageArchitectureFact().command), with: .output(release.architecture + "\n"))
-            answer(.exact(ContainerFact().command), with: .output(""))
             answerHardware()
         }
     }

@@ -35,6 +35,12 @@ package func validatePackageName(_ name: String, of id: ResourceID) throws(PlanE
     guard PackageStatesFact.isValidName(name) else { throw .invalid(id, "not a valid Debian package name") }
 }
 
+/// Whether `name` can name a file of apt's own directories (sources.list.d, preferences.d,
+/// keyrings): letters, digits, `.`, `_`, `-`, not starting with a dot (apt skips those).
+package func isAptFileName(_ name: String) -> Bool {
+    !name.isEmpty && !name.hasPrefix(".") && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
+}
+
 package func validateAccountName(_ name: String, of id: ResourceID) throws(PlanError) {
     guard isValidAccountName(name) else { throw .invalid(id, "not a valid user or group name") }
 }

@@ -52,9 +52,7 @@ extension AptPreference {
     var file: File { presence == .present ? File(path, content: .text(text), mode: 0o644) : File(path, .absent) }
 
     public func addFacts(to query: inout HostStateQuery) throws(PlanError) {
-        guard !name.isEmpty, !name.hasPrefix("."),
-            name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) })
-        else { throw .invalid(id, "a preference's name is letters, digits, `.`, `_` and `-`") }
+        guard isAptFileName(name) else { throw .invalid(id, "a preference's name is letters, digits, `.`, `_` and `-`") }
         if presence == .present {
             guard !packages.isEmpty, packages.allSatisfy({ !$0.isEmpty && !$0.contains(where: \.isWhitespace) }) else {
                 throw .invalid(id, "needs packages: names or patterns without spaces")

@@ -125,9 +125,7 @@ extension AptSource {
         command: "grep -H -n -E '^[[:space:]]*deb(-src)?[[:space:]]' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || :")
 
     public func addFacts(to query: inout HostStateQuery) throws(PlanError) {
-        guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }),
-            !name.hasPrefix(".")
-        else { throw .invalid(id, "a source's name is letters, digits, `.`, `_` and `-`") }
+        guard isAptFileName(name) else { throw .invalid(id, "a source's name is letters, digits, `.`, `_` and `-`") }
         if presence == .present {
             guard !uris.isEmpty, !suites.isEmpty, !types.isEmpty else { throw .invalid(id, "needs URIs, suites and types") }
             for word in uris + suites + components + types + architectures
