@@ -90,6 +90,11 @@ struct ShellcheckTests {
         try Shellcheck.check(
             try #require(CronJob("x", schedule: "@daily", command: "echo \"50% $HOME\"").text.split(separator: "\n").last.map { String($0.split(separator: " ", maxSplits: 2)[2]) }),
             named: "CronJob's command as cron runs it")
+        for edit in [Lines("/etc/default/varnish", [.line("START=yes", replacing: "^#?START="), .absent(matching: "^NFILES=")]).edit,
+                     Block("/etc/hosts", name: "backends", content: "10.0.0.31 web1", after: "^127", create: true).edit] {
+            try Shellcheck.check(edit.fact(named: "edit").command, named: "a text file edit's fact")
+            try Shellcheck.check(edit.applyCommand, named: "a text file edit's step")
+        }
         for question in [Debconf("debconf", "debconf/frontend", type: .select, value: "Noninteractive")] {
             try Shellcheck.check(question.answers.command, named: "Debconf's fact")
         }

@@ -104,3 +104,15 @@ let scheduled = Role("scheduled") { host in
                  command: "date +%s > /var/tmp/converge-tick")
     CronJob("converge-tick", schedule: "*/30 * * * *", command: "date +%s > /var/tmp/converge-cron-tick")
 }
+
+/// Lines and a Block in files converge does not own whole: the test daemon's configuration,
+/// which its package ships (installed in the same run, before the edit), and /etc/hosts.
+/// Vars: `greeting`, `peers` (`["10.231.0.99 peer1"]`).
+let edits = Role("edits") { host in
+    Package("converge-test-daemon")
+    Lines("/etc/converge-test-daemon.conf", [.line("greeting=\(host.vars["greeting"].stringValue ?? "bonjour")", replacing: "^#?greeting=")],
+          requires: [.package("converge-test-daemon")], notifies: [.service("converge-test-daemon")])
+    Service("converge-test-daemon", running: true, enabled: true, reload: true)
+    Block("/etc/hosts", name: "lab peers", content: (host.vars["peers"].arrayValue ?? []).compactMap(\.stringValue).joined(separator: "\n"),
+          after: "^127\\.")
+}

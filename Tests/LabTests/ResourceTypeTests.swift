@@ -229,5 +229,69 @@ extension LabSuite {
                     """, on: host)
             }
         }
+
+        @Test("Lines edit a file a package installs in the same run, Block a marked block of /etc/hosts; plan shows diffs; a second run changes nothing")
+        func linesAndBlocks() async throws {
+            let scratch = try TemporaryDirectory()
+            // Each host as before the test: whether the daemon was installed, and /etc/hosts.
+            var before: [String: (installed: Bool, config: String, hosts: String)] = [:]
+            for host in Lab.onePerRelease {
+                let installed = try await Self.shell("dpkg-query -W -f '${Status}' converge-test-daemon 2>/dev/null || true", on: host)
+                before[host.name] = (installed.hasSuffix(" installed"),
+                                     try await Self.shell("cat /etc/converge-test-daemon.conf 2>/dev/null || true", on: host),
+                                     try await Self.shell("cat /etc/hosts", on: host))
+                try await Self.shell("systemctl stop converge-test-daemon 2>/dev/null; DEBIAN_FRONTEND=noninteractive apt-get purge -y -q converge-test-daemon >/dev/null 2>&1 || true", on: host)
+            }
+            func inventory(_ greeting: String, _ peers: [String]) throws -> String {
+                try Self.inventory(role: "edits", vars: ["greeting": greeting, "peers": peers], in: scratch)
+            }
+            // The file does not exist yet: the plan says it is edited once the package is in.
+            let first = try Self.converge(["plan", try inventory("bonjour", ["10.231.9.1 peer1", "10.231.9.2 peer2"])])
+            #expect(first.status == 2, "\(first.output)")
+            #expect(first.output.contains("lines:/etc/converge-test-daemon.conf  /etc/converge-test-daemon.conf does not exist yet; edited once package:converge-test-daemon creates it"), "\(first.output)")
+            for line in ["+# BEGIN converge: lab peers", "+10.231.9.2 peer2", "+# END converge: lab peers"] {
+                #expect(first.output.contains(line), "\(first.output)")
+            }
+            let applied = try Self.converge(["apply", try inventory("bonjour", ["10.231.9.1 peer1", "10.231.9.2 peer2"])])
+            #expect(applied.status == 0, "\(applied.output)")
+            for host in Lab.onePerRelease {
+                let seen = try await Self.shell("""
+                    cat /etc/converge-test-daemon.conf; systemctl is-active converge-test-daemon
+                    sed -n '/^# BEGIN converge: lab peers$/,/^# END converge: lab peers$/p' /etc/hosts; getent hosts peer2
+                    """, on: host)
+                #expect(seen == """
+                    # converge-test-daemon configuration: read at start and on SIGHUP (systemctl reload).
+                    greeting=bonjour
+                    active
+                    # BEGIN converge: lab peers
+                    10.231.9.1 peer1
+                    10.231.9.2 peer2
+                    # END converge: lab peers
+                    10.231.9.2      peer2
+
+                    """, "\(host.name)")
+            }
+            let settled = try Self.converge(["plan", try inventory("bonjour", ["10.231.9.1 peer1", "10.231.9.2 peer2"])])
+            #expect(settled.status == 0, "\(settled.output)")
+            // A new greeting: a one-line diff, and the daemon reloaded; a peer less in the block.
+            let changed = try Self.converge(["apply", try inventory("hej", ["10.231.9.1 peer1"])])
+            #expect(changed.status == 0, "\(changed.output)")
+            #expect(changed.output.contains("-greeting=bonjour") && changed.output.contains("+greeting=hej"), "\(changed.output)")
+            #expect(changed.output.contains("reload: notified by lines:/etc/converge-test-daemon.conf"), "\(changed.output)")
+            for host in Lab.onePerRelease {
+                let seen = try await Self.shell("grep -c '^greeting=hej$' /etc/converge-test-daemon.conf; grep -c peer2 /etc/hosts || true", on: host)
+                #expect(seen == "1\n0\n", "\(host.name)")
+            }
+            #expect(try Self.converge(["plan", try inventory("hej", ["10.231.9.1 peer1"])]).status == 0)
+
+            func shellWord(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+            for host in Lab.onePerRelease {
+                let was = before[host.name]!
+                let restore = was.installed
+                    ? "printf '%s' \(shellWord(was.config)) > /etc/converge-test-daemon.conf"
+                    : "systemctl stop converge-test-daemon; DEBIAN_FRONTEND=noninteractive apt-get purge -y -q converge-test-daemon >/dev/null"
+                try await Self.shell(restore + "\nprintf '%s' \(shellWord(was.hosts)) > /etc/hosts", on: host)
+            }
+        }
     }
 }

@@ -67,10 +67,12 @@ public struct ContentChange: Codable, Hashable, Sendable {
     public var newText: String?
     /// Whether the wanted content is a secret (then neither text is ever kept).
     public var isSecret: Bool
+    /// The file, when the change's operation does not name it (an edit in a script).
+    public var path: String?
 
     public init(
         oldSHA256: String?, newSHA256: String, oldSize: Int?, newSize: Int, oldText: String?, newText: String?,
-        isSecret: Bool
+        isSecret: Bool, path: String? = nil
     ) {
         self.oldSHA256 = oldSHA256
         self.newSHA256 = newSHA256
@@ -79,6 +81,7 @@ public struct ContentChange: Codable, Hashable, Sendable {
         self.oldText = oldText
         self.newText = newText
         self.isSecret = isSecret
+        self.path = path
     }
 }
 
@@ -213,7 +216,9 @@ extension Change {
     /// The path of the file whose content changes, as a diff names it: the file written,
     /// which for a resource made of a file (a kernel setting) is not its name.
     public var contentPath: String {
-        if case .writeFile(let path, _, _, _, _) = operation { path } else { resource.name }
+        if let path = content?.path { return path }
+        if case .writeFile(let path, _, _, _, _) = operation { return path }
+        return resource.name
     }
 }
 

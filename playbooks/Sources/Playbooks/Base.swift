@@ -27,22 +27,22 @@ public let base = Role("base") { host in
 
     // sshd: keys only. The first value of a keyword wins, and sshd_config.d/*.conf is read
     // at the top of sshd_config, so a drop-in named 60-… wins over the distribution's.
-    let hardening = """
-        # Managed by converge.
-        PasswordAuthentication no
-        KbdInteractiveAuthentication no
-        PermitRootLogin prohibit-password
-        X11Forwarding no
-        MaxAuthTries 4
-        \((vars.sshdOptions ?? []).map { $0 + "\n" }.joined())
-        """
+    // (jessie's OpenSSH 6.7 predates `prohibit-password`, 7.0's name for the same thing.)
+    let sshdSettings = [
+        "PasswordAuthentication no", "KbdInteractiveAuthentication no",
+        "PermitRootLogin \(release.codename == "jessie" ? "without-password" : "prohibit-password")",
+        "X11Forwarding no", "MaxAuthTries 4",
+    ] + (vars.sshdOptions ?? [])
     if release.sshdHasDropIns {
-        File("/etc/ssh/sshd_config.d/60-converge.conf", content: .text(hardening), mode: 0o644,
+        File("/etc/ssh/sshd_config.d/60-converge.conf",
+             content: .text("# Managed by converge.\n" + sshdSettings.map { $0 + "\n" }.joined()), mode: 0o644,
              notifies: [.service("ssh")])
     } else {
-        // Debian 8 to 10 read no drop-ins: the whole file, Debian's defaults after ours.
-        File("/etc/ssh/sshd_config", content: .text(hardening + debianSSHDDefaults), mode: 0o644,
-             notifies: [.service("ssh")])
+        // Debian 8 to 10 read no drop-ins: each setting in place of Debian's own line for
+        // its keyword in sshd_config (or before its `Match` blocks), the rest left as it is.
+        Lines("/etc/ssh/sshd_config", sshdSettings.map { setting in
+            .line(setting, replacing: "^#?[ ]*\(setting.prefix { !$0.isWhitespace })[ \t]")
+        }, before: "^Match[ \t]", notifies: [.service("ssh")])
     }
     Service("ssh", running: true, enabled: true, reload: true, package: "openssh-server")
 
@@ -120,14 +120,3 @@ func kernelSettings(somaxconn: Int, container: Bool) -> [String: String] {
     if !container { settings["vm.swappiness"] = "10" }
     return settings
 }
-
-/// Debian's sshd_config defaults that a hardened config keeps, for the releases without
-/// drop-ins.
-let debianSSHDDefaults = """
-    ChallengeResponseAuthentication no
-    UsePAM yes
-    PrintMotd no
-    AcceptEnv LANG LC_*
-    Subsystem sftp /usr/lib/openssh/sftp-server
-
-    """

@@ -112,11 +112,18 @@ import Testing
         #expect(container.contains { ($0 as? Sysctl)?.key == "net.core.somaxconn" })
     }
 
-    /// Debian 8 to 10 have no sshd_config.d: the role manages the whole sshd_config there.
+    /// Debian 8 to 10 have no sshd_config.d: the role sets its lines in Debian's sshd_config
+    /// there, in place of Debian's own for each keyword; jessie's sshd knows no `prohibit-password`.
     @Test func sshdHardeningOnEveryRelease() throws {
-        let old = try base.resources(for: Fleet.lab.context(for: "web1", codename: "stretch"))
+        for (codename, rootLogin) in [("jessie", "without-password"), ("stretch", "prohibit-password")] {
+            let old = try base.resources(for: Fleet.lab.context(for: "web1", codename: codename))
+            let lines = try #require(old.compactMap { $0 as? Lines }.first { $0.path == "/etc/ssh/sshd_config" })
+            #expect(lines.lines.contains(.line("PasswordAuthentication no", replacing: "^#?[ ]*PasswordAuthentication[ \t]")))
+            #expect(lines.lines.contains(.line("PermitRootLogin \(rootLogin)", replacing: "^#?[ ]*PermitRootLogin[ \t]")))
+            #expect(lines.before == "^Match[ \t]")
+            #expect(!old.contains { $0.id == .file("/etc/ssh/sshd_config") })
+        }
         let new = try base.resources(for: Fleet.lab.context(for: "web1", codename: "trixie"))
-        #expect(try #require(text(of: "/etc/ssh/sshd_config", in: old)).contains("PasswordAuthentication no"))
         #expect(try #require(text(of: "/etc/ssh/sshd_config.d/60-converge.conf", in: new)).contains("PasswordAuthentication no"))
     }
 
