@@ -95,6 +95,7 @@ struct ShellcheckTests {
             try Shellcheck.check(edit.fact(named: "edit").command, named: "a text file edit's fact")
             try Shellcheck.check(edit.applyCommand, named: "a text file edit's step")
         }
+        try Shellcheck.check(Mount("/srv/my files", device: "gluster1:/shared", type: "glusterfs").current.command, named: "Mount's fact")
         for question in [Debconf("debconf", "debconf/frontend", type: .select, value: "Noninteractive")] {
             try Shellcheck.check(question.answers.command, named: "Debconf's fact")
         }

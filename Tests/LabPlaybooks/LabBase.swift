@@ -116,3 +116,21 @@ let edits = Role("edits") { host in
     Block("/etc/hosts", name: "lab peers", content: (host.vars["peers"].arrayValue ?? []).compactMap(\.stringValue).joined(separator: "\n"),
           after: "^127\\.")
 }
+
+/// Mounts: a tmpfs with a file on it, and a bind mount. Vars: `tmpfs_size` (`16m`),
+/// `mounts` (`"absent"` to take both away).
+let mounts = Role("mounts") { host in
+    let absent = host.vars["mounts"].stringValue == "absent"
+    if absent {
+        Mount.absent("/mnt/converge-tmp")
+        Mount.absent("/mnt/converge-bind")
+    } else {
+        Mount("/mnt/converge-tmp", device: "tmpfs", type: "tmpfs",
+              options: ["size=\(host.vars["tmpfs_size"].stringValue ?? "16m")", "mode=0755"])
+        File("/mnt/converge-tmp/hello", content: "on tmpfs\n")
+        Directory("/srv/converge-bind-source", mode: 0o755)
+        File("/srv/converge-bind-source/marker", content: "bound\n")
+        Mount("/mnt/converge-bind", device: "/srv/converge-bind-source", type: "none", options: ["bind", "ro"],
+              requires: [.directory("/srv/converge-bind-source")])
+    }
+}

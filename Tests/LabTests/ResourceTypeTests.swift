@@ -293,5 +293,53 @@ extension LabSuite {
                 try await Self.shell(restore + "\nprintf '%s' \(shellWord(was.hosts)) > /etc/hosts", on: host)
             }
         }
+
+        @Test("Mount: fstab lines and mounted state of a tmpfs (a file written on it) and a read-only bind mount; new options remount; absent unmounts")
+        func mountsFollowFstab() async throws {
+            let scratch = try TemporaryDirectory()
+            func inventory(_ vars: [String: Any]) throws -> String { try Self.inventory(role: "mounts", vars: vars, in: scratch) }
+            let applied = try Self.converge(["apply", try inventory([:])])
+            #expect(applied.status == 0, "\(applied.output)")
+            #expect(applied.output.contains("+tmpfs /mnt/converge-tmp tmpfs size=16m,mode=0755 0 0"), "\(applied.output)")
+            let check = """
+                grep -E ' /mnt/converge-(tmp|bind) ' /etc/fstab
+                awk '$2 ~ /^\\/mnt\\/converge-/ { print $2, $3 }' /proc/mounts
+                cat /mnt/converge-tmp/hello /mnt/converge-bind/marker
+                touch /mnt/converge-bind/x 2>/dev/null || echo read-only
+                """
+            for host in Lab.onePerRelease {
+                let seen = try await Self.shell(check, on: host)
+                #expect(seen == """
+                    tmpfs /mnt/converge-tmp tmpfs size=16m,mode=0755 0 0
+                    /srv/converge-bind-source /mnt/converge-bind none bind,ro 0 0
+                    /mnt/converge-tmp tmpfs
+                    /mnt/converge-bind overlay
+                    on tmpfs
+                    bound
+                    read-only
+
+                    """, "\(host.name)")
+            }
+            let settled = try Self.converge(["plan", try inventory([:])])
+            #expect(settled.status == 0, "\(settled.output)")
+
+            let bigger = try Self.converge(["apply", try inventory(["tmpfs_size": "32m"])])
+            #expect(bigger.status == 0, "\(bigger.output)")
+            #expect(bigger.output.contains("options size=16m,mode=0755, want size=32m,mode=0755: remounted"), "\(bigger.output)")
+            for host in Lab.onePerRelease {
+                let options = try await Self.shell("awk '$2 == \"/mnt/converge-tmp\" { print $4 }' /proc/mounts; cat /mnt/converge-tmp/hello", on: host)
+                #expect(options.contains("size=32768k"), "\(host.name): \(options)")
+                #expect(options.hasSuffix("on tmpfs\n"), "\(host.name): the remount keeps what is on it: \(options)")
+            }
+
+            let gone = try Self.converge(["apply", try inventory(["mounts": "absent"])])
+            #expect(gone.status == 0, "\(gone.output)")
+            for host in Lab.onePerRelease {
+                let left = try await Self.shell("grep -c ' /mnt/converge-' /etc/fstab /proc/mounts || true", on: host)
+                #expect(left == "/etc/fstab:0\n/proc/mounts:0\n", "\(host.name)")
+                try await Self.shell("rm -rf /srv/converge-bind-source; rmdir /mnt/converge-tmp /mnt/converge-bind", on: host)
+            }
+            #expect(try Self.converge(["plan", try inventory(["mounts": "absent"])]).status == 0)
+        }
     }
 }
