@@ -4,11 +4,13 @@ import Converge
 /// backend, health-checked and balanced round-robin. Pages that set a session cookie are
 /// never cached (varnish's built-in rules), so each request reaches a web host.
 ///
-/// Vars: `cache_size` (varnish's malloc storage, e.g. `256m`; default `256m`).
+/// Vars: `cache_size` (varnish's malloc storage, e.g. `4G`; by default from the host's
+/// memory, ``Sizing/varnishCache(memoryBytes:)``).
 public let cache = Role("cache") { host in
     let stack = Stack(host)
     let webServers = stack.members(of: .web)
-    let size = host.vars["cache_size"].stringValue ?? "256m"
+    let vars = try host.vars(as: CacheVars.self)
+    let size = vars.cacheSize ?? "\(Sizing.varnishCache(memoryBytes: host.memoryBytes) / Sizing.mebibyte)m"
 
     Package("varnish")
     File("/etc/varnish/default.vcl", content: .text(vcl(backends: webServers)),
@@ -87,4 +89,11 @@ func vcl(backends: [InventoryHost]) -> String {
 /// A VCL identifier for an inventory name (letters, digits and `_` only).
 func vclName(_ name: String) -> String {
     "web_" + String(name.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+}
+
+struct CacheVars: Decodable {
+    /// varnish's notation for a size, e.g. `4G`.
+    var cacheSize: String?
+
+    enum CodingKeys: String, CodingKey { case cacheSize = "cache_size" }
 }

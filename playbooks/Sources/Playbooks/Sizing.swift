@@ -29,4 +29,11 @@ public enum Sizing {
         let fitting = (memoryBytes - 512 * mebibyte) / (64 * mebibyte)
         return max(2, min(fitting, 8 * max(cpuCount, 1)))
     }
+
+    /// varnish's cache (malloc storage) on a cache host: three quarters of its memory less
+    /// 512 MiB, since varnish needs about as much again per object beyond the storage size
+    /// and the system its share; in whole MiB, at least 64 MiB.
+    public static func varnishCache(memoryBytes: Int) -> Int {
+        max(64 * mebibyte, (memoryBytes / 4 * 3 - 512 * mebibyte) / mebibyte * mebibyte)
+    }
 }

@@ -21,6 +21,11 @@ import Testing
         #expect(Sizing.redisMaxmemory(memoryBytes: 100 << 20, instances: 2) == 32 << 20)
     }
 
+    @Test func varnishTakesThreeQuartersLessItsOverhead() {
+        #expect(Sizing.varnishCache(memoryBytes: 8 * Self.gibibyte) == 5632 << 20)
+        #expect(Sizing.varnishCache(memoryBytes: 512 << 20) == 64 << 20)
+    }
+
     @Test func phpWorkersFollowMemoryAndCPUs() {
         // Memory allows 56, two CPUs 16.
         #expect(Sizing.phpWorkers(memoryBytes: 4 * Self.gibibyte, cpuCount: 2) == 16)
@@ -39,6 +44,9 @@ import Testing
                                                                       memoryBytes: 8 * Self.gibibyte))
         #expect(try #require(text(of: "/etc/redis/cache.conf", in: cache)).contains("maxmemory 2048mb\n"))
         #expect(try #require(text(of: "/etc/redis/sessions.conf", in: cache)).contains("maxmemory 2048mb\n"))
+        let varnish = try Playbooks.cache.resources(for: Fleet.production.context(for: "cache1", codename: "stretch", isContainer: false,
+                                                                         memoryBytes: 8 * Self.gibibyte))
+        #expect(try #require(text(of: "/etc/systemd/system/varnish.service.d/60-converge.conf", in: varnish)).contains(" -s malloc,5632m\n"))
         let pool = try web.resources(for: Fleet.production.context(for: "web1", codename: "stretch", isContainer: false,
                                                                    memoryBytes: 4 * Self.gibibyte, cpuCount: 2))
         let fpm = try #require(text(of: "/etc/php/7.0/fpm/pool.d/zz-converge.conf", in: pool))
@@ -52,6 +60,8 @@ import Testing
             .contains("innodb_buffer_pool_size = 128M\n"))
         let cache = try redis.resources(for: Fleet.lab.context(for: "redis1", codename: "bookworm", memoryBytes: 24 * Self.gibibyte))
         #expect(try #require(text(of: "/etc/redis/cache.conf", in: cache)).contains("maxmemory 64mb\n"))
+        let varnish = try Playbooks.cache.resources(for: Fleet.lab.context(for: "cache1", codename: "bookworm", memoryBytes: 24 * Self.gibibyte))
+        #expect(try #require(text(of: "/etc/systemd/system/varnish.service.d/60-converge.conf", in: varnish)).contains(" -s malloc,128m\n"))
     }
 
     /// MariaDB and redis listen on the address in the lab's `private_network`, 10.231.0.0/16.
