@@ -30,14 +30,16 @@ extension Convergence {
         }
     }
 
-    /// Every host's facts (release, kernel, architecture, packages, init system), gathered
-    /// with one probe per host, through sudo when the inventory says so.
-    public func facts(of hosts: [Inventory.Host], with runner: FleetRunner) async -> FleetResult<HostFacts> {
+    /// Every host's facts (release, kernel, architecture, packages, init system) and those
+    /// its roles see (memory, CPUs, virtualization, interfaces, mounts), gathered with one
+    /// probe per host, through sudo when the inventory says so.
+    public func facts(of hosts: [Inventory.Host], with runner: FleetRunner) async -> FleetResult<GatheredFacts> {
         await runner.run("facts", hosts: hosts) { run in
             let connection = try await connect(run.host, in: run)
             run.enter(.facts)
             var probe = FactProbe()
             let keys = HostFacts.add(to: &probe)
+            let roleKeys = RoleFacts.add(to: &probe, details: true)
             let output: String
             do {
                 output = try await probeOutput(probe.script, on: connection, host: run.host)
@@ -47,10 +49,23 @@ extension Convergence {
             }
             await connection.close()
             do {
-                return HostResult(status: .ok, value: try keys.facts(from: probe.results(from: output)))
+                let results = probe.results(from: output)
+                return HostResult(status: .ok, value: GatheredFacts(host: try keys.facts(from: results),
+                                                                    roles: try roleKeys.roleFacts(from: results)))
             } catch let error as FactError {
                 throw HostFailure(host: run.host.name, phase: "facts", message: error.description)
             }
         }
+    }
+}
+
+/// What `converge facts` gathers of a host: its own facts, and what its roles see.
+public struct GatheredFacts: Sendable {
+    public var host: HostFacts
+    public var roles: RoleFacts
+
+    public init(host: HostFacts, roles: RoleFacts) {
+        self.host = host
+        self.roles = roles
     }
 }

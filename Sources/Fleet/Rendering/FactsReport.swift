@@ -7,7 +7,7 @@ import Inventory
 public struct FactsReport {
     struct Entry: Sendable {
         var host: Inventory.Host
-        var result: Result<HostFacts, HostFailure>
+        var result: Result<GatheredFacts, HostFailure>
         var duration: Duration
     }
 
@@ -15,9 +15,9 @@ public struct FactsReport {
     var duration: Duration
 
     /// The report of a facts run (``Convergence/facts(of:with:)``) over `hosts`.
-    public init(_ run: FleetResult<HostFacts>, hosts: [Inventory.Host]) {
+    public init(_ run: FleetResult<GatheredFacts>, hosts: [Inventory.Host]) {
         entries = zip(hosts, run.hosts).map { host, outcome in
-            let result: Result<HostFacts, HostFailure> = outcome.value.map { .success($0) }
+            let result: Result<GatheredFacts, HostFailure> = outcome.value.map { .success($0) }
                 ?? .failure(outcome.report.failure ?? HostFailure(host: host.name, phase: "facts", message: outcome.status.rawValue))
             return Entry(host: host, result: result, duration: .seconds(outcome.report.seconds))
         }
@@ -28,15 +28,17 @@ public struct FactsReport {
 
     /// One line per host, columns aligned, then a summary line.
     public func table() -> String {
-        var rows = [["HOST", "ADDRESS", "RELEASE", "KERNEL", "ARCH", "PACKAGES", "INIT", "TIME"]]
+        var rows = [["HOST", "ADDRESS", "RELEASE", "KERNEL", "ARCH", "MEMORY", "CPUS", "VIRT", "PACKAGES", "INIT", "TIME"]]
         var failures: [(Int, String)] = []
         for entry in entries {
             let time = entry.duration.seconds
             switch entry.result {
-            case .success(let facts):
+            case .success(let gathered):
+                let facts = gathered.host
                 rows.append([entry.host.name, entry.host.address, facts.release.summary, facts.kernel.release,
-                             facts.architecture.name, String(facts.installedPackages.count),
-                             facts.initSystem.summary, time])
+                             facts.architecture.name, gathered.roles.memoryBytes.map(Self.gibibytes) ?? "?",
+                             gathered.roles.cpuCount.map(String.init) ?? "?", gathered.roles.virtualization ?? "?",
+                             String(facts.installedPackages.count), facts.initSystem.summary, time])
             case .failure(let failure):
                 failures.append((rows.count, "\(failure.headline) (after \(time))"))
                 rows.append([entry.host.name, entry.host.address])
@@ -54,6 +56,11 @@ public struct FactsReport {
         let answered = entries.count - failedCount
         text += "\n\(entries.count) host\(entries.count == 1 ? "" : "s"): \(answered) answered, \(failedCount) failed, in \(duration.seconds)\n"
         return text
+    }
+
+    /// `3.8 GiB`: one decimal, as memory is usually spoken of.
+    static func gibibytes(_ bytes: Int) -> String {
+        String(format: "%.1f GiB", Double(bytes) / Double(1 << 30))
     }
 
     private func pad(_ row: [String], _ widths: [Int], upTo count: Int) -> String {
@@ -78,6 +85,8 @@ public struct FactsReport {
             var architecture: Architecture
             var initSystem: InitSystem
             var installedPackages: Int
+            /// What the host's roles see: memory, CPUs, virtualization, interfaces, mounts.
+            var roles: RoleFacts
         }
         struct Summary: Encodable { var hosts: Int; var answered: Int; var failed: Int; var seconds: Double }
         struct Document: Encodable { var hosts: [HostJSON]; var summary: Summary }
@@ -86,9 +95,11 @@ public struct FactsReport {
             var json = HostJSON(name: entry.host.name, address: entry.host.address, ok: true,
                                 seconds: entry.duration.secondsValue)
             switch entry.result {
-            case .success(let facts):
+            case .success(let gathered):
+                let facts = gathered.host
                 json.facts = FactsJSON(release: facts.release, kernel: facts.kernel, architecture: facts.architecture,
-                                       initSystem: facts.initSystem, installedPackages: facts.installedPackages.count)
+                                       initSystem: facts.initSystem, installedPackages: facts.installedPackages.count,
+                                       roles: gathered.roles)
             case .failure(let failure):
                 json.ok = false
                 json.error = failure
