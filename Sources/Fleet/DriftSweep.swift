@@ -117,7 +117,7 @@ extension Convergence {
             return SweptHost(
                 host: host, facts: facts, maintenance: maintenance, plan: plan, state: state!,
                 managedPackages: Set(resources!.compactMap { ($0 as? Package)?.name }),
-                managedFiles: Set(resources!.compactMap(\.managedPath)),
+                managedFiles: Set(resources!.compactMap(\.managedPath) + resources!.flatMap(\.editedPaths)),
                 secretChecks: checks)
         } catch let error as FactError {
             throw HostFailure(host: host.name, phase: "facts", message: error.description)

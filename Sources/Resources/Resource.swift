@@ -48,6 +48,10 @@ public protocol Resource: Sendable {
     /// The path this resource manages whole, if any: no two resources of a host may manage
     /// one, and it converges after the ``Directory`` declared nearest above it. None by default.
     var managedPath: String? { get }
+    /// Files it edits without managing them whole (some of their lines): a package's
+    /// configuration file so edited is the playbooks' doing, which drift does not report as
+    /// modified. None by default.
+    var editedPaths: [String] { get }
     /// Its place among resources that do not depend on each other.
     static var stage: ConvergenceStage { get }
     /// The secrets its content is made of: read on the controller before planning.
@@ -72,6 +76,7 @@ extension Resource {
     public var notifies: [ResourceID] { [] }
     public var implicitRequirements: [ResourceID] { [] }
     public var managedPath: String? { nil }
+    public var editedPaths: [String] { [] }
     public static var stage: ConvergenceStage { .commands }
     public var secretTexts: [SecretText] { [] }
 }

@@ -273,6 +273,16 @@ extension LabSuite {
             }
             let settled = try Self.converge(["plan", try inventory("bonjour", ["10.231.9.1 peer1", "10.231.9.2 peer2"])])
             #expect(settled.status == 0, "\(settled.output)")
+            // Drift names a line edited by hand, with its diff; the package's configuration file,
+            // edited by the playbooks, is not reported as a modified conffile.
+            let edited = Lab.onePerRelease[0]
+            try await Self.shell("sed -i 's/^greeting=bonjour$/greeting=by-hand/' /etc/converge-test-daemon.conf", on: edited)
+            let drift = try Self.converge(["drift", try inventory("bonjour", ["10.231.9.1 peer1", "10.231.9.2 peer2"])])
+            #expect(drift.status == 1, "\(drift.output)")
+            #expect(drift.output.contains("~ lines:/etc/converge-test-daemon.conf: 1 line added, 1 removed"), "\(drift.output)")
+            #expect(drift.output.contains("-greeting=by-hand") && drift.output.contains("+greeting=bonjour"), "\(drift.output)")
+            #expect(!drift.output.contains("conffile /etc/converge-test-daemon.conf"), "\(drift.output)")
+            #expect(drift.output.contains("drift          \(edited.name) (lines:/etc/converge-test-daemon.conf)\n"), "\(drift.output)")
             // A new greeting: a one-line diff, and the daemon reloaded; a peer less in the block.
             let changed = try Self.converge(["apply", try inventory("hej", ["10.231.9.1 peer1"])])
             #expect(changed.status == 0, "\(changed.output)")

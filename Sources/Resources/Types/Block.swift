@@ -84,6 +84,7 @@ public struct Block: Resource, Hashable {
 
 extension Block {
     public static var stage: ConvergenceStage { .settings }
+    public var editedPaths: [String] { [path] }
 
     /// The block's lines without the final newline a multi-line string literal may end with.
     var body: String {

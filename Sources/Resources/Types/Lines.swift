@@ -91,6 +91,7 @@ public struct Lines: Resource, Hashable {
 
 extension Lines {
     public static var stage: ConvergenceStage { .settings }
+    public var editedPaths: [String] { [path] }
 
     var edit: TextFileEdit {
         var environment = [(name: "converge_count", value: String(lines.count)), ("converge_before", before ?? "")]

@@ -102,6 +102,7 @@ extension ResourceID {
 extension Mount {
     /// Before directories and files, so those under the mount point are made on it.
     public static var stage: ConvergenceStage { .directories }
+    public var editedPaths: [String] { ["/etc/fstab"] }
 
     public var implicitRequirements: [ResourceID] {
         switch type {
