@@ -25,20 +25,26 @@ struct ApplyCommand: AsyncParsableCommand {
     @OptionGroup(title: "Output options")
     var output: OutputOptions
 
-    @Option(help: "Converge hosts in batches of this many, one batch after the other.")
-    var serial: Int?
+    @Option(help: ArgumentHelp("Converge hosts in batches of this many (or this share of them, e.g. 20%), one batch after the other.",
+                               valueName: "count|percent"))
+    var serial: HostCount?
 
     @Option(name: .customLong("max-fail"),
-            help: "With --serial: start no further batch once more than this many hosts failed.")
-    var maxFail = 0
+            help: ArgumentHelp("With --serial: start no further batch once more than this many hosts (or this share of them) failed.",
+                               valueName: "count|percent"))
+    var maxFail: HostCount = 0
+
+    @Option(help: ArgumentHelp("With --serial: wait this long after a batch before the next starts.", valueName: "seconds"))
+    var pause: Double = 0
 
     @Option(name: .customLong("step-timeout"),
             help: ArgumentHelp("Seconds one step (an install, a command) may take on a host before it is stopped.", valueName: "seconds"))
     var stepTimeout = ApplyOptions().stepTimeout
 
     func validate() throws {
-        if let serial, serial < 1 { throw ValidationError("--serial must be at least 1, not \(serial)") }
-        if maxFail < 0 { throw ValidationError("--max-fail cannot be negative") }
+        if let serial, serial == 0 || serial == .percent(0) { throw ValidationError("--serial must be at least 1 (or 1%), not \(serial)") }
+        if pause < 0 || !pause.isFinite { throw ValidationError("--pause must be 0 or more seconds") }
+        if pause > 0, serial == nil { throw ValidationError("--pause waits between the batches of --serial: give --serial too") }
         if stepTimeout < 1 { throw ValidationError("--step-timeout must be at least 1 second") }
     }
 
@@ -67,7 +73,8 @@ struct ApplyCommand: AsyncParsableCommand {
         let interruption = Interruption()
         let signals = InterruptHandler(interruption)
         defer { signals.stop() }
-        let runner = FleetRunner(options: .init(parallel: fleet.parallel, batchSize: serial, maxFailures: maxFail),
+        let runner = FleetRunner(options: .init(parallel: fleet.parallel, batchSize: serial, maxFailures: maxFail,
+                                                pause: .milliseconds(Int((pause * 1000).rounded()))),
                                  interruption: interruption, events: output.sink(.story))
         let result = await FleetApply(convergence: convergence, options: applyOptions).run(work, with: runner)
         output.printReport(of: result)
@@ -118,4 +125,8 @@ struct SavedPlan {
         }
         return SavedPlan(plan: plan, inventoryPath: inventory)
     }
+}
+
+extension HostCount: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
 }

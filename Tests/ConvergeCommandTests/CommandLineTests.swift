@@ -101,3 +101,16 @@ import TestSupport
         #expect(try run([Self.binary, "completions", "tcsh"]).status == 64)
     }
 }
+
+/// `--serial` and `--max-fail` as counts or shares, `--pause` only with batches.
+@Suite struct RolloutOptionTests {
+    @Test func countsAndSharesAreTakenAndNonsenseRefused() throws {
+        let command = try ApplyCommand.parse(["inventory/fleet.json", "--serial", "20%", "--max-fail", "10%", "--pause", "2.5"])
+        #expect(command.serial == .percent(20) && command.maxFail == .percent(10) && command.pause == 2.5)
+        #expect(try ApplyCommand.parse(["inventory/fleet.json", "--serial", "2"]).serial == .count(2))
+        for arguments in [["--serial", "0"], ["--serial", "0%"], ["--serial", "150%"], ["--max-fail", "-1"], ["--pause", "3"],
+                          ["--serial", "1", "--pause", "-1"]] {
+            #expect(throws: (any Error).self, "\(arguments)") { try ApplyCommand.parse(["inventory/fleet.json"] + arguments) }
+        }
+    }
+}

@@ -26,15 +26,21 @@ public struct FleetRunner: Sendable {
     public struct Options: Sendable {
         /// How many hosts are worked on at once.
         public var parallel: Int
-        /// Hosts per batch, one batch after the other (`--serial`); nil: all in one.
-        public var batchSize: Int?
-        /// With batches: start no further batch once more hosts than this failed.
-        public var maxFailures: Int
+        /// Hosts per batch, one batch after the other (`--serial`), as a count or a share
+        /// of the run's hosts; nil: all in one.
+        public var batchSize: HostCount?
+        /// With batches: start no further batch once more hosts than this failed, as a count
+        /// or a share of the run's hosts (`--max-fail`).
+        public var maxFailures: HostCount
+        /// With batches: how long to wait after a batch before the next starts (`--pause`),
+        /// for what the hosts serve to settle; cut short by an interruption.
+        public var pause: Duration
 
-        public init(parallel: Int = 64, batchSize: Int? = nil, maxFailures: Int = 0) {
+        public init(parallel: Int = 64, batchSize: HostCount? = nil, maxFailures: HostCount = 0, pause: Duration = .zero) {
             self.parallel = parallel
             self.batchSize = batchSize
             self.maxFailures = maxFailures
+            self.pause = pause
         }
     }
 
@@ -65,7 +71,7 @@ public struct FleetRunner: Sendable {
     ) async -> FleetResult<Value> {
         let clock = ContinuousClock()
         let started = clock.now
-        let batchSize = max(options.batchSize ?? hosts.count, 1)
+        let batchSize = options.batchSize?.batchSize(of: hosts.count) ?? max(hosts.count, 1)
         let batches = stride(from: 0, to: hosts.count, by: batchSize).map { Array(hosts[$0..<min($0 + batchSize, hosts.count)]) }
         emit(.runStarted(command: command, batches: batches.map { $0.map(\.name) }))
 
@@ -93,8 +99,11 @@ public struct FleetRunner: Sendable {
             let failed = results.filter { $0.report.status == .failed || $0.report.status == .unreachable }.count
             if interruption.level > .none {
                 stoppedEarly = "interrupted"
-            } else if options.batchSize != nil, failed > options.maxFailures {
+            } else if options.batchSize != nil, options.maxFailures.isExceeded(byFailures: failed, of: hosts.count) {
                 stoppedEarly = "\(failed) host(s) failed, more than --max-fail \(options.maxFailures)"
+            } else if index < batches.count - 1, options.pause > .zero {
+                await pause()
+                if interruption.level > .none { stoppedEarly = "interrupted" }
             }
         }
         let report = RunReport(command: command, hosts: results.map(\.report), seconds: (clock.now - started).secondsValue,
@@ -102,6 +111,16 @@ public struct FleetRunner: Sendable {
                                interrupted: interruption.level > .none, signal: interruption.signal)
         emit(.runFinished(report))
         return FleetResult(hosts: results, report: report)
+    }
+
+    /// Waits ``Options/pause``, or until the operator asks to stop.
+    private func pause() async {
+        await withTaskGroup(of: Void.self) { [options, interruption] group in
+            group.addTask { try? await Task.sleep(for: options.pause) }
+            group.addTask { await interruption.wait(for: .stopping) }
+            await group.next()
+            group.cancelAll()
+        }
     }
 
     private func work<Value: Sendable>(
