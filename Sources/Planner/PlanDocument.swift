@@ -165,6 +165,9 @@ extension HostOperation {
         switch self {
         case .refreshPackageLists, .reloadSystemd:
             break
+        case .reboot(let pending, let timeout):
+            if !Reboot.isValidPendingName(pending) { throw .invalid(id, "not a pending notification's name: \(pending)") }
+            if timeout <= 0 { throw .invalid(id, "a reboot's timeout must be positive") }
         case .shell(let script):
             if script.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw .invalid(id, "has an empty script") }
         case .installPackage(let name, let version, _):

@@ -39,6 +39,8 @@ struct ShellcheckTests {
             .reloadSystemd,
             .ensureService(unit: "nginx.service", running: true, enabled: true, refresh: "reload"),
             .shell(Sysctl("net.ipv4.ip_local_port_range", "10240 65000").setCommand),
+            .reboot(pending: "reboot:kernel", timeout: 600),
+            .writeFile(path: "/etc/after-reboot", bytes: .inline(Data("text\n".utf8)), owner: nil, group: nil, mode: 0o644),
         ]
         #expect(Set(operations.map(\.caseName)).count == HostOperation.caseCount, "a step of every operation")
         let plan = HostPlan(
@@ -55,7 +57,13 @@ struct ShellcheckTests {
         // The script around the steps: each inline step is a converge_step function that
         // converge_run calls (SC2317: shellcheck sees no call), and the library is a file
         // the script writes before sourcing it (SC1091).
-        try Shellcheck.check(try ApplyScript(plan: plan).text, named: "apply script", excluding: ["SC2317", "SC1091"])
+        // A reboot ends a script: the steps after it are a script of their own.
+        let beforeReboot = try ApplyScript(plan: plan)
+        #expect(beforeReboot.endsInReboot && beforeReboot.stepRange.upperBound < beforeReboot.steps.count)
+        try Shellcheck.check(beforeReboot.text, named: "apply script", excluding: ["SC2317", "SC1091"])
+        try Shellcheck.check(
+            try ApplyScript(plan: plan, startingAt: beforeReboot.stepRange.upperBound).text,
+            named: "apply script after a reboot", excluding: ["SC2317", "SC1091"])
     }
 
     @Test func theProbeWithEveryFact() throws {
@@ -90,6 +98,7 @@ struct ShellcheckTests {
         try Shellcheck.check(
             try #require(CronJob("x", schedule: "@daily", command: "echo \"50% $HOME\"").text.split(separator: "\n").last.map { String($0.split(separator: " ", maxSplits: 2)[2]) }),
             named: "CronJob's command as cron runs it")
+        try Shellcheck.check(Reboot("kernel").signals.command, named: "Reboot's fact")
         for question in [Debconf("debconf", "debconf/frontend", type: .select, value: "Noninteractive")] {
             try Shellcheck.check(question.answers.command, named: "Debconf's fact")
         }
@@ -130,7 +139,7 @@ enum Shellcheck {
 extension HostOperation {
     /// The number of cases: the switch below stops compiling when one is added, so the
     /// test above gets a step of it.
-    static let caseCount = 19
+    static let caseCount = 20
 
     var caseName: String {
         switch self {
@@ -153,6 +162,7 @@ extension HostOperation {
         case .reloadSystemd: "reloadSystemd"
         case .ensureService: "ensureService"
         case .shell: "shell"
+        case .reboot: "reboot"
         }
     }
 }

@@ -104,3 +104,14 @@ let scheduled = Role("scheduled") { host in
                  command: "date +%s > /var/tmp/converge-tick")
     CronJob("converge-tick", schedule: "*/30 * * * *", command: "date +%s > /var/tmp/converge-cron-tick")
 }
+
+/// A file whose change asks for a reboot (`marker` var: its text), and a command that runs
+/// after the reboot, once: it records the boot it ran in.
+let rebooting = Role("reboot") { host in
+    if let marker = host.vars["marker"].stringValue {
+        File("/etc/converge-reboot-marker", content: .text(marker + "\n"), notifies: [.reboot("marker")])
+        Reboot("marker", timeout: host.vars["rebootTimeout"].intValue ?? 600)
+        Command("after-reboot", "cat /proc/sys/kernel/random/boot_id > /var/tmp/converge-after-reboot",
+                creates: "/var/tmp/converge-after-reboot", requires: [.reboot("marker")])
+    }
+}

@@ -229,5 +229,72 @@ extension LabSuite {
                     """, on: host)
             }
         }
+    
+
+        @Test("Reboot: a changed file notifies it, the host reboots and comes back, the step after it runs; a second run changes nothing")
+        func rebootWhenNotified() async throws {
+            let scratch = try TemporaryDirectory()
+            var before: [String: String] = [:]
+            for host in Lab.onePerRelease {
+                try await Self.shell("rm -f /etc/converge-reboot-marker /var/tmp/converge-after-reboot", on: host)
+                before[host.name] = try await Self.shell("cat /proc/sys/kernel/random/boot_id", on: host)
+            }
+            let path = try Self.inventory(role: "reboot", vars: ["marker": "first", "rebootTimeout": 120], in: scratch)
+            let plan = try Self.converge(["plan", path])
+            #expect(plan.status == 2, "\(plan.output)")
+            #expect(plan.output.contains("* reboot:marker  reboot: notified by file:/etc/converge-reboot-marker"), "\(plan.output)")
+            let clock = ContinuousClock()
+            let started = clock.now
+            let applied = try Self.converge(["apply", path])
+            let took = clock.now - started
+            #expect(applied.status == 0, "\(applied.output)")
+            for host in Lab.onePerRelease {
+                let lines = RunLog.lines(of: host.name, in: applied.output).joined(separator: "\n")
+                #expect(lines.contains("reboot:marker: rebooting"), "\(applied.output)")
+                #expect(lines.contains("reboot:marker: back after"), "\(applied.output)")
+                let now = try await Self.shell("cat /proc/sys/kernel/random/boot_id /var/tmp/converge-after-reboot", on: host)
+                let ids = now.split(separator: "\n").map(String.init)
+                #expect(ids.count == 2 && ids[0] + "\n" != before[host.name], "\(host.name) did not reboot: \(now)")
+                // The command after the reboot ran on the rebooted host.
+                #expect(ids.count == 2 && ids[1] == ids[0], "\(host.name): \(now)")
+            }
+            print("lab: applying a reboot to \(Lab.onePerRelease.count) hosts took \(took)")
+            let settled = try Self.converge(["plan", path])
+            #expect(settled.status == 0, "\(settled.output)")
+            for host in Lab.onePerRelease {
+                try await Self.shell("rm -f /etc/converge-reboot-marker /var/tmp/converge-after-reboot", on: host)
+            }
+        }
+
+        @Test("Reboot: a host that does not come back in time fails, naming the host, the reboot and the cause")
+        func rebootTimesOut() async throws {
+            let scratch = try TemporaryDirectory()
+            let host = Lab.onePerRelease[0]
+            try await Self.shell("rm -f /etc/converge-reboot-marker /var/tmp/converge-after-reboot", on: host)
+            // Its sshd answers 20 s after the boot, from the next boot on.
+            try await Self.shell("""
+                mkdir -p /etc/systemd/system/ssh.service.d
+                printf '[Service]\\nExecStartPre=/bin/sleep 20\\n' > /etc/systemd/system/ssh.service.d/converge-slow.conf
+                """, on: host)
+            var document = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Lab.inventory))) as! [String: Any]
+            document["groups"] = ["reboot": ["roles": ["reboot"], "vars": ["marker": "slow", "rebootTimeout": 5]]]
+            document["hosts"] = [["name": host.name, "address": host.address, "groups": ["reboot"]]]
+            let path = scratch.path + "/reboot.json"
+            try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: path))
+            let applied = try Self.converge(["apply", path])
+            #expect(applied.status == 1, "\(applied.output)")
+            #expect(applied.output.contains("reboot: reboot:marker: the host did not come back within 5 s after the reboot; last try: unreachable: connect: "), "\(applied.output)")
+            // It does come back: a next run finds nothing pending and runs the step after the reboot.
+            let deadline = ContinuousClock.now + .seconds(120)
+            while (try? await Self.shell("true", on: host)) == nil, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .seconds(1))
+            }
+            try await Self.shell("rm -r /etc/systemd/system/ssh.service.d && systemctl daemon-reload", on: host)
+            let again = try Self.converge(["apply", path])
+            #expect(again.status == 0, "\(again.output)")
+            #expect(!again.output.contains("reboot:marker"), "\(again.output)")
+            #expect(try await Self.shell("test -s /var/tmp/converge-after-reboot && echo ran", on: host) == "ran\n")
+            try await Self.shell("rm -f /etc/converge-reboot-marker /var/tmp/converge-after-reboot", on: host)
+        }
     }
 }

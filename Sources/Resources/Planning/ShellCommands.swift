@@ -145,6 +145,13 @@ public enum ShellCommands {
             return "systemctl daemon-reload"
         case .shell(let script):
             return script
+        case .reboot:
+            // The reboot itself comes once the apply script has ended (ApplyScript's
+            // converge_reboot); this step checks that it can come, and flushes the disks.
+            return """
+                if ! command -v systemctl >/dev/null 2>&1; then echo "converge: cannot reboot: no systemctl (converge reboots hosts with systemd)"; exit 1; fi
+                sync
+                """
         case .ensureService(let unit, let running, let enabled, let refresh):
             func word(_ value: Bool?) -> String { value.map { $0 ? "yes" : "no" } ?? "-" }
             return "converge_service \(shellQuote(unit)) \(word(running)) \(word(enabled)) \(refresh.map(shellQuote) ?? "-")"
