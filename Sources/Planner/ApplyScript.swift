@@ -285,6 +285,53 @@ public struct ApplyScript: Sendable {
             \tfi
             }
 
+            # converge_select WANT NAME...: dpkg's selection of each package (hold, or install
+            # to release a hold), waiting for dpkg's lock as converge_apt does; checked after.
+            converge_select() {
+            \tconverge_want=$1
+            \tshift
+            \tconverge_deadline=$(( $(date +%s) + \(options.aptLockTimeout) ))
+            \tuntil for converge_p in "$@"; do printf '%s %s\\n' "$converge_p" "$converge_want"; done \\
+            \t\t| dpkg --set-selections >"$converge_dir/select" 2>&1; do
+            \t\tif ! grep -q -i 'lock' "$converge_dir/select" || [ "$(date +%s)" -ge "$converge_deadline" ]; then
+            \t\t\tcat "$converge_dir/select"
+            \t\t\treturn 1
+            \t\tfi
+            \t\techo "converge: dpkg is locked; trying again in \(options.aptRetryInterval) s"
+            \t\tsleep \(options.aptRetryInterval)
+            \tdone
+            \tfor converge_p in "$@"; do
+            \t\tconverge_s=$(dpkg-query -W -f '${Status}' "$converge_p" 2>/dev/null || true)
+            \t\tif [ "${converge_s%% *}" != "$converge_want" ]; then
+            \t\t\tcat "$converge_dir/select"
+            \t\t\techo "converge: dpkg did not take $converge_p's selection $converge_want (its status: ${converge_s:-not known to dpkg})"
+            \t\t\treturn 1
+            \t\tfi
+            \tdone
+            }
+            # converge_old_apt: whether apt is older than 1.1 (jessie's 1.0), which knows neither
+            # allow-downgrades nor allow-change-held-packages: force-yes is its only way.
+            converge_old_apt() {
+            \t! dpkg --compare-versions "$(dpkg-query -W -f '${Version}' apt 2>/dev/null)" ge 1.1~
+            }
+            # converge_allow_held NAME...: when one of the packages is held now, the apt option
+            # that lets the install change it: allow-change-held-packages (apt >= 1.1); jessie's
+            # apt 1.0 knows only force-yes. None otherwise.
+            # shellcheck disable=SC2034 # converge_held_option is read by the step's apt-get line
+            converge_allow_held() {
+            \tconverge_held_option=
+            \tfor converge_p in "$@"; do
+            \t\tconverge_s=$(dpkg-query -W -f '${Status}' "$converge_p" 2>/dev/null || true)
+            \t\tif [ "${converge_s%% *}" = hold ]; then
+            \t\t\tif converge_old_apt; then
+            \t\t\t\tconverge_held_option=APT::Get::force-yes=true
+            \t\t\telse
+            \t\t\t\tconverge_held_option=APT::Get::allow-change-held-packages=true
+            \t\t\tfi
+            \t\tfi
+            \tdone
+            }
+
             # converge_service UNIT RUNNING ENABLED REFRESH (yes, no or -; restart, reload or -):
             # the unit brought to that state from whatever state it is in when the step runs
             # (masked, failed, stopped, disabled, started by its package's postinst, which
@@ -357,6 +404,8 @@ public struct ApplyScript: Sendable {
         }
         var install: [(name: String, version: String?)] = []
         var remove: [String] = []
+        var hold: [String] = []
+        var unhold: [String] = []
         var downgrades = false
         for change in changes {
             switch change.operation {
@@ -365,12 +414,15 @@ public struct ApplyScript: Sendable {
                 downgrades = downgrades || allowDowngrade
             case .removePackage(let name):
                 remove.append(name)
+            case .holdPackage(let name, let wanted):
+                if wanted { hold.append(name) } else { unhold.append(name) }
             default:
                 break
             }
         }
         return ShellCommands.packages(
-            install: install, remove: remove, allowDowngrades: downgrades, lockTimeout: options.aptLockTimeout)
+            install: install, remove: remove, allowDowngrades: downgrades, hold: hold, unhold: unhold,
+            lockTimeout: options.aptLockTimeout)
     }
 
     /// Reads the script's standard output: what became of each change.

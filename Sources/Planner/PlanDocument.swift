@@ -175,7 +175,7 @@ extension HostOperation {
             if let version, version.isEmpty || version.contains(where: { $0.isWhitespace || $0.isNewline }) {
                 throw .invalid(id, "not a package version: \(version)")
             }
-        case .removePackage(let name):
+        case .removePackage(let name), .holdPackage(let name, _):
             try validatePackageName(name, of: id)
         case .writeFile(let path, _, let owner, let group, let permissions):
             try validatePath(path, of: id)

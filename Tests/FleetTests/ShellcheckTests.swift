@@ -22,6 +22,7 @@ struct ShellcheckTests {
             .refreshPackageLists,
             .installPackage(name: "nginx", version: "1.22.1-9", allowDowngrade: true),
             .removePackage(name: "telnet"),
+            .holdPackage(name: "nginx", hold: true),
             .writeFile(path: "/etc/x y", bytes: .inline(Data("text\n".utf8)), owner: "root", group: "adm", mode: 0o640),
             .setAttributes(path: "/etc/x", owner: "www-data", group: nil, mode: 0o600),
             .makeDirectory(path: "/srv/a b", owner: "root", group: "root", mode: 0o755),
@@ -53,6 +54,10 @@ struct ShellcheckTests {
         try Shellcheck.check(
             ShellCommands.packages(install: [("nginx", nil), ("curl", "7.88.1-10")], remove: ["telnet"], allowDowngrades: true),
             named: "apt transaction")
+        try Shellcheck.check(
+            ShellCommands.packages(install: [("mariadb-server", "1:10.11.6-0+deb12u1")], remove: [], allowDowngrades: false,
+                                   hold: ["mariadb-server"], unhold: ["redis-server"]),
+            named: "apt transaction with holds")
         try Shellcheck.check(ApplyScript.library(ApplyOptions()), named: "apply library")
         // The script around the steps: each inline step is a converge_step function that
         // converge_run calls (SC2317: shellcheck sees no call), and the library is a file
@@ -139,13 +144,14 @@ enum Shellcheck {
 extension HostOperation {
     /// The number of cases: the switch below stops compiling when one is added, so the
     /// test above gets a step of it.
-    static let caseCount = 20
+    static let caseCount = 21
 
     var caseName: String {
         switch self {
         case .refreshPackageLists: "refreshPackageLists"
         case .installPackage: "installPackage"
         case .removePackage: "removePackage"
+        case .holdPackage: "holdPackage"
         case .writeFile: "writeFile"
         case .setAttributes: "setAttributes"
         case .makeDirectory: "makeDirectory"

@@ -115,3 +115,9 @@ let rebooting = Role("reboot") { host in
                 creates: "/var/tmp/converge-after-reboot", requires: [.reboot("marker")])
     }
 }
+
+/// converge-test-hello at the `helloVersion` var's version, held or not as the `hold` var
+/// says (left as it is without one).
+let holds = Role("holds") { host in
+    Package("converge-test-hello", .version(host.vars["helloVersion"].stringValue ?? "2.0-1"), hold: host.vars["hold"].boolValue)
+}

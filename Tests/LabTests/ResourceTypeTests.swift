@@ -296,5 +296,50 @@ extension LabSuite {
             #expect(try await Self.shell("test -s /var/tmp/converge-after-reboot && echo ran", on: host) == "ran\n")
             try await Self.shell("rm -f /etc/converge-reboot-marker /var/tmp/converge-after-reboot", on: host)
         }
+    
+
+        @Test("Package holds: held, upgraded through its hold and held again, released; plan shows the selection, a second run changes nothing")
+        func packageHolds() async throws {
+            let scratch = try TemporaryDirectory()
+            func converge(_ command: String, version: String, hold: Bool?) throws -> (status: Int32, output: String) {
+                var vars: [String: Any] = ["helloVersion": version]
+                if let hold { vars["hold"] = hold }
+                return try Self.converge([command, try Self.inventory(role: "holds", vars: vars, in: scratch)])
+            }
+            func selections() async throws -> [String] {
+                var seen: [String] = []
+                for host in Lab.onePerRelease {
+                    seen.append(try await Self.shell("dpkg-query -W -f '${Status} ${Version}' converge-test-hello", on: host))
+                }
+                return seen
+            }
+            let start = try converge("apply", version: "1.0-1", hold: false)
+            #expect(start.status == 0, "\(start.output)")
+            #expect(try await selections() == Array(repeating: "install ok installed 1.0-1", count: Lab.onePerRelease.count))
+
+            let plan = try converge("plan", version: "1.0-1", hold: true)
+            #expect(plan.status == 2, "\(plan.output)")
+            #expect(plan.output.contains("~ package:converge-test-hello  not held, want held"), "\(plan.output)")
+            #expect(plan.output.contains("selection: install → hold"), "\(plan.output)")
+            #expect(try converge("apply", version: "1.0-1", hold: true).status == 0)
+            #expect(try await selections() == Array(repeating: "hold ok installed 1.0-1", count: Lab.onePerRelease.count))
+            #expect(try converge("plan", version: "1.0-1", hold: true).status == 0)
+
+            // A new version through the hold: allow-change-held-packages on apt >= 1.1.
+            let upgraded = try converge("apply", version: "2.0-1", hold: true)
+            #expect(upgraded.status == 0, "\(upgraded.output)")
+            #expect(try await selections() == Array(repeating: "hold ok installed 2.0-1", count: Lab.onePerRelease.count))
+            #expect(try converge("plan", version: "2.0-1", hold: true).status == 0)
+            // Held, and left as it is: apt refuses to change it, and says why.
+            let refused = try converge("apply", version: "1.0-1", hold: nil)
+            #expect(refused.status == 1, "\(refused.output)")
+            #expect(refused.output.contains("held"), "\(refused.output)")
+
+            let released = try converge("apply", version: "2.0-1", hold: false)
+            #expect(released.status == 0, "\(released.output)")
+            #expect(released.output.contains("selection: hold → install"), "\(released.output)")
+            #expect(try await selections() == Array(repeating: "install ok installed 2.0-1", count: Lab.onePerRelease.count))
+            #expect(try converge("plan", version: "2.0-1", hold: false).status == 0)
+        }
     }
 }

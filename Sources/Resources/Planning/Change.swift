@@ -127,6 +127,12 @@ public enum HostOperation: Codable, Hashable, Sendable {
     case installPackage(name: String, version: String?, allowDowngrade: Bool)
     /// Remove `name` (keeping its configuration files).
     case removePackage(name: String)
+    /// dpkg's selection of `name` (`dpkg --set-selections`): `hold` keeps apt from changing
+    /// it, or the hold released (`install`). It joins the apt transaction of its step:
+    /// holds are released before it, and made after it; an install of a package held
+    /// in the same step is let through the hold (`APT::Get::allow-change-held-packages`,
+    /// `force-yes` on jessie's apt 1.0, which knows no other way).
+    case holdPackage(name: String, hold: Bool)
     /// Write `bytes` to `path` atomically with the given attributes.
     case writeFile(path: String, bytes: FileBytes, owner: String?, group: String?, mode: UInt16)
     /// `chown`/`chmod` what is given; nil leaves it.
