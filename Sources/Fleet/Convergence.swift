@@ -240,7 +240,7 @@ public struct Convergence: Sendable {
             do {
                 let connection = try await connector.connection(to: host)
                 do {
-                    let result = try await connection.run("cat /proc/sys/kernel/random/boot_id", input: Data(), timeout: .seconds(30))
+                    let result = try await connection.run(Self.bootIDCommand, input: Data(), timeout: .seconds(30))
                     let now = result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
                     if result.succeeded, !now.isEmpty, now != bootID {
                         Self.logger.debug("\(host.name): back from the reboot in \((clock.now - started).seconds), boot ID \(now)")
@@ -264,6 +264,10 @@ public struct Convergence: Sendable {
             pause = min(pause * 2, .seconds(10))
         }
     }
+
+    /// Reads the host's boot ID, which changes with every boot: readable by any user, so
+    /// run without sudo.
+    static let bootIDCommand = "cat /proc/sys/kernel/random/boot_id"
 
     /// Opens a connection to `host`, the run told and given it to cut on a second interruption.
     func connect(_ host: Inventory.Host, in run: HostRun?) async throws -> any HostConnection {
