@@ -70,7 +70,8 @@ public struct Convergence: Sendable {
     /// A host with its open session and the plan made from its current state.
     public struct PlannedHost: Sendable {
         public let host: Inventory.Host
-        public let connection: any HostConnection
+        /// Its session: after a reboot, the one opened to the host come back.
+        public internal(set) var connection: any HostConnection
         public let plan: HostPlan
         let secrets: SecretValues
     }
@@ -154,10 +155,11 @@ public struct Convergence: Sendable {
         }
     }
 
-    /// The script that makes a planned host's changes.
-    public func script(for planned: PlannedHost, options: ApplyOptions = ApplyOptions()) throws -> ApplyScript {
+    /// The script that makes a planned host's changes, from `firstStep` on (the step after
+    /// a reboot) to the plan's end or its next reboot.
+    public func script(for planned: PlannedHost, options: ApplyOptions = ApplyOptions(), startingAt firstStep: Int = 0) throws -> ApplyScript {
         do {
-            return try ApplyScript(plan: planned.plan, secrets: planned.secrets, options: options)
+            return try ApplyScript(plan: planned.plan, secrets: planned.secrets, options: options, startingAt: firstStep)
         } catch {
             throw HostFailure(host: planned.host.name, phase: "apply", message: error.description)
         }
@@ -208,6 +210,64 @@ public struct Convergence: Sendable {
                               message: "could not ask the apply to stop: \(result.stderrText)")
         }
     }
+
+    /// Waits for `host` to come back from the reboot `resource` started, and opens a
+    /// connection to it: tries to connect, then reads the boot ID, until the boot ID is
+    /// no longer `bootID`, with a pause growing from 1 s to 10 s between tries.
+    ///
+    /// The connections run libssh2 on their own threads (``HostConnecting``); here the
+    /// task only awaits them and sleeps.
+    ///
+    /// - Returns: The connection to the rebooted host, given to the run to cut on a second
+    ///   interruption.
+    /// - Throws: ``HostFailure`` (phase `reboot`, unreachable) naming the resource, the
+    ///   timeout and the last error when the host is not back within `timeout`, or when
+    ///   the run is interrupted a second time while waiting.
+    func awaitReboot(of host: Inventory.Host, resource: ResourceID, from bootID: String, timeout: Int,
+                     in run: HostRun?) async throws -> any HostConnection {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let deadline = started + .seconds(timeout)
+        var pause = Duration.seconds(1)
+        var lastError = "it did not go down"
+        func fail(_ message: String) -> HostFailure {
+            HostFailure(host: host.name, phase: "reboot", message: "\(resource): \(message)", unreachable: true)
+        }
+        // The reboot starts a second after the script's end; the first try comes after it.
+        try? await Task.sleep(for: .seconds(2))
+        while true {
+            if run?.interruption.level == .aborting { throw fail("interrupted while waiting for the host to come back") }
+            do {
+                let connection = try await connector.connection(to: host)
+                do {
+                    let result = try await connection.run(Self.bootIDCommand, input: Data(), timeout: .seconds(30))
+                    let now = result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+                    if result.succeeded, !now.isEmpty, now != bootID {
+                        Self.logger.debug("\(host.name): back from the reboot in \((clock.now - started).seconds), boot ID \(now)")
+                        run?.track(connection)
+                        return connection
+                    }
+                    lastError = result.succeeded
+                        ? "it still ran the boot it had before the reboot (boot ID \(bootID))"
+                        : "reading its boot ID failed (exit status \(result.exitStatus)): \(result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines))"
+                } catch {
+                    lastError = HostFailure(error, host: host.name).headline
+                }
+                connection.abort()
+            } catch {
+                lastError = HostFailure(error, host: host.name).headline
+            }
+            guard clock.now + pause < deadline else {
+                throw fail("the host did not come back within \(timeout) s after the reboot; last try: \(lastError)")
+            }
+            try? await Task.sleep(for: pause)
+            pause = min(pause * 2, .seconds(10))
+        }
+    }
+
+    /// Reads the host's boot ID, which changes with every boot: readable by any user, so
+    /// run without sudo.
+    static let bootIDCommand = "cat /proc/sys/kernel/random/boot_id"
 
     /// Opens a connection to `host`, the run told and given it to cut on a second interruption.
     func connect(_ host: Inventory.Host, in run: HostRun?) async throws -> any HostConnection {

@@ -81,7 +81,7 @@ extension ResourceDrift {
     /// daemon-reload, and a command without a guard (it runs every time).
     init?(change: Change, host: String, state: HostState) {
         switch (change.action, change.operation) {
-        case (.restart, _), (.reload, _), (_, .refreshPackageLists), (_, .reloadSystemd):
+        case (.restart, _), (.reload, _), (.reboot, _), (_, .refreshPackageLists), (_, .reloadSystemd):
             return nil
         case (_, .runCommand(_, nil, nil, _, _)):
             return nil

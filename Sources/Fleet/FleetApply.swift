@@ -37,8 +37,8 @@ public struct FleetApply: Sendable {
 
     /// Plans and applies one host.
     func converge(_ run: HostRun, prepare: Prepare) async throws -> HostResult<AppliedHost> {
-        let planned = try await prepare(run)
-        let result = await apply(planned, in: run)
+        var planned = try await prepare(run)
+        let result = await apply(&planned, in: run)
         // Closed before the host counts as done: a process that exits right after its run
         // must find no session still being torn down on another thread.
         await planned.connection.close()
@@ -46,7 +46,8 @@ public struct FleetApply: Sendable {
     }
 
     /// Applies a planned host's changes, unless there are none or the run is being interrupted.
-    private func apply(_ planned: Convergence.PlannedHost, in run: HostRun) async -> HostResult<AppliedHost> {
+    /// After a reboot, `planned` has the connection to the host come back.
+    private func apply(_ planned: inout Convergence.PlannedHost, in run: HostRun) async -> HostResult<AppliedHost> {
         let plan = planned.plan
         run.emit(.planned(host: run.host.name, plan: plan))
         guard !plan.isEmpty else { return HostResult(status: .ok, value: AppliedHost(plan: plan)) }
@@ -57,14 +58,58 @@ public struct FleetApply: Sendable {
         }
         var applied = AppliedHost(plan: plan)
         let status: HostStatus
+        // What the scripts reported: one script, or one up to each reboot and one after it.
+        var total = ApplyResult(outcomes: Array(repeating: .unknown, count: plan.changes.count), abortMessage: nil, isComplete: false)
         do {
-            let script = try convergence.script(for: planned, options: options)
-            run.enter(.apply)
-            let result = try await applyWatchingForStop(planned, script: script, run: run)
-            applied.result = result
-            status = result.succeeded ? .changed : result.wasInterrupted ? .interrupted : .failed
+            var first = 0
+            while true {
+                let script = try convergence.script(for: planned, options: options, startingAt: first)
+                run.enter(.apply)
+                let result: ApplyResult
+                do {
+                    result = try await applyWatchingForStop(planned, script: script, run: run)
+                } catch let lost as ApplyConnectionLost {
+                    // The host went down as soon as the script ended: the reboot is under way.
+                    guard lost.result.rebootBootID != nil else {
+                        total.merge(lost.result, of: script)
+                        throw ApplyConnectionLost(result: total, cause: lost.cause)
+                    }
+                    // Its last step reported, as the reboot line comes after it.
+                    var reported = lost.result
+                    reported.isComplete = true
+                    result = reported
+                }
+                total.merge(result, of: script)
+                guard script.endsInReboot, let bootID = result.rebootBootID else { break }
+                let reboot = plan.changes[script.steps[script.stepRange.upperBound - 1][0]]
+                guard case .reboot(_, let timeout) = reboot.operation else { break }
+                run.enter(.reboot)
+                run.emit(.note(host: run.host.name, text: "\(reboot.resource): rebooting; waiting up to \(timeout) s for it to come back"))
+                // The old session ends with the boot it belongs to.
+                planned.connection.abort()
+                let clock = ContinuousClock()
+                let started = clock.now
+                planned.connection = try await convergence.awaitReboot(
+                    of: planned.host, resource: reboot.resource, from: bootID, timeout: timeout, in: run)
+                run.emit(.note(host: run.host.name, text: "\(reboot.resource): back after \((clock.now - started).seconds)"))
+                first = script.stepRange.upperBound
+                guard first < script.steps.count else { break }
+                // A first interruption while the host rebooted: no further step starts.
+                guard run.interruption.level == .none else {
+                    for step in script.steps[first...] { for index in step { total.outcomes[index] = .interrupted } }
+                    total.isComplete = false
+                    break
+                }
+            }
+            applied.result = total
+            status = total.succeeded ? .changed : total.wasInterrupted ? .interrupted : .failed
         } catch {
-            if let lost = error as? ApplyConnectionLost { applied.result = lost.result }
+            if let lost = error as? ApplyConnectionLost {
+                applied.result = lost.result
+            } else if total.outcomes.contains(where: { $0 != .unknown }) {
+                // What ran before a reboot the host did not come back from.
+                applied.result = total
+            }
             if run.interruption.level == .aborting {
                 applied.connectionCut = true
                 status = .interrupted

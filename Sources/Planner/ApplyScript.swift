@@ -43,6 +43,11 @@ public struct ApplyOptions: Hashable, Sendable {
 /// never reaches standard output (only hex-encoded inside a status line), so nothing a
 /// step prints can forge a status.
 ///
+/// A reboot (``HostOperation/reboot(pending:timeout:)``) ends a script: its step is the
+/// script's last, and the reboot comes once the script has ended. The steps after it are
+/// another script's (``init(plan:secrets:options:boundary:startingAt:)`` from the step
+/// after it), run once the host is back.
+///
 /// The script holds the files' contents, secrets included, base64-encoded in
 /// here-documents: send it on standard input, never as an argument, and do not log it.
 public struct ApplyScript: Sendable {
@@ -50,8 +55,12 @@ public struct ApplyScript: Sendable {
     public let boundary: String
     /// The script.
     public let text: String
-    /// The change indices (into the plan's changes) each step makes.
+    /// The change indices (into the plan's changes) each step of the plan makes.
     public let steps: [[Int]]
+    /// The steps this script runs: from its first to the plan's end, or to a reboot, its last.
+    public let stepRange: Range<Int>
+    /// Whether the script's last step reboots the host.
+    public let endsInReboot: Bool
     /// The number of changes in the plan.
     public let changeCount: Int
     /// A file whose existence tells the running script to start no further step (the
@@ -63,10 +72,11 @@ public struct ApplyScript: Sendable {
     /// - Parameters:
     ///   - secrets: The secret contents the plan writes (``SecretValues/init(resolving:environment:)-(HostPlan,_)``).
     ///   - boundary: For tests; random by default. 16 or more of `A-Z a-z 0-9 - _`.
+    ///   - firstStep: The step to start at: 0, or the one after a reboot.
     /// - Throws: ``PlanError/secret(_:_:_:)`` when a secret is missing or has changed.
     public init(
         plan: HostPlan, secrets: SecretValues = SecretValues(), options: ApplyOptions = ApplyOptions(),
-        boundary: String = "--converge-apply-\(UUID().uuidString.lowercased())--"
+        boundary: String = "--converge-apply-\(UUID().uuidString.lowercased())--", startingAt firstStep: Int = 0
     ) throws(PlanError) {
         precondition(
             boundary.count >= 16
@@ -92,6 +102,10 @@ public struct ApplyScript: Sendable {
             }
         }
         self.steps = steps
+        precondition((0...steps.count).contains(firstStep), "no step \(firstStep) in a plan of \(steps.count)")
+        let reboot = steps[firstStep...].firstIndex { plan.changes[$0[0]].operation.isReboot }
+        self.stepRange = firstStep..<(reboot.map { $0 + 1 } ?? steps.count)
+        self.endsInReboot = reboot != nil
 
         let middle = boundary.index(boundary.startIndex, offsetBy: boundary.count / 2)
         var script = """
@@ -185,6 +199,18 @@ public struct ApplyScript: Sendable {
             \tconverge_n=$(grep '^converge: waited ' "$converge_dir/out" 2>/dev/null | head -n 3 || true)
             \tif [ -n "$converge_n" ]; then printf ' %s' "$(printf '%s' "$converge_n" | converge_hex)"; fi
             }
+            # converge_reboot N MARK: step N (a reboot's checks), then the boot ID the
+            # controller waits to see change, and the reboot: in a process of its own, once
+            # this script has ended, so that the script's end reaches the controller first.
+            # MARK, the reboot's pending notification, is cleared as it starts.
+            converge_reboot() {
+            \tconverge_run "$1"
+            \tif [ -n "$converge_failed" ]; then return 0; fi
+            \tprintf '%s reboot %s\n' "$converge_b" "$(cat /proc/sys/kernel/random/boot_id)"
+            \t# shellcheck disable=SC2016 # expanded by the inner sh
+            \tsetsid sh -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; rm -f "$2"; systemctl reboot || : >"$2"' \\
+            \t\tconverge-reboot "$converge_main" "\(ServiceState.pendingDirectory)/$2" </dev/null >/dev/null 2>&1 &
+            }
 
             """
         // Here-documents end at this line, which neither a step nor base64 text can hold.
@@ -192,7 +218,8 @@ public struct ApplyScript: Sendable {
         script += "cat >\"$converge_dir/lib\" <<'\(delimiter)'\n\(Self.library(options))\(delimiter)\n"
         // Inline steps run in this shell's subshells, and use the library too.
         script += ". \"$converge_dir/lib\"\n\n"
-        for (number, step) in steps.enumerated() {
+        for number in stepRange {
+            let step = steps[number]
             var body = try Self.commands(for: step.map { plan.changes[$0] }, secrets: secrets, options: options)
             let notified = step.flatMap { plan.changes[$0].notifies }
             if !notified.isEmpty {
@@ -200,7 +227,10 @@ public struct ApplyScript: Sendable {
             }
             let names = step.map { plan.changes[$0].resource.description.filter { !$0.isNewline } }
             script += "# step \(number): \(names.joined(separator: ", "))\n"
-            if step.allSatisfy({ plan.changes[$0].operation.onlyWritesFiles }) {
+            if case .reboot(let pending, _) = plan.changes[step[0]].operation {
+                script += "cat >\"$converge_dir/step-\(number)\" <<'\(delimiter)'\n. \"$converge_dir/lib\"\n\(body)\n\(delimiter)\n"
+                script += "converge_reboot \(number) \(shellQuote(pending))\n\n"
+            } else if step.allSatisfy({ plan.changes[$0].operation.onlyWritesFiles }) {
                 script += "converge_step() {\n\(body)\n}\nconverge_run \(number) inline\n\n"
             } else {
                 script += "cat >\"$converge_dir/step-\(number)\" <<'\(delimiter)'\n. \"$converge_dir/lib\"\n\(body)\n\(delimiter)\n"
@@ -253,6 +283,53 @@ public struct ApplyScript: Sendable {
             \tif [ "$converge_apt_waited" -gt 0 ]; then
             \t\techo "converge: waited $converge_apt_waited s for dpkg's lock${converge_apt_holder:+, held by $converge_apt_holder}"
             \tfi
+            }
+
+            # converge_select WANT NAME...: dpkg's selection of each package (hold, or install
+            # to release a hold), waiting for dpkg's lock as converge_apt does; checked after.
+            converge_select() {
+            \tconverge_want=$1
+            \tshift
+            \tconverge_deadline=$(( $(date +%s) + \(options.aptLockTimeout) ))
+            \tuntil for converge_p in "$@"; do printf '%s %s\\n' "$converge_p" "$converge_want"; done \\
+            \t\t| dpkg --set-selections >"$converge_dir/select" 2>&1; do
+            \t\tif ! grep -q -i 'lock' "$converge_dir/select" || [ "$(date +%s)" -ge "$converge_deadline" ]; then
+            \t\t\tcat "$converge_dir/select"
+            \t\t\treturn 1
+            \t\tfi
+            \t\techo "converge: dpkg is locked; trying again in \(options.aptRetryInterval) s"
+            \t\tsleep \(options.aptRetryInterval)
+            \tdone
+            \tfor converge_p in "$@"; do
+            \t\tconverge_s=$(dpkg-query -W -f '${Status}' "$converge_p" 2>/dev/null || true)
+            \t\tif [ "${converge_s%% *}" != "$converge_want" ]; then
+            \t\t\tcat "$converge_dir/select"
+            \t\t\techo "converge: dpkg did not take $converge_p's selection $converge_want (its status: ${converge_s:-not known to dpkg})"
+            \t\t\treturn 1
+            \t\tfi
+            \tdone
+            }
+            # converge_old_apt: whether apt is older than 1.1 (jessie's 1.0), which knows neither
+            # allow-downgrades nor allow-change-held-packages: force-yes is its only way.
+            converge_old_apt() {
+            \t! dpkg --compare-versions "$(dpkg-query -W -f '${Version}' apt 2>/dev/null)" ge 1.1~
+            }
+            # converge_allow_held NAME...: when one of the packages is held now, the apt option
+            # that lets the install change it: allow-change-held-packages (apt >= 1.1); jessie's
+            # apt 1.0 knows only force-yes. None otherwise.
+            # shellcheck disable=SC2034 # converge_held_option is read by the step's apt-get line
+            converge_allow_held() {
+            \tconverge_held_option=
+            \tfor converge_p in "$@"; do
+            \t\tconverge_s=$(dpkg-query -W -f '${Status}' "$converge_p" 2>/dev/null || true)
+            \t\tif [ "${converge_s%% *}" = hold ]; then
+            \t\t\tif converge_old_apt; then
+            \t\t\t\tconverge_held_option=APT::Get::force-yes=true
+            \t\t\telse
+            \t\t\t\tconverge_held_option=APT::Get::allow-change-held-packages=true
+            \t\t\tfi
+            \t\tfi
+            \tdone
             }
 
             # converge_service UNIT RUNNING ENABLED REFRESH (yes, no or -; restart, reload or -):
@@ -327,6 +404,8 @@ public struct ApplyScript: Sendable {
         }
         var install: [(name: String, version: String?)] = []
         var remove: [String] = []
+        var hold: [String] = []
+        var unhold: [String] = []
         var downgrades = false
         for change in changes {
             switch change.operation {
@@ -335,12 +414,15 @@ public struct ApplyScript: Sendable {
                 downgrades = downgrades || allowDowngrade
             case .removePackage(let name):
                 remove.append(name)
+            case .holdPackage(let name, let wanted):
+                if wanted { hold.append(name) } else { unhold.append(name) }
             default:
                 break
             }
         }
         return ShellCommands.packages(
-            install: install, remove: remove, allowDowngrades: downgrades, lockTimeout: options.aptLockTimeout)
+            install: install, remove: remove, allowDowngrades: downgrades, hold: hold, unhold: unhold,
+            lockTimeout: options.aptLockTimeout)
     }
 
     /// Reads the script's standard output: what became of each change.
@@ -363,17 +445,25 @@ public struct ApplyScript: Sendable {
     /// ```
     public struct Reader: Sendable {
         private let steps: [[Int]]
+        private let end: Int
+        private let endsInReboot: Bool
         private let prefix: [UInt8]
         /// What the script reported so far.
         public private(set) var result: ApplyResult
-        private var next = 0
+        private var next: Int
+        private let changes: Set<Int>
         private var partialLine: [UInt8] = []
 
         public init(_ script: ApplyScript) {
             steps = script.steps
+            next = script.stepRange.lowerBound
+            end = script.stepRange.upperBound
+            endsInReboot = script.endsInReboot
             prefix = Array((script.boundary + " ").utf8)
             result = ApplyResult(outcomes: Array(repeating: .unknown, count: script.changeCount),
                                  abortMessage: nil, isComplete: false)
+            // An abort skips this script's changes; those of other scripts stay unknown.
+            changes = Set(script.steps[script.stepRange].joined())
         }
 
         /// Reads more output; returns the steps (indices into ``ApplyScript/steps``) it
@@ -410,12 +500,15 @@ public struct ApplyScript: Sendable {
             switch words.first {
             case "abort" where words.count <= 2:
                 result.abortMessage = decodeHexText(words.count == 2 ? words[1] : "")
-                for index in result.outcomes.indices { result.outcomes[index] = .skipped }
+                for index in changes { result.outcomes[index] = .skipped }
             case "done" where words.count == 1:
-                result.isComplete = next == steps.count
+                result.isComplete = next == end
+            case "reboot" where words.count == 2 && endsInReboot && next == end && result.outcomes[steps[end - 1][0]] == .succeeded:
+                let id = String(words[1])
+                if !id.isEmpty, id.allSatisfy({ $0.isHexDigit || $0 == "-" }) { result.rebootBootID = id }
             case "waited" where words.count == 2:
                 result.lockWait = Int(words[1])
-            case "step" where words.count >= 3 && words[1] == "\(next)" && next < steps.count:
+            case "step" where words.count >= 3 && words[1] == "\(next)" && next < end:
                 let outcome: ApplyResult.Outcome
                 switch (words[2], words.count) {
                 case ("ok", 3): outcome = .succeeded
@@ -491,6 +584,9 @@ public struct ApplyResult: Equatable, Sendable {
     /// What a step that succeeded said all the same, by the index of its first change:
     /// `waited 12 s for dpkg's lock, held by process 4242 (unattended-upgr)`.
     public var notes: [Int: String] = [:]
+    /// The boot ID the host had when the script's last step, a reboot, succeeded: the
+    /// reboot follows the script's end, and the host is back once its boot ID differs.
+    public var rebootBootID: String?
 
     public init(outcomes: [Outcome], abortMessage: String?, isComplete: Bool, exit: Exit? = nil) {
         self.outcomes = outcomes
@@ -508,6 +604,23 @@ public struct ApplyResult: Equatable, Sendable {
     /// The index of the first failed change.
     public var firstFailure: Int? {
         outcomes.firstIndex { if case .failed = $0 { true } else { false } }
+    }
+}
+
+extension ApplyResult {
+    /// Takes in what `script`, one of the scripts of this result's plan, reported: the
+    /// outcomes and notes of its changes, and how it ended. Complete once the script that
+    /// ends the plan is.
+    public mutating func merge(_ reported: ApplyResult, of script: ApplyScript) {
+        for index in script.steps[script.stepRange].joined() {
+            outcomes[index] = reported.outcomes[index]
+            if let note = reported.notes[index] { notes[index] = note }
+        }
+        abortMessage = reported.abortMessage ?? abortMessage
+        exit = reported.exit
+        lockWait = reported.lockWait ?? lockWait
+        rebootBootID = reported.rebootBootID
+        isComplete = reported.isComplete && script.stepRange.upperBound == script.steps.count
     }
 }
 

@@ -165,6 +165,9 @@ extension HostOperation {
         switch self {
         case .refreshPackageLists, .reloadSystemd:
             break
+        case .reboot(let pending, let timeout):
+            if !Reboot.isValidPendingName(pending) { throw .invalid(id, "not a pending notification's name: \(pending)") }
+            if timeout <= 0 { throw .invalid(id, "a reboot's timeout must be positive") }
         case .shell(let script):
             if script.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw .invalid(id, "has an empty script") }
         case .installPackage(let name, let version, _):
@@ -172,7 +175,7 @@ extension HostOperation {
             if let version, version.isEmpty || version.contains(where: { $0.isWhitespace || $0.isNewline }) {
                 throw .invalid(id, "not a package version: \(version)")
             }
-        case .removePackage(let name):
+        case .removePackage(let name), .holdPackage(let name, _):
             try validatePackageName(name, of: id)
         case .writeFile(let path, _, let owner, let group, let permissions):
             try validatePath(path, of: id)

@@ -11,7 +11,7 @@ public enum PlanRenderer {
         case .update: "~"
         case .remove: "-"
         case .run: "!"
-        case .restart, .reload: "*"
+        case .restart, .reload, .reboot: "*"
         }
     }
 
@@ -40,6 +40,7 @@ public enum PlanRenderer {
             switch change.action {
             case .restart: "restart: "
             case .reload: "reload: "
+            case .reboot: "reboot: "
             default: ""
             }
         var lines = ["\(symbol(of: change.action)) \(change.resource)  \(what)\(change.reason)"]

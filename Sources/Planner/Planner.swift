@@ -29,7 +29,7 @@ public enum Planner {
         var units: [ResourceID: String] = [:]
         var notifiers: [ResourceID: [ResourceID]] = [:]
         for resource in resources {
-            if let notified = resource as? any NotifiableResource { units[notified.id] = notified.unit }
+            if let notified = resource as? any NotifiableResource { units[notified.id] = notified.pendingName }
             for id in resource.notifies { notifiers[id, default: []].append(resource.id) }
         }
         for index in order {

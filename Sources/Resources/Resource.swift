@@ -91,11 +91,15 @@ public protocol ControllerFileReading: Resource {
     func reading(_ contents: [String: Data]) -> Self
 }
 
-/// A resource that can be notified: a systemd unit restarted or reloaded after a change of
-/// the resources notifying it (``Resource/notifies``).
+/// A resource that can be notified (``Resource/notifies``): it acts once, after all the
+/// resources notifying it, when one of them changed. A ``Service`` restarts (or reloads), a
+/// ``Reboot`` reboots the host.
 public protocol NotifiableResource: Resource {
-    /// The unit restarted (or reloaded), e.g. `nginx.service`.
-    var unit: String { get }
+    /// The name its notification is marked pending under on the host (a file in
+    /// `ServiceState.pendingDirectory`) from the change that notifies it until it acts, so
+    /// that a run cut off in between leaves the next run something to finish: the unit for
+    /// a service, e.g. `nginx.service`; no two notifiable resources of a host share one.
+    var pendingName: String { get }
 }
 
 /// Where a resource goes in the convergence order among resources that do not depend on
@@ -105,6 +109,8 @@ public enum ConvergenceStage: Int, Comparable, Sendable, CaseIterable {
     /// What apt and dpkg read before a package installs (sources, pins, debconf answers)
     /// comes after the accounts and before the packages.
     case groups, users, packageSetup, packages, directories, files, links, settings, commands, services
+    /// A reboot comes after everything that does not require it to come first.
+    case reboots
 
     public static func < (lhs: ConvergenceStage, rhs: ConvergenceStage) -> Bool { lhs.rawValue < rhs.rawValue }
 }

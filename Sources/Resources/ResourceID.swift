@@ -58,6 +58,8 @@ public struct ResourceID: Hashable, Comparable, Codable, Sendable, CustomStringC
     public static func group(_ name: String) -> ResourceID { ResourceID(kind: "group", name: name) }
     /// The ID of ``Command`` `name`.
     public static func command(_ name: String) -> ResourceID { ResourceID(kind: "command", name: name) }
+    /// The ID of ``Reboot`` `name`.
+    public static func reboot(_ name: String) -> ResourceID { ResourceID(kind: "reboot", name: name) }
     /// The ID of ``Service`` `name`; `nginx` and `nginx.service` name the same service.
     public static func service(_ name: String) -> ResourceID {
         ResourceID(kind: "service", name: Service.shortName(name))

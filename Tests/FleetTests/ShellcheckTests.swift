@@ -22,6 +22,7 @@ struct ShellcheckTests {
             .refreshPackageLists,
             .installPackage(name: "nginx", version: "1.22.1-9", allowDowngrade: true),
             .removePackage(name: "telnet"),
+            .holdPackage(name: "nginx", hold: true),
             .writeFile(path: "/etc/x y", bytes: .inline(Data("text\n".utf8)), owner: "root", group: "adm", mode: 0o640),
             .setAttributes(path: "/etc/x", owner: "www-data", group: nil, mode: 0o600),
             .makeDirectory(path: "/srv/a b", owner: "root", group: "root", mode: 0o755),
@@ -39,6 +40,8 @@ struct ShellcheckTests {
             .reloadSystemd,
             .ensureService(unit: "nginx.service", running: true, enabled: true, refresh: "reload"),
             .shell(Sysctl("net.ipv4.ip_local_port_range", "10240 65000").setCommand),
+            .reboot(pending: "reboot:kernel", timeout: 600),
+            .writeFile(path: "/etc/after-reboot", bytes: .inline(Data("text\n".utf8)), owner: nil, group: nil, mode: 0o644),
         ]
         #expect(Set(operations.map(\.caseName)).count == HostOperation.caseCount, "a step of every operation")
         let plan = HostPlan(
@@ -51,11 +54,21 @@ struct ShellcheckTests {
         try Shellcheck.check(
             ShellCommands.packages(install: [("nginx", nil), ("curl", "7.88.1-10")], remove: ["telnet"], allowDowngrades: true),
             named: "apt transaction")
+        try Shellcheck.check(
+            ShellCommands.packages(install: [("mariadb-server", "1:10.11.6-0+deb12u1")], remove: [], allowDowngrades: false,
+                                   hold: ["mariadb-server"], unhold: ["redis-server"]),
+            named: "apt transaction with holds")
         try Shellcheck.check(ApplyScript.library(ApplyOptions()), named: "apply library")
         // The script around the steps: each inline step is a converge_step function that
         // converge_run calls (SC2317: shellcheck sees no call), and the library is a file
         // the script writes before sourcing it (SC1091).
-        try Shellcheck.check(try ApplyScript(plan: plan).text, named: "apply script", excluding: ["SC2317", "SC1091"])
+        // A reboot ends a script: the steps after it are a script of their own.
+        let beforeReboot = try ApplyScript(plan: plan)
+        #expect(beforeReboot.endsInReboot && beforeReboot.stepRange.upperBound < beforeReboot.steps.count)
+        try Shellcheck.check(beforeReboot.text, named: "apply script", excluding: ["SC2317", "SC1091"])
+        try Shellcheck.check(
+            try ApplyScript(plan: plan, startingAt: beforeReboot.stepRange.upperBound).text,
+            named: "apply script after a reboot", excluding: ["SC2317", "SC1091"])
     }
 
     @Test func theProbeWithEveryFact() throws {
@@ -96,6 +109,7 @@ struct ShellcheckTests {
             try Shellcheck.check(edit.applyCommand, named: "a text file edit's step")
         }
         try Shellcheck.check(Mount("/srv/my files", device: "gluster1:/shared", type: "glusterfs").current.command, named: "Mount's fact")
+        try Shellcheck.check(Reboot("kernel").signals.command, named: "Reboot's fact")
         for question in [Debconf("debconf", "debconf/frontend", type: .select, value: "Noninteractive")] {
             try Shellcheck.check(question.answers.command, named: "Debconf's fact")
         }
@@ -136,13 +150,14 @@ enum Shellcheck {
 extension HostOperation {
     /// The number of cases: the switch below stops compiling when one is added, so the
     /// test above gets a step of it.
-    static let caseCount = 19
+    static let caseCount = 21
 
     var caseName: String {
         switch self {
         case .refreshPackageLists: "refreshPackageLists"
         case .installPackage: "installPackage"
         case .removePackage: "removePackage"
+        case .holdPackage: "holdPackage"
         case .writeFile: "writeFile"
         case .setAttributes: "setAttributes"
         case .makeDirectory: "makeDirectory"
@@ -159,6 +174,7 @@ extension HostOperation {
         case .reloadSystemd: "reloadSystemd"
         case .ensureService: "ensureService"
         case .shell: "shell"
+        case .reboot: "reboot"
         }
     }
 }

@@ -134,3 +134,20 @@ let mounts = Role("mounts") { host in
               requires: [.directory("/srv/converge-bind-source")])
     }
 }
+
+/// A file whose change asks for a reboot (`marker` var: its text), and a command that runs
+/// after the reboot, once: it records the boot it ran in.
+let rebooting = Role("reboot") { host in
+    if let marker = host.vars["marker"].stringValue {
+        File("/etc/converge-reboot-marker", content: .text(marker + "\n"), notifies: [.reboot("marker")])
+        Reboot("marker", timeout: host.vars["rebootTimeout"].intValue ?? 600)
+        Command("after-reboot", "cat /proc/sys/kernel/random/boot_id > /var/tmp/converge-after-reboot",
+                creates: "/var/tmp/converge-after-reboot", requires: [.reboot("marker")])
+    }
+}
+
+/// converge-test-hello at the `helloVersion` var's version, held or not as the `hold` var
+/// says (left as it is without one).
+let holds = Role("holds") { host in
+    Package("converge-test-hello", .version(host.vars["helloVersion"].stringValue ?? "2.0-1"), hold: host.vars["hold"].boolValue)
+}

@@ -351,5 +351,116 @@ extension LabSuite {
             }
             #expect(try Self.converge(["plan", try inventory(["mounts": "absent"])]).status == 0)
         }
+
+        @Test("Reboot: a changed file notifies it, the host reboots and comes back, the step after it runs; a second run changes nothing")
+        func rebootWhenNotified() async throws {
+            let scratch = try TemporaryDirectory()
+            var before: [String: String] = [:]
+            for host in Lab.onePerRelease {
+                try await Self.shell("rm -f /etc/converge-reboot-marker /var/tmp/converge-after-reboot", on: host)
+                before[host.name] = try await Self.shell("cat /proc/sys/kernel/random/boot_id", on: host)
+            }
+            let path = try Self.inventory(role: "reboot", vars: ["marker": "first", "rebootTimeout": 120], in: scratch)
+            let plan = try Self.converge(["plan", path])
+            #expect(plan.status == 2, "\(plan.output)")
+            #expect(plan.output.contains("* reboot:marker  reboot: notified by file:/etc/converge-reboot-marker"), "\(plan.output)")
+            let clock = ContinuousClock()
+            let started = clock.now
+            let applied = try Self.converge(["apply", path])
+            let took = clock.now - started
+            #expect(applied.status == 0, "\(applied.output)")
+            for host in Lab.onePerRelease {
+                let lines = RunLog.lines(of: host.name, in: applied.output).joined(separator: "\n")
+                #expect(lines.contains("reboot:marker: rebooting"), "\(applied.output)")
+                #expect(lines.contains("reboot:marker: back after"), "\(applied.output)")
+                let now = try await Self.shell("cat /proc/sys/kernel/random/boot_id /var/tmp/converge-after-reboot", on: host)
+                let ids = now.split(separator: "\n").map(String.init)
+                #expect(ids.count == 2 && ids[0] + "\n" != before[host.name], "\(host.name) did not reboot: \(now)")
+                // The command after the reboot ran on the rebooted host.
+                #expect(ids.count == 2 && ids[1] == ids[0], "\(host.name): \(now)")
+            }
+            print("lab: applying a reboot to \(Lab.onePerRelease.count) hosts took \(took)")
+            let settled = try Self.converge(["plan", path])
+            #expect(settled.status == 0, "\(settled.output)")
+            for host in Lab.onePerRelease {
+                try await Self.shell("rm -f /etc/converge-reboot-marker /var/tmp/converge-after-reboot", on: host)
+            }
+        }
+
+        @Test("Reboot: a host that does not come back in time fails, naming the host, the reboot and the cause")
+        func rebootTimesOut() async throws {
+            let scratch = try TemporaryDirectory()
+            let host = Lab.onePerRelease[0]
+            try await Self.shell("rm -f /etc/converge-reboot-marker /var/tmp/converge-after-reboot", on: host)
+            // Its sshd answers 20 s after the boot, from the next boot on.
+            try await Self.shell("""
+                mkdir -p /etc/systemd/system/ssh.service.d
+                printf '[Service]\\nExecStartPre=/bin/sleep 20\\n' > /etc/systemd/system/ssh.service.d/converge-slow.conf
+                """, on: host)
+            var document = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Lab.inventory))) as! [String: Any]
+            document["groups"] = ["reboot": ["roles": ["reboot"], "vars": ["marker": "slow", "rebootTimeout": 5]]]
+            document["hosts"] = [["name": host.name, "address": host.address, "groups": ["reboot"]]]
+            let path = scratch.path + "/reboot.json"
+            try JSONSerialization.data(withJSONObject: document).write(to: URL(fileURLWithPath: path))
+            let applied = try Self.converge(["apply", path])
+            #expect(applied.status == 1, "\(applied.output)")
+            #expect(applied.output.contains("reboot: reboot:marker: the host did not come back within 5 s after the reboot; last try: unreachable: connect: "), "\(applied.output)")
+            // It does come back: a next run finds nothing pending and runs the step after the reboot.
+            let deadline = ContinuousClock.now + .seconds(120)
+            while (try? await Self.shell("true", on: host)) == nil, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .seconds(1))
+            }
+            try await Self.shell("rm -r /etc/systemd/system/ssh.service.d && systemctl daemon-reload", on: host)
+            let again = try Self.converge(["apply", path])
+            #expect(again.status == 0, "\(again.output)")
+            #expect(!again.output.contains("reboot:marker"), "\(again.output)")
+            #expect(try await Self.shell("test -s /var/tmp/converge-after-reboot && echo ran", on: host) == "ran\n")
+            try await Self.shell("rm -f /etc/converge-reboot-marker /var/tmp/converge-after-reboot", on: host)
+        }
+    
+
+        @Test("Package holds: held, upgraded through its hold and held again, released; plan shows the selection, a second run changes nothing")
+        func packageHolds() async throws {
+            let scratch = try TemporaryDirectory()
+            func converge(_ command: String, version: String, hold: Bool?) throws -> (status: Int32, output: String) {
+                var vars: [String: Any] = ["helloVersion": version]
+                if let hold { vars["hold"] = hold }
+                return try Self.converge([command, try Self.inventory(role: "holds", vars: vars, in: scratch)])
+            }
+            func selections() async throws -> [String] {
+                var seen: [String] = []
+                for host in Lab.onePerRelease {
+                    seen.append(try await Self.shell("dpkg-query -W -f '${Status} ${Version}' converge-test-hello", on: host))
+                }
+                return seen
+            }
+            let start = try converge("apply", version: "1.0-1", hold: false)
+            #expect(start.status == 0, "\(start.output)")
+            #expect(try await selections() == Array(repeating: "install ok installed 1.0-1", count: Lab.onePerRelease.count))
+
+            let plan = try converge("plan", version: "1.0-1", hold: true)
+            #expect(plan.status == 2, "\(plan.output)")
+            #expect(plan.output.contains("~ package:converge-test-hello  not held, want held"), "\(plan.output)")
+            #expect(plan.output.contains("selection: install → hold"), "\(plan.output)")
+            #expect(try converge("apply", version: "1.0-1", hold: true).status == 0)
+            #expect(try await selections() == Array(repeating: "hold ok installed 1.0-1", count: Lab.onePerRelease.count))
+            #expect(try converge("plan", version: "1.0-1", hold: true).status == 0)
+
+            // A new version through the hold: allow-change-held-packages on apt >= 1.1.
+            let upgraded = try converge("apply", version: "2.0-1", hold: true)
+            #expect(upgraded.status == 0, "\(upgraded.output)")
+            #expect(try await selections() == Array(repeating: "hold ok installed 2.0-1", count: Lab.onePerRelease.count))
+            #expect(try converge("plan", version: "2.0-1", hold: true).status == 0)
+            // Held, and left as it is: apt refuses to change it, and says why.
+            let refused = try converge("apply", version: "1.0-1", hold: nil)
+            #expect(refused.status == 1, "\(refused.output)")
+            #expect(refused.output.contains("held"), "\(refused.output)")
+
+            let released = try converge("apply", version: "2.0-1", hold: false)
+            #expect(released.status == 0, "\(released.output)")
+            #expect(released.output.contains("selection: hold → install"), "\(released.output)")
+            #expect(try await selections() == Array(repeating: "install ok installed 2.0-1", count: Lab.onePerRelease.count))
+            #expect(try converge("plan", version: "2.0-1", hold: false).status == 0)
+        }
     }
 }

@@ -19,9 +19,12 @@ import TestSupport
         ])
         let script = try ApplyScript(plan: plan, boundary: "--converge-test-boundary--")
         #expect(script.steps == [[0, 1, 2], [3], [4]])
+        // force-yes for a downgrade only on apt 1.0 (jessie's), which knows no other way.
         #expect(script.text.contains("""
+            converge_force=
+            if converge_old_apt; then converge_force=APT::Get::force-yes=true; fi
             converge_apt -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
-            -o DPkg::Lock::Timeout=300 -o Dpkg::Use-Pty=0 -o APT::Get::allow-downgrades=true -o APT::Get::force-yes=true \
+            -o DPkg::Lock::Timeout=300 -o Dpkg::Use-Pty=0 -o APT::Get::allow-downgrades=true ${converge_force:+-o "$converge_force"} \
             install 'a' 'b=1:2.0-1~deb8u1' 'c-'
             """))
         #expect(script.text.contains("""
@@ -322,6 +325,9 @@ import TestSupport
                 echo "DEBIAN_FRONTEND=$DEBIAN_FRONTEND"
                 """.write(toFile: bin + "/apt-get", atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bin + "/apt-get")
+            // ... and is apt 1.0 (jessie's): a downgrade takes force-yes there.
+            try "#!/bin/sh\necho 1.0.9.8.4\n".write(toFile: bin + "/dpkg-query", atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: bin + "/dpkg-query")
             let state = HostState(
                 packages: ["nginx": notInstalled(candidate: "1"), "telnet": installed("1"), "hello": installed("1.0-1", available: ["2.0-1", "1.0-1"])],
                 aptLists: freshLists)

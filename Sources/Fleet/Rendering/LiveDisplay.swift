@@ -40,6 +40,7 @@ public final class LiveDisplay: FleetEventSink, @unchecked Sendable {
                 case .plan: "planning"
                 case .apply: "applying \(planned[host] ?? 0) change(s)"
                 case .stopping: "stopping after the running step"
+                case .reboot: "rebooting: waiting for it to come back"
                 case .exec: "running the command"
                 case .bootstrap: "bootstrapping"
                 }

@@ -51,6 +51,8 @@ public enum HostPhase: String, Sendable, Codable, CaseIterable {
     case apply
     /// Asking a running apply script to start no further step.
     case stopping
+    /// Waiting for the host to come back from a reboot the apply started.
+    case reboot
     /// Running an ad hoc command (`converge exec`).
     case exec
     /// First contact with a newly leased box (`converge bootstrap`).

@@ -13,7 +13,8 @@ import SSH
 ///   first ``Answer`` whose ``Match`` fits it, and the probe's output is put together as
 ///   the host's shell would;
 /// - an apply script: each step is reported done, or failed where ``failStep(_:status:output:)``
-///   says so;
+///   says so; a script that ends with a reboot reports the boot ID, and the fake host
+///   comes back at once with another (``bootID``, ``reboots``);
 /// - any other command (`converge exec`): answered like a fact's command.
 ///
 /// A command nothing answers fails with status 127 and a message naming it, so a test
@@ -89,6 +90,9 @@ public final class FakeConnection: HostConnection, @unchecked Sendable {
     private var sent: [String] = []
     private var steps: [String] = []
     private var aborted = false
+    private var bootNumber = 1
+    /// Whether the session of the boot before a reboot is yet to be cut.
+    private var rebooted = false
 
     /// A host answering nothing yet, or (with `release`) the facts roles are evaluated with.
     public init(host: String, release: Release? = nil) {
@@ -167,6 +171,14 @@ public final class FakeConnection: HostConnection, @unchecked Sendable {
     /// The apply steps reported done, by their resources (`file:/etc/motd`).
     public var appliedSteps: [String] { lock.withLock { steps } }
 
+    /// How many times an apply script rebooted the fake host.
+    public var reboots: Int { lock.withLock { bootNumber - 1 } }
+
+    /// What `/proc/sys/kernel/random/boot_id` holds: another after each reboot.
+    public var bootID: String { lock.withLock { Self.bootID(bootNumber) } }
+
+    private static func bootID(_ number: Int) -> String { String(format: "00000000-0000-4000-8000-%012d", number) }
+
     public func run(_ command: String, input: Data, timeout: Duration?,
                     onStdout: (@Sendable (Data) -> Void)?) async throws -> CommandResult {
         if lock.withLock({ aborted }) {
@@ -178,6 +190,8 @@ public final class FakeConnection: HostConnection, @unchecked Sendable {
             result = answerProbe(text)
         } else if text.hasPrefix("# converge apply script") {
             result = answerApply(text)
+        } else if command == Convergence.bootIDCommand, !lock.withLock({ answers.contains { $0.match.matches(command) } }) {
+            result = CommandResult(exitStatus: 0, stdout: Data((bootID + "\n").utf8), stderr: Data())
         } else {
             let answer = answering(command)
             result = CommandResult(exitStatus: answer.status, stdout: Data(answer.stdout.utf8), stderr: Data(answer.stderr.utf8))
@@ -189,7 +203,10 @@ public final class FakeConnection: HostConnection, @unchecked Sendable {
     public func close() async {}
 
     public func abort() {
-        lock.withLock { aborted = true }
+        lock.withLock {
+            // The session of the boot before a reboot ends; the host is back for the next.
+            if rebooted { rebooted = false } else { aborted = true }
+        }
     }
 
     private func answering(_ command: String) -> Answer {
@@ -245,6 +262,13 @@ public final class FakeConnection: HostConnection, @unchecked Sendable {
             } else {
                 lock.withLock { steps += resources }
                 output += "\(boundary) step \(number) ok\n"
+                if script.contains("\nconverge_reboot \(number) ") {
+                    output += "\(boundary) reboot \(bootID)\n"
+                    lock.withLock {
+                        bootNumber += 1
+                        rebooted = true
+                    }
+                }
             }
         }
         output += "\(boundary) done\n"

@@ -5,6 +5,8 @@ public struct Change: Codable, Hashable, Sendable {
     /// What kind of change it is, as the plan shows it.
     public enum Action: String, Codable, Sendable {
         case create, update, remove, run, restart, reload
+        /// The host reboots (``Reboot``).
+        case reboot
     }
 
     /// The resource changed; `apt:update` for the refresh of apt's lists.
@@ -19,8 +21,9 @@ public struct Change: Codable, Hashable, Sendable {
     public var content: ContentChange?
     /// What the apply script does.
     public var operation: HostOperation
-    /// The units this change notifies: marked as pending a restart on the host as soon as
-    /// it is made, until the restart is done, so a run cut off in between is finished next time.
+    /// What this change notifies, by their ``NotifiableResource/pendingName`` (a service's
+    /// unit): marked as pending on the host as soon as it is made, until the restart (or
+    /// reboot) is done, so a run cut off in between is finished next time.
     public var notifies: [String]
 
     public init(
@@ -127,6 +130,12 @@ public enum HostOperation: Codable, Hashable, Sendable {
     case installPackage(name: String, version: String?, allowDowngrade: Bool)
     /// Remove `name` (keeping its configuration files).
     case removePackage(name: String)
+    /// dpkg's selection of `name` (`dpkg --set-selections`): `hold` keeps apt from changing
+    /// it, or the hold released (`install`). It joins the apt transaction of its step:
+    /// holds are released before it, and made after it; an install of a package held
+    /// in the same step is let through the hold (`APT::Get::allow-change-held-packages`,
+    /// `force-yes` on jessie's apt 1.0, which knows no other way).
+    case holdPackage(name: String, hold: Bool)
     /// Write `bytes` to `path` atomically with the given attributes.
     case writeFile(path: String, bytes: FileBytes, owner: String?, group: String?, mode: UInt16)
     /// `chown`/`chmod` what is given; nil leaves it.
@@ -163,6 +172,11 @@ public enum HostOperation: Codable, Hashable, Sendable {
     /// input from /dev/null, under the step timeout. It must run on jessie's dash as on
     /// trixie's, and be safe to run again.
     case shell(String)
+    /// Reboots the host (`systemctl reboot`) once the apply script has ended, clearing the
+    /// notification `pending` on it (a ``NotifiableResource/pendingName``); the controller
+    /// waits up to `timeout` seconds for the host to come back (its boot ID changed) and
+    /// runs the steps after this one in a new script.
+    case reboot(pending: String, timeout: Int)
 }
 
 /// Why a host cannot be planned.
@@ -173,7 +187,7 @@ public enum PlanError: Error, Equatable, Sendable, CustomStringConvertible {
     case cycle([ResourceID])
     /// A resource requires or notifies one the host does not declare.
     case unknownDependency(ResourceID, ResourceID)
-    /// A resource notifies one that is not a service.
+    /// A resource notifies one that cannot be notified (not a ``NotifiableResource``).
     case notifiesNonService(ResourceID, ResourceID)
     /// A resource's own values are wrong.
     case invalid(ResourceID, String)
@@ -197,7 +211,7 @@ public enum PlanError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unknownDependency(let id, let other):
             "\(id.shown) depends on \(other.shown), which this host does not declare"
         case .notifiesNonService(let id, let other):
-            "\(id.shown) notifies \(other.shown), which is not a service"
+            "\(id.shown) notifies \(other.shown), which is not a service or a reboot"
         case .invalid(let id, let message):
             "\(id.shown): \(message)"
         case .conflict(let id, let message):

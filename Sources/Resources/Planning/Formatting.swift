@@ -50,10 +50,15 @@ extension HostOperation {
         }
     }
 
+    /// Whether it reboots the host: the end of an apply script.
+    package var isReboot: Bool {
+        if case .reboot = self { true } else { false }
+    }
+
     /// Whether this installs or removes a package (and so joins an apt transaction).
     package var isPackageChange: Bool {
         switch self {
-        case .installPackage, .removePackage: true
+        case .installPackage, .removePackage, .holdPackage: true
         default: false
         }
     }

@@ -13,15 +13,35 @@ public enum ShellCommands {
         "-y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold -o DPkg::Lock::Timeout=\(lockTimeout) -o Dpkg::Use-Pty=0"
     }
 
-    /// One `apt-get install` transaction: `name`, `name=version`, and removals as `name-`.
+    /// One `apt-get install` transaction: `name`, `name=version`, and removals as `name-`;
+    /// the holds in `unhold` released before it and those in `hold` made after it, an
+    /// install of a package in `hold` let through its hold.
     public static func packages(
-        install: [(name: String, version: String?)], remove: [String], allowDowngrades: Bool, lockTimeout: Int = 300
+        install: [(name: String, version: String?)], remove: [String], allowDowngrades: Bool,
+        hold: [String] = [], unhold: [String] = [], lockTimeout: Int = 300
     ) -> String {
+        var lines: [String] = []
+        if !unhold.isEmpty { lines.append("converge_select install " + unhold.map(shellQuote).joined(separator: " ")) }
         let words = install.map { package in shellQuote(package.version.map { "\(package.name)=\($0)" } ?? package.name) }
             + remove.map { shellQuote($0 + "-") }
-        // Downgrades: --allow-downgrades (apt ≥ 1.1) as configuration, force-yes for apt 1.0.
-        let downgrade = allowDowngrades ? " -o APT::Get::allow-downgrades=true -o APT::Get::force-yes=true" : ""
-        return "converge_apt \(aptOptions(lockTimeout: lockTimeout))\(downgrade) install \(words.joined(separator: " "))"
+        if !words.isEmpty {
+            // Downgrades: --allow-downgrades (apt ≥ 1.1) as configuration, force-yes only for
+            // apt 1.0, which knows no other way: on later apt, force-yes lets everything
+            // through (a hold, an unauthenticated package).
+            var options = ""
+            if allowDowngrades {
+                lines.append("converge_force=\nif converge_old_apt; then converge_force=APT::Get::force-yes=true; fi")
+                options = " -o APT::Get::allow-downgrades=true ${converge_force:+-o \"$converge_force\"}"
+            }
+            let held = install.map(\.name).filter(hold.contains)
+            if !held.isEmpty {
+                lines.append("converge_allow_held " + held.map(shellQuote).joined(separator: " "))
+                options += " ${converge_held_option:+-o \"$converge_held_option\"}"
+            }
+            lines.append("converge_apt \(aptOptions(lockTimeout: lockTimeout))\(options) install \(words.joined(separator: " "))")
+        }
+        if !hold.isEmpty { lines.append("converge_select hold " + hold.map(shellQuote).joined(separator: " ")) }
+        return lines.joined(separator: "\n")
     }
 
     /// The commands of one operation that is not a package install or removal.
@@ -45,6 +65,8 @@ public enum ShellCommands {
             return packages(install: [(name, version)], remove: [], allowDowngrades: downgrade, lockTimeout: lockTimeout)
         case .removePackage(let name):
             return packages(install: [], remove: [name], allowDowngrades: false, lockTimeout: lockTimeout)
+        case .holdPackage(let name, let hold):
+            return packages(install: [], remove: [], allowDowngrades: false, hold: hold ? [name] : [], unhold: hold ? [] : [name])
         case .writeFile(let path, let bytes, let owner, let group, let mode):
             let data: Data
             let sha256: String
@@ -145,6 +167,13 @@ public enum ShellCommands {
             return "systemctl daemon-reload"
         case .shell(let script):
             return script
+        case .reboot:
+            // The reboot itself comes once the apply script has ended (ApplyScript's
+            // converge_reboot); this step checks that it can come, and flushes the disks.
+            return """
+                if ! command -v systemctl >/dev/null 2>&1; then echo "converge: cannot reboot: no systemctl (converge reboots hosts with systemd)"; exit 1; fi
+                sync
+                """
         case .ensureService(let unit, let running, let enabled, let refresh):
             func word(_ value: Bool?) -> String { value.map { $0 ? "yes" : "no" } ?? "-" }
             return "converge_service \(shellQuote(unit)) \(word(running)) \(word(enabled)) \(refresh.map(shellQuote) ?? "-")"

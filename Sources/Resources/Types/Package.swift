@@ -7,10 +7,17 @@ import Facts
 /// Package("redis-server", .version("5:7.0.15-1~deb12u1"))
 /// Package("curl", .latest)
 /// Package("telnet", .absent)
+/// Package("mariadb-server", .version("1:10.11.6-0+deb12u1"), hold: true)
 /// ```
 ///
 /// All packages of a host that need a change are installed and removed in one
 /// `apt-get install` transaction.
+///
+/// `hold: true` holds the package (dpkg's selection `hold`, as `apt-mark hold` sets it), so
+/// that no `apt-get upgrade` or unattended-upgrades moves it; converge itself still installs
+/// the version the resource wants, through the hold. `hold: false` releases a hold, and
+/// `nil` (the default) leaves the selection as it is: a package held by hand is then not
+/// changed by converge either, as apt refuses to.
 public struct Package: Resource, Hashable {
     /// What the host should have of the package.
     public enum State: Sendable, Hashable, Codable, CustomStringConvertible {
@@ -37,15 +44,18 @@ public struct Package: Resource, Hashable {
     /// The package name, e.g. `nginx`; `name:arch` selects an architecture.
     public var name: String
     public var state: State
+    /// Whether the package is held (`true`), not held (`false`), or either (`nil`).
+    public var hold: Bool?
     public var requires: [ResourceID]
     public var notifies: [ResourceID]
 
     public init(
-        _ name: String, _ state: State = .present, requires: [ResourceID] = [],
+        _ name: String, _ state: State = .present, hold: Bool? = nil, requires: [ResourceID] = [],
         notifies: [ResourceID] = []
     ) {
         self.name = name
         self.state = state
+        self.hold = hold
         self.requires = requires
         self.notifies = notifies
     }
@@ -66,11 +76,29 @@ extension Package {
         case .latest: .always
         case .version(let version): .version(version)
         }
+        if hold == true, state == .absent { throw .invalid(id, "a package to be absent cannot be held") }
         try query.addPackage(name, need: need, for: id)
     }
 
     public func plan(in context: inout PlanContext) throws(PlanError) {
         guard let current = context.state.packages[name] else { throw .missingFacts(id) }
+        try planVersion(current, in: &context)
+        guard let hold, state != .absent else { return }
+        let want = current.status?.want
+        if hold != (want == .hold) {
+            context.append(Change(
+                resource: id, action: .update, reason: hold ? "not held, want held" : "held, want not held",
+                fields: [FieldChange("selection", old: want?.rawValue, new: hold ? "hold" : "install")],
+                operation: .holdPackage(name: name, hold: hold)))
+        } else if hold, context.hasChanged(id) {
+            // Installed through its hold (in the same apt step), and held after.
+            context.append(Change(
+                resource: id, action: .update, reason: "held: installed through its hold, and held again",
+                operation: .holdPackage(name: name, hold: true)))
+        }
+    }
+
+    private func planVersion(_ current: PackageState, in context: inout PlanContext) throws(PlanError) {
         let installed = current.installedVersion
         let lists = context.state.aptLists
         let noLists = lists.map { $0.packageIndexCount == 0 } ?? false

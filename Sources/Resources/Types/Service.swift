@@ -41,6 +41,9 @@ public struct Service: NotifiableResource, Hashable {
     /// The systemd unit, e.g. `nginx.service`.
     public var unit: String { name + ".service" }
 
+    /// Its ``unit``: a restart pending is marked under the unit's name.
+    public var pendingName: String { unit }
+
     /// `nginx` for `nginx` and `nginx.service`.
     static func shortName(_ name: String) -> String {
         name.hasSuffix(".service") ? String(name.dropLast(".service".count)) : name
