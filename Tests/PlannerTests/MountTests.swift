@@ -69,7 +69,7 @@ import TestSupport
 
     /// The fstab line is escaped as fstab escapes it, and replaces the mount point's line
     /// wherever it is, comments and other mounts left alone.
-    @Test func theFstabLineReplacesOnlyTheMountPointsOwn() throws {
+    @Test(arguments: Awk.installed) func theFstabLineReplacesOnlyTheMountPointsOwn(awk: Awk) throws {
         let spaced = Mount("/srv/my files", device: "/dev/sdb1", type: "ext4", options: ["noatime"], pass: 2)
         #expect(spaced.fstabLine == "/dev/sdb1 /srv/my\\040files ext4 noatime 0 2")
         try withTemporaryDirectory { directory in
@@ -84,12 +84,12 @@ import TestSupport
                 """
             try before.write(toFile: path, atomically: true, encoding: .utf8)
             let lines = Lines(path, [.line(spaced.fstabLine, replacing: spaced.fstabPattern)])
-            let output = try run([dash, "-c", lines.fact.command])
+            let output = try awk.run(lines.fact.command)
             var state = HostState()
             state.factOutputs[lines.fact.name] = FactOutput(stdout: output.stdout, stderr: output.stderr, exitStatus: output.status)
             let change = try #require(try plan([lines], state).changes.first)
             guard case .shell(let script) = change.operation else { Issue.record("\(change.operation)"); return }
-            #expect(try run([dash, "-e", "-c", script]).status == 0)
+            #expect(try awk.run(script, stopOnError: true).status == 0)
             #expect(try String(contentsOfFile: path, encoding: .utf8) == """
                 # /srv/my files was on sdc1
                 UUID=8c1b / ext4 errors=remount-ro 0 1
