@@ -27,6 +27,12 @@ static inline int cv_libssh2_channel_exec(LIBSSH2_CHANNEL *channel, const char *
     return libssh2_channel_process_startup(channel, "exec", sizeof("exec") - 1, command, length);
 }
 
+/// A channel to `host`:`port` as the SSH server reaches them (`ssh -L`), e.g. a
+/// service on the host's loopback; the originator given is the server's own.
+static inline LIBSSH2_CHANNEL *cv_libssh2_channel_direct_tcpip(LIBSSH2_SESSION *session, const char *host, int port) {
+    return libssh2_channel_direct_tcpip_ex(session, host, port, "127.0.0.1", 22);
+}
+
 static inline ssize_t cv_libssh2_channel_read(LIBSSH2_CHANNEL *channel, char *buffer, size_t length) {
     return libssh2_channel_read_ex(channel, 0, buffer, length);
 }

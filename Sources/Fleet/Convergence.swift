@@ -74,6 +74,8 @@ public struct Convergence: Sendable {
         public internal(set) var connection: any HostConnection
         public let plan: HostPlan
         let secrets: SecretValues
+        /// What tells that the host serves again once its changes are made (its roles' checks).
+        public var healthChecks: [HealthCheck] = []
     }
 
     /// Plans `host` in one round trip when the role facts cached from its last run still
@@ -123,7 +125,8 @@ public struct Convergence: Sendable {
             let secrets = try SecretValues(resolving: resources!, key: key, environment: environment)
             let plan = try Planner.plan(host: host.name, resources: resources!, state: state!, secrets: secrets, options: options)
             secretDigests?.record(SecretDigestStore.digests(unchangedBy: plan, resources: resources!, state: state!), of: host)
-            return PlannedHost(host: host, connection: connection, plan: plan, secrets: secrets)
+            return PlannedHost(host: host, connection: connection, plan: plan, secrets: secrets,
+                               healthChecks: try healthChecks(for: host, context: roleFacts!))
         } catch let error as FactError {
             throw HostFailure(host: host.name, phase: "facts", message: error.description)
         } catch let error as PlanError {
@@ -139,15 +142,19 @@ public struct Convergence: Sendable {
         run?.enter(.facts)
         var probe = FactProbe()
         let keys = plan.query.add(to: &probe)
+        // The roles' health checks, evaluated with the host's facts as they are now.
+        let roleKeys = RoleFacts.add(to: &probe, details: true)
         let output = try await probeOutput(probe.script, on: connection, host: host)
         do {
-            let state = try keys.state(from: probe.results(from: output))
+            let results = probe.results(from: output)
+            let state = try keys.state(from: results)
             guard state.fingerprint == plan.factsFingerprint else {
                 throw HostFailure(host: host.name, phase: "plan",
                                   message: "the host changed since the plan was made; make a new plan with `converge plan`")
             }
             let secrets = try SecretValues(resolving: plan, key: key, environment: environment)
-            return PlannedHost(host: host, connection: connection, plan: plan, secrets: secrets)
+            return PlannedHost(host: host, connection: connection, plan: plan, secrets: secrets,
+                               healthChecks: try healthChecks(for: host, context: try roleKeys.roleFacts(from: results)))
         } catch let error as FactError {
             throw HostFailure(host: host.name, phase: "facts", message: error.description)
         } catch let error as PlanError {
@@ -290,6 +297,36 @@ public struct Convergence: Sendable {
 
     /// The resources of every role `host` has, evaluated with its facts and vars.
     func resources(for host: Inventory.Host, context facts: RoleFacts) throws -> [any Resource] {
+        let context = hostContext(for: host, facts: facts)
+        return try host.roles.flatMap { name -> [any Resource] in
+            let resources = try evaluating(role: name, of: host) { try $0.resources(for: context) }
+            return try resources.map { try readingControllerFiles(of: $0, host: host) }
+        }
+    }
+
+    /// The health checks of `host`'s roles (``Role/healthChecks(for:)``), evaluated with `facts`.
+    func healthChecks(for host: Inventory.Host, context facts: RoleFacts) throws -> [HealthCheck] {
+        let context = hostContext(for: host, facts: facts)
+        return try host.roles.flatMap { name in try evaluating(role: name, of: host) { try $0.healthChecks(for: context) } }
+    }
+
+    /// Runs `body` with the role named `name`, its errors named as the role's.
+    private func evaluating<T>(role name: String, of host: Inventory.Host, _ body: (Role) throws -> T) throws -> T {
+        guard let role = playbook.role(named: name) else {
+            throw HostFailure(host: host.name, phase: "roles", message: "unknown role \"\(name)\"")
+        }
+        do {
+            return try body(role)
+        } catch let error as HostFailure {
+            throw error
+        } catch {
+            // A role's own error (typed vars, an address it needs, a health check): the role names it.
+            throw HostFailure(host: host.name, phase: "roles", message: "role \(name): \(error)")
+        }
+    }
+
+    /// What a role sees of `host`: its inventory entry and `facts`.
+    private func hostContext(for host: Inventory.Host, facts: RoleFacts) -> HostContext {
         var context = HostContext(name: host.name, address: host.address, groups: host.groups,
                                   vars: VarValue(host.vars), codename: facts.codename,
                                   majorVersion: facts.majorVersion, architecture: facts.architecture,
@@ -300,21 +337,7 @@ public struct Convergence: Sendable {
         if let interfaces = facts.interfaces { context.interfaces = interfaces }
         if let mounts = facts.mounts { context.mounts = mounts }
         if let virtualization = facts.virtualization { context.virtualization = Virtualization(virtualization) }
-        return try host.roles.flatMap { name -> [any Resource] in
-            guard let role = playbook.role(named: name) else {
-                throw HostFailure(host: host.name, phase: "roles", message: "unknown role \"\(name)\"")
-            }
-            let resources: [any Resource]
-            do {
-                resources = try role.resources(for: context)
-            } catch let error as HostFailure {
-                throw error
-            } catch {
-                // A role's own error (typed vars, an address it needs): the role names it.
-                throw HostFailure(host: host.name, phase: "roles", message: "role \(name): \(error)")
-            }
-            return try resources.map { try readingControllerFiles(of: $0, host: host) }
-        }
+        return context
     }
 
     /// `resource` with the files it reads on the controller read in, so that the planner

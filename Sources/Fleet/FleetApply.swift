@@ -102,7 +102,15 @@ public struct FleetApply: Sendable {
                 }
             }
             applied.result = total
-            status = total.succeeded ? .changed : total.wasInterrupted ? .interrupted : .failed
+            if total.succeeded, !planned.healthChecks.isEmpty, HealthGate.isNeeded(after: plan) {
+                // Done only once the host serves again: a rollout's next batch waits for it.
+                run.enter(.health)
+                if let problem = await HealthGate(checks: planned.healthChecks)
+                    .wait(on: planned.connection, interruption: run.interruption) {
+                    applied.failure = HostFailure(host: run.host.name, phase: "health", message: problem)
+                }
+            }
+            status = applied.failure != nil ? .failed : total.succeeded ? .changed : total.wasInterrupted ? .interrupted : .failed
         } catch {
             if let lost = error as? ApplyConnectionLost {
                 applied.result = lost.result

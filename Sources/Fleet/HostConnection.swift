@@ -10,6 +10,9 @@ public protocol HostConnection: Sendable {
     /// reports, while the script runs), and must return quickly.
     func run(_ command: String, input: Data, timeout: Duration?,
              onStdout: (@Sendable (Data) -> Void)?) async throws -> CommandResult
+    /// Sends `input` to `host`:`port` as the host reaches them, and returns what the service
+    /// answers until it closes: a health check's HTTP request to the host's web server.
+    func forward(to host: String, port: Int, input: Data, timeout: Duration) async throws -> Data
     /// Closes the connection once its commands are done.
     func close() async
     /// Cuts the connection at once, from any thread: a running command ends with an error.

@@ -18,6 +18,7 @@
 public struct Role: Sendable {
     public let name: String
     private let body: @Sendable (HostContext) throws -> [any Resource]
+    private var health: (@Sendable (HostContext) throws -> [HealthCheck])?
 
     /// A role whose resources are listed by a ``ResourceBuilder`` closure.
     public init(_ name: String, @ResourceBuilder resources: @escaping @Sendable (HostContext) throws -> [any Resource]) {
@@ -30,6 +31,21 @@ public struct Role: Sendable {
     /// - Throws: what the role's closure throws, e.g. a ``VarsError``.
     public func resources(for host: HostContext) throws -> [any Resource] {
         try body(host)
+    }
+
+    /// The role, with `checks` telling whether one of its hosts serves again after a change
+    /// that restarted or reloaded something there (``HealthCheck``).
+    public func healthChecks(_ checks: @escaping @Sendable (HostContext) throws -> [HealthCheck]) -> Role {
+        var role = self
+        role.health = checks
+        return role
+    }
+
+    /// The checks this role's hosts pass when healthy; none unless ``healthChecks(_:)`` says.
+    public func healthChecks(for host: HostContext) throws -> [HealthCheck] {
+        let checks = try health?(host) ?? []
+        for check in checks { try check.validate() }
+        return checks
     }
 }
 

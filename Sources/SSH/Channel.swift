@@ -60,6 +60,20 @@ final class Channel {
         return try channel.exchange(input: input, deadline: deadline, silence: silence, onStdout: onStdout)
     }
 
+    /// Opens a TCP connection from the host to `host`:`port` (`ssh -L`), sends `input`, half
+    /// closes, and returns all it answers until it closes: an HTTP/1.0 exchange with a
+    /// service of the host, say, whatever interface it listens on.
+    static func forward(to host: String, port: Int, input: Data, on session: Session, until deadline: Deadline) throws -> Data {
+        let raw = try session.retrying(.exec, until: deadline) { () -> OpaquePointer? in
+            host.withCString { cv_libssh2_channel_direct_tcpip(session.raw, $0, Int32(port)) }
+        }
+        guard let raw else {
+            throw session.error(.exec, "the host did not open a connection to \(host):\(port) for us "
+                + "(nothing listening there, or its sshd forbids forwarding: AllowTcpForwarding)")
+        }
+        return try Channel(raw: raw, session: session).exchange(input: input, deadline: deadline, silence: nil, onStdout: nil).stdout
+    }
+
     private func exchange(input: Data, deadline: Deadline, silence: Duration?,
                           onStdout: (@Sendable (Data) -> Void)?) throws -> CommandResult {
         var stdout = Data()

@@ -88,6 +88,18 @@ public final class SSHConnection: Sendable {
         }
     }
 
+    /// Connects from the host to `host`:`port` as the host reaches them (`ssh -L`), sends
+    /// `input`, and returns what the service answers until it closes the connection: an
+    /// HTTP/1.0 request to a web server of the host, whatever interface it listens on.
+    public func forward(to host: String, port: Int, input: Data, timeout: Duration) async throws -> Data {
+        let session = session
+        let name = target.name
+        Self.logger.debug("\(name): forwarding \(input.count) bytes to \(host):\(port)")
+        return try await thread.run {
+            try Channel.forward(to: host, port: port, input: input, on: session.get(), until: .after(timeout))
+        }
+    }
+
     /// Runs `command` with the login user's shell and returns its output and exit status.
     /// A non-zero exit status is a result, not an error; errors are transport failures.
     ///

@@ -78,7 +78,7 @@ import TestSupport
             let result = try run([Self.binary, flag])
             #expect(result.status == 0)
             #expect(result.stdout.hasPrefix("converge \(ConvergeBuild.version) (commit "))
-            #expect(result.stdout.contains("\nplaybooks converge-lab \(ConvergeBuild.version) (13 roles)\n"))
+            #expect(result.stdout.contains("\nplaybooks converge-lab \(ConvergeBuild.version) (14 roles)\n"))
             #expect(result.stdout.contains("\nlibssh2 \(LibSSH2.version)\n"))
         }
     }

@@ -78,6 +78,12 @@ final class LocalConnection: HostConnection, @unchecked Sendable {
                              stdout: try Data(contentsOf: stdout), stderr: try Data(contentsOf: stderr))
     }
 
+    /// The tests run over local connections check locks, interruptions and sudo, none a
+    /// service of the host: a forward here is a test's mistake, and says so.
+    func forward(to host: String, port: Int, input: Data, timeout: Duration) async throws -> Data {
+        throw SSHError(host: "localhost", phase: .exec, kind: .failed, message: "LocalConnection forwards nothing (\(host):\(port))")
+    }
+
     func close() async {}
 
     /// Kills the running commands and every process they started (a step under `timeout`

@@ -151,3 +151,23 @@ let rebooting = Role("reboot") { host in
 let holds = Role("holds") { host in
     Package("converge-test-hello", .version(host.vars["helloVersion"].stringValue ?? "2.0-1"), hold: host.vars["hold"].boolValue)
 }
+
+/// A restart gated by health checks: the test daemon's configuration (`greeting` var)
+/// notifies it; the host is healthy when the daemon is active and the lab's apt cache (the
+/// bridge's apt-cacher-ng, which answers `/` with 406 and its usage page) answers from the
+/// host, through converge's SSH connection. `health_port`: another port for that check
+/// (one nothing listens on fails it).
+let healthChecked = Role("health") { host in
+    Package("converge-test-daemon")
+    File("/etc/converge-test-daemon.conf", content: "greeting=\(host.vars["greeting"].stringValue ?? "hello")\n",
+         notifies: [.service("converge-test-daemon")])
+    Service("converge-test-daemon", running: true, enabled: true)
+}
+.healthChecks { host in
+    let gateway = host.address.split(separator: ".").prefix(3).joined(separator: ".") + ".1"
+    return [
+        .command("systemctl is-active converge-test-daemon", tries: 5, interval: .milliseconds(200)),
+        .http(port: host.vars["health_port"].intValue ?? 3142, path: "/", address: gateway, status: 406,
+              expecting: "Apt-Cacher NG", tries: 3, interval: .milliseconds(200)),
+    ]
+}

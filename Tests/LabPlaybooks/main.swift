@@ -2,4 +2,4 @@
 // which inventory/lab.json names. A test fixture: not part of what converge ships.
 import Converge
 
-await ConvergeCommand.main(playbook: Playbook([base, baseDefaults, labApp, bench, kernel, logins, aptRepository, debconfAnswers, scheduled, edits, mounts, rebooting, holds], name: "converge-lab", version: ConvergeBuild.version))
+await ConvergeCommand.main(playbook: Playbook([base, baseDefaults, labApp, bench, kernel, logins, aptRepository, debconfAnswers, scheduled, edits, mounts, rebooting, holds, healthChecked], name: "converge-lab", version: ConvergeBuild.version))

@@ -164,7 +164,7 @@ extension LabSuite {
                 let result = try Converge.converge(command)
                 #expect(result.status == 1, "\(result.output)")
                 #expect(result.output == """
-                    Error: \(path): unknown role "lab-ap" (hosts \(shown)): the playbook has base, base-defaults, lab-app, bench, kernel, logins, apt-repository, debconf, scheduled, edits, mounts, reboot, holds
+                    Error: \(path): unknown role "lab-ap" (hosts \(shown)): the playbook has base, base-defaults, lab-app, bench, kernel, logins, apt-repository, debconf, scheduled, edits, mounts, reboot, holds, health
 
                     """, "\(command[0])")
             }

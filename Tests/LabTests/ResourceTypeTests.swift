@@ -462,5 +462,31 @@ extension LabSuite {
             #expect(try await selections() == Array(repeating: "install ok installed 2.0-1", count: Lab.onePerRelease.count))
             #expect(try converge("plan", version: "2.0-1", hold: false).status == 0)
         }
+
+        @Test("health checks gate a rolling restart: checked from each host through SSH; a host that fails them stops the rollout, naming the check")
+        func healthChecksGateARollout() async throws {
+            let scratch = try TemporaryDirectory()
+            func inventory(_ vars: [String: Any]) throws -> String { try Self.inventory(role: "health", vars: vars, in: scratch) }
+            #expect(try Self.converge(["apply", try inventory(["greeting": "one"])]).status == 0)
+            // A new greeting restarts the daemon on each host, one at a time, each checked healthy.
+            let rolled = try Self.converge(["apply", try inventory(["greeting": "two"]), "--serial", "1", "--json"])
+            #expect(rolled.status == 0, "\(rolled.output)")
+            let healthPhases = rolled.output.split(separator: "\n").filter { $0.contains(#""phase":"health""#) }
+            #expect(healthPhases.count == Lab.onePerRelease.count, "\(rolled.output)")
+
+            // The first host's HTTP check now asks a port nothing listens on: it fails, the
+            // rollout stops there, and the other hosts keep their old greeting.
+            let broken = try Self.converge(["apply", try inventory(["greeting": "three", "health_port": 9]), "--serial", "1"])
+            #expect(broken.status == 1, "\(broken.output)")
+            let first = Lab.onePerRelease[0].name
+            #expect(broken.output.contains("health check http://"), "\(broken.output)")
+            #expect(broken.output.contains(":9/ failed 3 times; last answer: "), "\(broken.output)")
+            #expect(broken.output.contains("1 host(s) failed, more than --max-fail 0"), "\(broken.output)")
+            for host in Lab.onePerRelease {
+                let greeting = try await Self.shell("cat /etc/converge-test-daemon.conf", on: host)
+                #expect(greeting == (host.name == first ? "greeting=three\n" : "greeting=two\n"), "\(host.name)")
+            }
+            #expect(try Self.converge(["apply", try inventory(["greeting": "hello"])]).status == 0)
+        }
     }
 }

@@ -41,6 +41,7 @@ public final class LiveDisplay: FleetEventSink, @unchecked Sendable {
                 case .apply: "applying \(planned[host] ?? 0) change(s)"
                 case .stopping: "stopping after the running step"
                 case .reboot: "rebooting: waiting for it to come back"
+                case .health: "waiting until it passes its health checks"
                 case .exec: "running the command"
                 case .bootstrap: "bootstrapping"
                 }

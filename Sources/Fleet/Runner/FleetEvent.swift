@@ -53,6 +53,8 @@ public enum HostPhase: String, Sendable, Codable, CaseIterable {
     case stopping
     /// Waiting for the host to come back from a reboot the apply started.
     case reboot
+    /// Waiting for the host to pass its health checks after its changes.
+    case health
     /// Running an ad hoc command (`converge exec`).
     case exec
     /// First contact with a newly leased box (`converge bootstrap`).

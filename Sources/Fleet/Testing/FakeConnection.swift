@@ -91,6 +91,8 @@ public final class FakeConnection: HostConnection, @unchecked Sendable {
     private var steps: [String] = []
     private var aborted = false
     private var bootNumber = 1
+    /// What each service (`host:port`) answers, one answer a connection, the last repeated.
+    private var services: [String: [String]] = [:]
     /// Whether the session of the boot before a reboot is yet to be cut.
     private var rebooted = false
 
@@ -158,6 +160,14 @@ public final class FakeConnection: HostConnection, @unchecked Sendable {
         self.answer(.exact(fact.command), with: answer)
     }
 
+    /// Makes the host's service at `host`:`port` answer each connection to it (a health
+    /// check's) with the next of `responses`, the last one from then on: `["HTTP/1.0 503
+    /// …", "HTTP/1.0 200 OK\r\n\r\nok"]` is a web server that comes up on the second try.
+    /// A port no service answers refuses the connection.
+    public func answerService(port: Int, host: String = "127.0.0.1", with responses: [String]) {
+        lock.withLock { services["\(host):\(port)"] = responses }
+    }
+
     /// Makes the apply step of `resource` (`package:apache2`, `file:/etc/motd`) fail with
     /// `status` and `output`; the steps after it are then skipped, as on a host.
     public func failStep(_ resource: String, status: Int32 = 1, output: String = "") {
@@ -198,6 +208,22 @@ public final class FakeConnection: HostConnection, @unchecked Sendable {
         }
         onStdout?(result.stdout)
         return result
+    }
+
+    public func forward(to host: String, port: Int, input: Data, timeout: Duration) async throws -> Data {
+        let key = "\(host):\(port)"
+        let response: String? = lock.withLock {
+            sent.append("forward \(key)")
+            guard var responses = services[key], let first = responses.first else { return nil }
+            if responses.count > 1 { responses.removeFirst() }
+            services[key] = responses
+            return first
+        }
+        guard let response else {
+            throw SSHError(host: self.host, phase: .exec, kind: .failed,
+                           message: "the host did not open a connection to \(key) for us (nothing listening there)")
+        }
+        return Data(response.utf8)
     }
 
     public func close() async {}

@@ -27,6 +27,9 @@ public let cache = Role("cache") { host in
         """, notifies: [.service("varnish")])
     Service("varnish", running: true, enabled: true)
 }
+// Up again after a restart of varnish: its child answers (a page through it would also
+// need a web host up, which the first converge of a whole fleet has not made yet).
+.healthChecks { _ in [.command("varnishadm ping")] }
 
 /// The VCL for `backends`: one probed backend each, and a round-robin director over them.
 func vcl(backends: [InventoryHost]) -> String {

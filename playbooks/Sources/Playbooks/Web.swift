@@ -85,6 +85,8 @@ public let web = Role("web") { host in
     File("/srv/shop/public\(Stack.healthPath)", content: "<?php\nheader('Cache-Control: no-store');\necho \"ok\\n\";\n")
     Directory("/var/log/shop", owner: "www-data", group: "adm", mode: 0o750, requires: [.package("apache2")])
 }
+// Serving again after a restart of Apache or PHP-FPM: the health page, through both.
+.healthChecks { _ in [.http(port: Stack.Port.web, path: Stack.healthPath, expecting: "ok")] }
 
 /// The web role's vars.
 struct WebVars: Decodable {

@@ -112,6 +112,16 @@ import Testing
         #expect(container.contains { ($0 as? Sysctl)?.key == "net.core.somaxconn" })
     }
 
+    /// A rolling restart waits for web hosts to serve the health page again, and for varnish
+    /// to answer; the other tiers declare no checks yet.
+    @Test func webAndCacheDeclareHealthChecks() throws {
+        let context = Fleet.lab.context(for: "web1", codename: "bookworm")
+        #expect(try web.healthChecks(for: context).map(\.description) == ["http://127.0.0.1:80/health.php"])
+        #expect(try cache.healthChecks(for: Fleet.lab.context(for: "cache1", codename: "bookworm")).map(\.description)
+            == ["command: varnishadm ping"])
+        #expect(try database.healthChecks(for: Fleet.lab.context(for: "db1", codename: "bookworm")).isEmpty)
+    }
+
     /// Debian 8 to 10 have no sshd_config.d: the role sets its lines in Debian's sshd_config
     /// there, in place of Debian's own for each keyword; jessie's sshd knows no `prohibit-password`.
     @Test func sshdHardeningOnEveryRelease() throws {

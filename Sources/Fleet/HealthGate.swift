@@ -1,0 +1,67 @@
+import Foundation
+import Planner
+import Resources
+
+/// Waits after a host's changes until it passes its roles' health checks (``HealthCheck``),
+/// each tried until it passes or its tries run out, through the host's own connection.
+struct HealthGate {
+    let checks: [HealthCheck]
+
+    /// Whether `plan` restarts, reloads, starts, installs or reboots something: only then
+    /// may the host have stopped serving, and is waited for. A plan that only writes files
+    /// nothing restarts for is not.
+    static func isNeeded(after plan: HostPlan) -> Bool {
+        plan.changes.contains { change in
+            switch change.action {
+            case .restart, .reload: return true
+            default: break
+            }
+            switch change.operation {
+            case .ensureService, .systemctl, .installPackage, .removePackage, .reboot: return true
+            default: return false
+            }
+        }
+    }
+
+    /// Nil once every check passed; else why the host is unhealthy, naming the check, its
+    /// tries and its last answer. Stops early (and says so) when the run is interrupted.
+    func wait(on connection: any HostConnection, interruption: Interruption) async -> String? {
+        for check in checks {
+            var last = ""
+            for attempt in 1...check.tries {
+                guard let problem = await Self.probe(check, on: connection) else { last = ""; break }
+                last = problem
+                guard attempt < check.tries else { break }
+                guard interruption.level == .none else { return "health check \(check): interrupted while waiting; last answer: \(last)" }
+                try? await Task.sleep(for: check.interval)
+            }
+            if !last.isEmpty {
+                return "health check \(check) failed \(check.tries) time\(check.tries == 1 ? "" : "s"); last answer: \(last)"
+            }
+        }
+        return nil
+    }
+
+    /// Nil when `check` passes once; else what it got instead.
+    static func probe(_ check: HealthCheck, on connection: any HostConnection) async -> String? {
+        switch check.probe {
+        case .http(let address, let port, _, _, _, _):
+            do {
+                let response = try await connection.forward(to: address, port: port, input: Data((check.request ?? "").utf8),
+                                                             timeout: check.timeout)
+                return check.verdict(onResponse: String(decoding: response, as: UTF8.self))
+            } catch {
+                return HostFailure(error, host: "").message
+            }
+        case .command(let command):
+            do {
+                let result = try await connection.run(command, input: Data(), timeout: check.timeout)
+                guard !result.succeeded else { return nil }
+                let said = (result.stderrText + result.stdoutText).trimmingCharacters(in: .whitespacesAndNewlines)
+                return "exit status \(result.exitStatus)" + (said.isEmpty ? "" : ": \(said.prefix(200))")
+            } catch {
+                return HostFailure(error, host: "").message
+            }
+        }
+    }
+}
