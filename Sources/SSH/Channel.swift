@@ -71,15 +71,18 @@ final class Channel {
             throw session.error(.exec, "the host did not open a connection to \(host):\(port) for us "
                 + "(nothing listening there, or its sshd forbids forwarding: AllowTcpForwarding)")
         }
-        return try Channel(raw: raw, session: session).exchange(input: input, deadline: deadline, silence: nil, onStdout: nil).stdout
+        // No end of input after the request: some servers take a half-closed connection
+        // for a client gone, and answer nothing; an HTTP/1.0 server closes once it answered.
+        return try Channel(raw: raw, session: session)
+            .exchange(input: input, deadline: deadline, silence: nil, onStdout: nil, endsInput: false).stdout
     }
 
     private func exchange(input: Data, deadline: Deadline, silence: Duration?,
-                          onStdout: (@Sendable (Data) -> Void)?) throws -> CommandResult {
+                          onStdout: (@Sendable (Data) -> Void)?, endsInput: Bool = true) throws -> CommandResult {
         var stdout = Data()
         var stderr = Data()
         do {
-            return try exchange(input: input, deadline: deadline, silence: silence, onStdout: onStdout,
+            return try exchange(input: input, deadline: deadline, silence: silence, onStdout: onStdout, endsInput: endsInput,
                                 stdout: &stdout, stderr: &stderr)
         } catch var error as SSHError {
             // The connection failed while the command ran: what it said so far is kept (an
@@ -90,7 +93,7 @@ final class Channel {
     }
 
     private func exchange(input: Data, deadline: Deadline, silence: Duration?, onStdout: (@Sendable (Data) -> Void)?,
-                          stdout: inout Data, stderr: inout Data) throws -> CommandResult {
+                          endsInput: Bool, stdout: inout Data, stderr: inout Data) throws -> CommandResult {
         var lastHeard = ContinuousClock.now
         let input = [UInt8](input)
         var written = 0
@@ -117,6 +120,9 @@ final class Channel {
                         }
                         inputClosed = true
                     }
+                }
+                if written == input.count && !inputClosed && !endsInput {
+                    inputClosed = true
                 }
                 if written == input.count && !inputClosed {
                     let code = libssh2_channel_send_eof(raw)
