@@ -38,7 +38,7 @@ struct Awk: Sendable, CustomTestStringConvertible {
 /// have, on real files, so what is planned is checked against what is applied.
 @Suite struct TextFileEditTests {
     /// Plans `resource` from its fact run with `awk` on the files as they are.
-    func planned(_ resource: any Resource, fact: ShellFact, with awk: Awk, extra: [any Resource] = [],
+    func planned(_ resource: any Resource, fact: some Fact, with awk: Awk, extra: [any Resource] = [],
                  state: HostState = HostState()) throws -> HostPlan {
         let output = try awk.run(fact.command)
         var state = state

@@ -137,7 +137,7 @@ extension Block {
         \tfor (i = from; i <= n; i++) res[++m] = old[i]
         """
 
-    var fact: ShellFact { edit.fact(named: id.description) }
+    var fact: TextFileEdit.EditFact { edit.fact(named: id.description) }
 
     public func addFacts(to query: inout HostStateQuery) throws(PlanError) {
         guard !name.isEmpty, !name.contains(where: \.isNewline) else { throw .invalid(id, "needs a name on one line") }

@@ -138,7 +138,7 @@ extension Lines {
         \tfor (i = 1; i <= c; i++) res[++m] = cur[i]
         """
 
-    var fact: ShellFact { edit.fact(named: id.description) }
+    var fact: TextFileEdit.EditFact { edit.fact(named: id.description) }
 
     public func addFacts(to query: inout HostStateQuery) throws(PlanError) {
         guard !lines.isEmpty else { throw .invalid(id, "names no line") }

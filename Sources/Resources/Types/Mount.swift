@@ -127,11 +127,18 @@ extension Mount {
     }
 
     /// Named for the mount point: several mounts edit the one fstab.
-    var fstabFact: ShellFact { fstab.fact(named: "fstab:\(mountPoint)") }
+    var fstabFact: TextFileEdit.EditFact { fstab.fact(named: "fstab:\(mountPoint)") }
 
-    /// fstab's lines and /proc/mounts' for the mount point.
-    var current: ShellFact {
-        ShellFact(name: "mount:\(mountPoint)", command: """
+    /// fstab's lines and /proc/mounts' for the mount point, read by ``parse(_:)``.
+    struct MountFact: Fact {
+        let name: String
+        let command: String
+
+        func parse(_ output: String) throws(FactParseError) -> (fstab: Entry?, mounted: Entry?) { try Mount.parse(output) }
+    }
+
+    var current: MountFact {
+        MountFact(name: "mount:\(mountPoint)", command: """
             converge_m=\(shellQuote(Self.escaped(mountPoint)))
             if [ -r /etc/fstab ]; then
             \twhile read -r converge_d converge_p converge_t converge_o _; do
@@ -146,7 +153,7 @@ extension Mount {
     }
 
     /// A mount as fstab or /proc/mounts has it (fields escaped).
-    struct Entry: Equatable {
+    struct Entry: Equatable, Sendable {
         var device: String
         var type: String
         var options: String
@@ -182,15 +189,7 @@ extension Mount {
     }
 
     public func plan(in context: inout PlanContext) throws(PlanError) {
-        let listed: Entry?
-        let mounted: Entry?
-        do {
-            (listed, mounted) = try Self.parse(try context.value(of: current, for: id))
-        } catch let error as PlanError {
-            throw error
-        } catch {
-            throw .unreadableFacts(id, "\(current.name): \(error)")
-        }
+        let (listed, mounted) = try context.value(of: current, for: id)
         try fstab.plan(id, fact: fstabFact, requires: requires, in: &context)
         let point = shellQuote(mountPoint)
         let wanted = Entry(device: Self.escaped(device), type: Self.escaped(type), options: "")

@@ -66,9 +66,17 @@ struct TextFileEdit: Sendable {
     }
 
     /// The fact: `exists` or `missing`, then the program's `same`, or `changed` and the
-    /// file's lines before (`-`) and after (`+`).
-    func fact(named name: String) -> ShellFact {
-        ShellFact(name: name, command: """
+    /// file's lines before (`-`) and after (`+`), read as an ``Outcome``.
+    struct EditFact: Fact {
+        let name: String
+        let command: String
+
+        func parse(_ output: String) throws(FactParseError) -> Outcome { try TextFileEdit.outcome(from: output) }
+    }
+
+    /// The fact, named `name` (one per resource: several may edit one file).
+    func fact(named name: String) -> EditFact {
+        EditFact(name: name, command: """
             \(locateFile)
             if [ -f "$converge_f" ]; then converge_in=$converge_f; echo exists; else converge_in=/dev/null; echo missing; fi
             \(awk(mode: "plan"))
@@ -106,7 +114,7 @@ struct TextFileEdit: Sendable {
     }
 
     /// The file as the fact saw it, and as the edit would leave it.
-    struct Outcome: Equatable {
+    struct Outcome: Equatable, Sendable {
         var exists: Bool
         /// Nil when the edit changes nothing.
         var change: (old: [String], new: [String])?
@@ -154,18 +162,11 @@ extension TextFileEdit {
 
     /// Plans the edit from its fact: nothing, the file's change as a diff, or (for a file
     /// still missing, which a package this run installs first may create) the edit alone.
-    func plan(_ id: ResourceID, fact: ShellFact, requires: [ResourceID], in context: inout PlanContext) throws(PlanError) {
+    func plan(_ id: ResourceID, fact: EditFact, requires: [ResourceID], in context: inout PlanContext) throws(PlanError) {
         if context.declares(.file(path)) {
             throw .conflict(id, "file:\(path) manages the whole file: put these lines in its content instead")
         }
-        let outcome: Outcome
-        do {
-            outcome = try Self.outcome(from: try context.value(of: fact, for: id))
-        } catch let error as PlanError {
-            throw error
-        } catch {
-            throw .unreadableFacts(id, "\(fact.name): \(error)")
-        }
+        let outcome = try context.value(of: fact, for: id)
         if !outcome.exists && !create {
             guard let installer = context.firstChanged(among: requires) else {
                 throw .invalid(id, "\(path) does not exist: it is edited, not created (create: true creates it, "
