@@ -10,8 +10,13 @@ struct ApplyCommand: AsyncParsableCommand {
         commandName: "apply",
         abstract: "Plan every host, then make the changes (the default command).",
         discussion: """
-            Hosts are converged in parallel, or in rolling batches with --serial, so that a role \
-            behind a load balancer is never restarted everywhere at once. One failing or \
+            Hosts are converged in parallel. A host whose change restarts what it serves (its \
+            roles have health checks, and it passes them) rolls instead: group after group, a \
+            batch at a time as the playbook's rollout policy says (a quarter of a group by \
+            default), each host drained from the hosts in front of it, changed, waited for \
+            until healthy, and put back. A batch that fails stops the rollout, its hosts left \
+            drained and the later batches untouched. --serial, --max-fail and --pause override \
+            every group's policy; --no-rollout changes every host at once. One failing or \
             unreachable host never stops the others. A first Ctrl-C starts no further host or \
             step and lets the running steps end, a second cuts every connection; the summary then \
             says which hosts were interrupted and which never started. Exits 0 when every host \
@@ -25,17 +30,20 @@ struct ApplyCommand: AsyncParsableCommand {
     @OptionGroup(title: "Output options")
     var output: OutputOptions
 
-    @Option(help: ArgumentHelp("Converge hosts in batches of this many (or this share of them, e.g. 20%), one batch after the other.",
+    @Option(help: ArgumentHelp("Roll every host with changes in batches of this many of its group (or this share, e.g. 20%).",
                                valueName: "count|percent"))
     var serial: HostCount?
 
     @Option(name: .customLong("max-fail"),
-            help: ArgumentHelp("With --serial: start no further batch once more than this many hosts (or this share of them) failed.",
+            help: ArgumentHelp("Start no further batch once more than this many of a group's hosts (or this share) failed.",
                                valueName: "count|percent"))
-    var maxFail: HostCount = 0
+    var maxFail: HostCount?
 
-    @Option(help: ArgumentHelp("With --serial: wait this long after a batch before the next starts.", valueName: "seconds"))
-    var pause: Double = 0
+    @Option(help: ArgumentHelp("Wait this long after a rollout's batch before the next starts.", valueName: "seconds"))
+    var pause: Double?
+
+    @Flag(name: .customLong("no-rollout"), help: "Change every host at once: none waits for a turn or is drained.")
+    var noRollout = false
 
     @Option(name: .customLong("step-timeout"),
             help: ArgumentHelp("Seconds one step (an install, a command) may take on a host before it is stopped.", valueName: "seconds"))
@@ -43,8 +51,10 @@ struct ApplyCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let serial, serial == 0 || serial == .percent(0) { throw ValidationError("--serial must be at least 1 (or 1%), not \(serial)") }
-        if pause < 0 || !pause.isFinite { throw ValidationError("--pause must be 0 or more seconds") }
-        if pause > 0, serial == nil { throw ValidationError("--pause waits between the batches of --serial: give --serial too") }
+        if let pause, pause < 0 || !pause.isFinite { throw ValidationError("--pause must be 0 or more seconds") }
+        if noRollout, serial != nil || maxFail != nil || pause != nil {
+            throw ValidationError("--no-rollout changes every host at once: --serial, --max-fail and --pause have no batches to act on")
+        }
         if stepTimeout < 1 { throw ValidationError("--step-timeout must be at least 1 second") }
     }
 
@@ -73,10 +83,10 @@ struct ApplyCommand: AsyncParsableCommand {
         let interruption = Interruption()
         let signals = InterruptHandler(interruption)
         defer { signals.stop() }
-        let runner = FleetRunner(options: .init(parallel: fleet.parallel, batchSize: serial, maxFailures: maxFail,
-                                                pause: .milliseconds(Int((pause * 1000).rounded()))),
-                                 interruption: interruption, events: output.sink(.story))
-        let result = await FleetApply(convergence: convergence, options: applyOptions).run(work, with: runner)
+        let rollout = RolloutSettings(isEnabled: !noRollout, batchSize: serial, maxFailures: maxFail,
+                                      pause: pause.map { .milliseconds(Int(($0 * 1000).rounded())) })
+        let runner = FleetRunner(options: .init(parallel: fleet.parallel), interruption: interruption, events: output.sink(.story))
+        let result = await FleetApply(convergence: convergence, options: applyOptions, rollout: rollout).run(work, with: runner)
         output.printReport(of: result)
         if let status = signals.exitStatus { throw ExitCode(status) }
         if !result.report.succeeded { throw ExitCode(1) }

@@ -11,7 +11,10 @@ struct PlanCommand: AsyncParsableCommand {
         discussion: """
             Exits 0 when there is nothing to do, 2 when changes are pending, 1 on error. With \
             --json, each host's plan is in its "planned" event; --out saves the whole plan as one \
-            signed document (schema "converge-plan", version \(Plan.version)) for `converge apply PLAN`.
+            signed document (schema "converge-plan", version \(Plan.version)) for `converge apply PLAN`. \
+            The plan ends with the rollout an apply would make: the hosts whose change restarts \
+            what they serve, in batches, each with where it is drained from and the checks that \
+            gate its batch.
             """
     )
 
@@ -31,7 +34,7 @@ struct PlanCommand: AsyncParsableCommand {
         defer { signals.stop() }
         let runner = FleetRunner(options: .init(parallel: fleet.parallel), interruption: interruption,
                                  events: output.sink(.report))
-        let result = await convergence.plan(hosts, with: runner)
+        let (result, rollout) = await convergence.plan(hosts, with: runner)
         let plan = Plan(hosts: result.values, inventory: URL(fileURLWithPath: fleet.inventory).standardizedFileURL.path)
 
         // Signed with this controller's key: `converge apply` refuses it once edited.
@@ -39,6 +42,7 @@ struct PlanCommand: AsyncParsableCommand {
         let failures = result.hosts.compactMap(\.report.failure)
         if !output.json {
             print(PlanRenderer.render(plan), terminator: "")
+            print(rollout.render(), terminator: "")
             for failure in failures { FileOutput.printError(failure.description) }
         }
         if let status = signals.exitStatus { throw ExitCode(status) }

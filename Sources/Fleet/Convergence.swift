@@ -24,8 +24,10 @@ public struct ApplyConnectionLost: Error, Sendable {
 public struct Convergence: Sendable {
     static let logger = Logger(label: "converge.convergence")
     let connector: any HostConnecting
-    private let playbook: Playbook
+    let playbook: Playbook
     private let inventoryHosts: [InventoryHost]
+    /// Every host of the inventory, as converge reaches it: the hosts a drain runs on.
+    let fleet: [Inventory.Host]
     /// The inventory's file, which roles name in their errors (``HostContext/inventoryFile``).
     private let inventoryFile: String
     let environment: [String: String]
@@ -58,6 +60,7 @@ public struct Convergence: Sendable {
             }
         }
         self.playbook = playbook
+        self.fleet = inventory.hosts
         self.inventoryHosts = inventory.hosts.map {
             InventoryHost(name: $0.name, address: $0.address, groups: $0.groups, vars: VarValue($0.vars))
         }
@@ -76,6 +79,11 @@ public struct Convergence: Sendable {
         let secrets: SecretValues
         /// What tells that the host serves again once its changes are made (its roles' checks).
         public var healthChecks: [HealthCheck] = []
+        /// How the host is taken out of rotation while its changes are made (its roles' drains).
+        public var drains: [Drain] = []
+        /// The drains a rollout made and did not undo (``DrainedMarker``): the host is
+        /// still out of rotation.
+        public var drainedBy: [String] = []
     }
 
     /// Plans `host` in one round trip when the role facts cached from its last run still
@@ -99,8 +107,10 @@ public struct Convergence: Sendable {
             // cached facts to check, only the cheap ones (no `ip`, no `df`); without, all of
             // them, as the roles are evaluated with them before a second probe anyway.
             let roleFactKeys = RoleFacts.add(to: &probe, details: roleFacts == nil)
+            let drainedKey = probe.add(DrainedMarker.Fact())
             let stateKeys = try resources.map { try HostStateQuery(resources: $0).add(to: &probe) }
             let results = probe.results(from: try await probeOutput(probe.script, on: connection, host: host))
+            let drainedBy = try results.value(for: drainedKey)
             var currentRoleFacts = try roleFactKeys.roleFacts(from: results)
 
             var state = try stateKeys.map { try $0.state(from: results) }
@@ -126,7 +136,8 @@ public struct Convergence: Sendable {
             let plan = try Planner.plan(host: host.name, resources: resources!, state: state!, secrets: secrets, options: options)
             secretDigests?.record(SecretDigestStore.digests(unchangedBy: plan, resources: resources!, state: state!), of: host)
             return PlannedHost(host: host, connection: connection, plan: plan, secrets: secrets,
-                               healthChecks: try healthChecks(for: host, context: roleFacts!))
+                               healthChecks: try healthChecks(for: host, context: roleFacts!),
+                               drains: try drains(for: host, context: roleFacts!), drainedBy: drainedBy)
         } catch let error as FactError {
             throw HostFailure(host: host.name, phase: "facts", message: error.description)
         } catch let error as PlanError {
@@ -144,6 +155,7 @@ public struct Convergence: Sendable {
         let keys = plan.query.add(to: &probe)
         // The roles' health checks, evaluated with the host's facts as they are now.
         let roleKeys = RoleFacts.add(to: &probe, details: true)
+        let drainedKey = probe.add(DrainedMarker.Fact())
         let output = try await probeOutput(probe.script, on: connection, host: host)
         do {
             let results = probe.results(from: output)
@@ -153,8 +165,11 @@ public struct Convergence: Sendable {
                                   message: "the host changed since the plan was made; make a new plan with `converge plan`")
             }
             let secrets = try SecretValues(resolving: plan, key: key, environment: environment)
+            let roleFacts = try roleKeys.roleFacts(from: results)
             return PlannedHost(host: host, connection: connection, plan: plan, secrets: secrets,
-                               healthChecks: try healthChecks(for: host, context: try roleKeys.roleFacts(from: results)))
+                               healthChecks: try healthChecks(for: host, context: roleFacts),
+                               drains: try drains(for: host, context: roleFacts),
+                               drainedBy: try results.value(for: drainedKey))
         } catch let error as FactError {
             throw HostFailure(host: host.name, phase: "facts", message: error.description)
         } catch let error as PlanError {
@@ -310,6 +325,12 @@ public struct Convergence: Sendable {
         return try host.roles.flatMap { name in try evaluating(role: name, of: host) { try $0.healthChecks(for: context) } }
     }
 
+    /// How `host`'s roles take it out of rotation (``Role/drains(for:)``), evaluated with `facts`.
+    func drains(for host: Inventory.Host, context facts: RoleFacts) throws -> [Drain] {
+        let context = hostContext(for: host, facts: facts)
+        return try host.roles.flatMap { name in try evaluating(role: name, of: host) { try $0.drains(for: context) } }
+    }
+
     /// Runs `body` with the role named `name`, its errors named as the role's.
     private func evaluating<T>(role name: String, of host: Inventory.Host, _ body: (Role) throws -> T) throws -> T {
         guard let role = playbook.role(named: name) else {
@@ -362,7 +383,7 @@ public struct Convergence: Sendable {
     /// Runs a script through `sh -s` (as root, or through sudo when the inventory says so)
     /// with the script on stdin: it may be long and may hold file contents and secrets,
     /// which must never appear on a command line.
-    private func runPrivileged(_ script: String, on connection: any HostConnection, host: Inventory.Host,
+    func runPrivileged(_ script: String, on connection: any HostConnection, host: Inventory.Host,
                                onStdout: (@Sendable (Data) -> Void)? = nil) async throws -> CommandResult {
         var input = Data()
         let command: String

@@ -3,15 +3,21 @@ import Inventory
 import Planner
 
 /// Converging many hosts through a ``FleetRunner``: each planned (or its saved plan
-/// resumed), then applied, its steps told as they finish; in parallel or in rolling batches.
+/// resumed), then applied, its steps told as they finish.
+///
+/// Hosts are changed at once, except those whose change must roll (``RolloutSettings``):
+/// they wait until every host is planned, then go in batches, group after group; each is
+/// drained from the hosts in front of it (``Drain``), changed, waited for until it passes
+/// its health checks, and put back. A batch that fails beyond its group's allowance stops
+/// the rollout: its failed hosts stay drained, and the later batches are not started.
 ///
 /// A first interruption lets each running apply script end its running step and start no
 /// other (asked over a connection of its own); the second cuts the connections.
 ///
 /// ```swift
-/// let apply = FleetApply(convergence: convergence)
+/// let apply = FleetApply(convergence: convergence, rollout: RolloutSettings(batchSize: 1))
 /// let result = await apply.run(hosts.map { host in (host, { try await convergence.plan(host, in: $0) }) },
-///                              with: FleetRunner(options: .init(batchSize: 5, maxFailures: 1), events: display))
+///                              with: FleetRunner(events: display))
 /// print(result.report.succeeded)
 /// ```
 public struct FleetApply: Sendable {
@@ -21,35 +27,113 @@ public struct FleetApply: Sendable {
 
     public let convergence: Convergence
     public let options: ApplyOptions
+    public let rollout: RolloutSettings
 
-    public init(convergence: Convergence, options: ApplyOptions = ApplyOptions()) {
+    public init(convergence: Convergence, options: ApplyOptions = ApplyOptions(), rollout: RolloutSettings = RolloutSettings()) {
         self.convergence = convergence
         self.options = options
+        self.rollout = rollout
     }
 
     /// Plans and applies every host of `work` with `runner`.
     public func run(_ work: [(host: Inventory.Host, prepare: Prepare)], with runner: FleetRunner) async -> FleetResult<AppliedHost> {
         let prepares = Dictionary(work.map { ($0.host.name, $0.prepare) }, uniquingKeysWith: { first, _ in first })
+        let tickets = rollout.tickets(for: work.map(\.host), in: convergence.playbook.rollout)
         return await runner.run("apply", hosts: work.map(\.host)) { run in
-            try await converge(run, prepare: prepares[run.host.name]!)
+            try await converge(run, prepare: prepares[run.host.name]!, ticket: tickets[run.host.name]!)
         }
     }
 
-    /// Plans and applies one host.
-    func converge(_ run: HostRun, prepare: Prepare) async throws -> HostResult<AppliedHost> {
+    /// Plans and applies one host: at once, or rolled with `ticket` (none: at once, as a
+    /// host just bootstrapped is).
+    func converge(_ run: HostRun, prepare: Prepare, ticket: RolloutTicket? = nil) async throws -> HostResult<AppliedHost> {
         var planned = try await prepare(run)
-        let result = await apply(&planned, in: run)
+        run.emit(.planned(host: run.host.name, plan: planned.plan))
+        let result: HostResult<AppliedHost>
+        if let ticket, let reason = await rollout.reason(for: planned) {
+            result = await roll(&planned, reason: reason, ticket: ticket, in: run)
+        } else {
+            result = await apply(&planned, in: run)
+        }
         // Closed before the host counts as done: a process that exits right after its run
         // must find no session still being torn down on another thread.
         await planned.connection.close()
         return result
     }
 
+    /// Waits for the host's turn, then drains, applies, checks and undrains it.
+    private func roll(_ planned: inout Convergence.PlannedHost, reason: RolloutReason, ticket: RolloutTicket,
+                      in run: HostRun) async -> HostResult<AppliedHost> {
+        let plan = planned.plan
+        let why = switch reason {
+        case .serving: "it serves, and its change restarts what it serves"
+        case .leftDrained: "an earlier rollout left it drained (\(planned.drainedBy.joined(separator: "; "))): checked, then put back"
+        case .serial: "--serial"
+        }
+        run.emit(.note(host: run.host.name, text: "rolls with \(ticket.group) (\(ticket.policy)): \(why)"))
+        guard await run.waitForTurn(ticket) else {
+            let applied = AppliedHost(plan: plan, notApplied: "the rollout stopped before its batch")
+            run.emit(.applied(host: run.host.name, applied: applied))
+            return HostResult(status: run.interruption.level > .none ? .notStarted : .skipped, value: applied,
+                              changes: plan.changes.count)
+        }
+        let drainer = Drainer(convergence: convergence, planned: planned)
+        if !planned.drains.isEmpty {
+            run.enter(.drain)
+            do {
+                for note in try await drainer.drain() { run.emit(.note(host: run.host.name, text: note)) }
+            } catch {
+                let failure = HostFailure(error, host: run.host.name)
+                let applied = AppliedHost(plan: plan, notApplied: "not drained", failure: failure)
+                run.emit(.applied(host: run.host.name, applied: applied))
+                return HostResult(status: .failed, value: applied, changes: plan.changes.count, failure: failure)
+            }
+        }
+        var result: HostResult<AppliedHost>
+        if plan.isEmpty {
+            // Left drained, nothing to change: healthy is all it takes to go back.
+            var applied = AppliedHost(plan: plan)
+            if let problem = await checkHealth(planned, in: run) {
+                applied.failure = HostFailure(host: run.host.name, phase: "health", message: problem)
+            }
+            run.emit(.applied(host: run.host.name, applied: applied))
+            result = HostResult(status: applied.failure == nil ? .changed : .failed, value: applied, failure: applied.failure)
+        } else {
+            result = await apply(&planned, in: run, checkingHealth: true)
+        }
+        guard result.status == .changed, !planned.drains.isEmpty else {
+            if !planned.drains.isEmpty {
+                run.emit(.note(host: run.host.name, text: "left drained: converge again once it is fixed, and it is put back when healthy"))
+            }
+            return result
+        }
+        run.enter(.undrain)
+        do {
+            for note in try await Drainer(convergence: convergence, planned: planned).undrain() {
+                run.emit(.note(host: run.host.name, text: note))
+            }
+        } catch {
+            result.report.status = .failed
+            result.report.failure = HostFailure(error, host: run.host.name)
+        }
+        return result
+    }
+
+    /// Nil once the host passes its health checks (tried as each says); else why not.
+    private func checkHealth(_ planned: Convergence.PlannedHost, in run: HostRun) async -> String? {
+        guard !planned.healthChecks.isEmpty else { return nil }
+        run.enter(.health)
+        return await HealthGate(checks: planned.healthChecks).wait(on: planned.connection, interruption: run.interruption)
+    }
+
     /// Applies a planned host's changes, unless there are none or the run is being interrupted.
     /// After a reboot, `planned` has the connection to the host come back.
-    private func apply(_ planned: inout Convergence.PlannedHost, in run: HostRun) async -> HostResult<AppliedHost> {
+    ///
+    /// - Parameter checkingHealth: Wait until the host passes its health checks after its
+    ///   changes even when nothing in them restarts (a rolled host is put back only then).
+    private func apply(_ planned: inout Convergence.PlannedHost, in run: HostRun,
+                       checkingHealth: Bool = false) async -> HostResult<AppliedHost> {
         let plan = planned.plan
-        run.emit(.planned(host: run.host.name, plan: plan))
         guard !plan.isEmpty else { return HostResult(status: .ok, value: AppliedHost(plan: plan)) }
         guard run.interruption.level == .none else {
             let applied = AppliedHost(plan: plan, notApplied: "interrupted")
@@ -102,13 +186,10 @@ public struct FleetApply: Sendable {
                 }
             }
             applied.result = total
-            if total.succeeded, !planned.healthChecks.isEmpty, HealthGate.isNeeded(after: plan) {
+            if total.succeeded, checkingHealth || HealthGate.isNeeded(after: plan),
+               let problem = await checkHealth(planned, in: run) {
                 // Done only once the host serves again: a rollout's next batch waits for it.
-                run.enter(.health)
-                if let problem = await HealthGate(checks: planned.healthChecks)
-                    .wait(on: planned.connection, interruption: run.interruption) {
-                    applied.failure = HostFailure(host: run.host.name, phase: "health", message: problem)
-                }
+                applied.failure = HostFailure(host: run.host.name, phase: "health", message: problem)
             }
             status = applied.failure != nil ? .failed : total.succeeded ? .changed : total.wasInterrupted ? .interrupted : .failed
         } catch {

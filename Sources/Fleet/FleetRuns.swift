@@ -10,14 +10,25 @@ import Resources
 extension Convergence {
     /// Plans every host, changing nothing; each host's plan is also told as a
     /// ``FleetEvent/planned(host:plan:)`` event. A host with changes pending is `pending`.
-    public func plan(_ hosts: [Inventory.Host], with runner: FleetRunner, options: PlanOptions = PlanOptions()) async -> FleetResult<HostPlan> {
-        await runner.run("plan", hosts: hosts) { run in
+    /// With the plans comes how an apply would roll them (``RolloutPreview``): which hosts,
+    /// in which batches, drained from where, gated by which checks.
+    public func plan(_ hosts: [Inventory.Host], with runner: FleetRunner, options: PlanOptions = PlanOptions(),
+                     rollout: RolloutSettings = RolloutSettings()) async -> (result: FleetResult<HostPlan>, rollout: RolloutPreview) {
+        let tickets = rollout.tickets(for: hosts, in: playbook.rollout)
+        let rolled = RolledHosts()
+        let result = await runner.run("plan", hosts: hosts) { run in
             let planned = try await plan(run.host, options: options, in: run)
+            if let reason = await rollout.reason(for: planned) {
+                rolled.add(RolledHost(planned, reason: reason, ticket: tickets[run.host.name]!,
+                                      position: hosts.firstIndex { $0.name == run.host.name }!,
+                                      routers: { Drainer(convergence: self, planned: planned).routers(of: $0).map(\.name) }))
+            }
             await planned.connection.close()
             run.emit(.planned(host: run.host.name, plan: planned.plan))
             return HostResult(status: planned.plan.isEmpty ? .ok : .pending, value: planned.plan,
                               changes: planned.plan.changes.count)
         }
+        return (result, RolloutPreview(hosts: rolled.all))
     }
 
     /// Sweeps every host read-only for a drift report (``sweep(_:options:in:)``). A host

@@ -13,6 +13,9 @@ public protocol HostConnection: Sendable {
     /// Sends `input` to `host`:`port` as the host reaches them, and returns what the service
     /// answers until it closes: a health check's HTTP request to the host's web server.
     func forward(to host: String, port: Int, input: Data, timeout: Duration) async throws -> Data
+    /// Opens a connection from the host to `host`:`port` and closes it at once; throws when
+    /// nothing accepts it there: a health check's TCP port.
+    func connect(to host: String, port: Int, timeout: Duration) async throws
     /// Closes the connection once its commands are done.
     func close() async
     /// Cuts the connection at once, from any thread: a running command ends with an error.

@@ -25,6 +25,8 @@ public struct HealthCheck: Hashable, Sendable, CustomStringConvertible {
         /// An HTTP/1.0 `GET` of `path` from `address`:`port` as the host reaches it, answered
         /// with `status` and, when given, a body that holds `body`.
         case http(address: String, port: Int, path: String, hostHeader: String?, status: Int, body: String?)
+        /// A TCP connection to `address`:`port` as the host reaches it, accepted.
+        case tcp(address: String, port: Int)
         /// A command that exits 0 when the host is healthy, run through the login shell.
         case command(String)
     }
@@ -54,6 +56,14 @@ public struct HealthCheck: Hashable, Sendable, CustomStringConvertible {
                     timeout: timeout, tries: tries, interval: interval)
     }
 
+    /// A TCP port of the host (its loopback by default) that accepts a connection, e.g.
+    /// redis' 6379.
+    public static func tcp(
+        port: Int, address: String = "127.0.0.1", timeout: Duration = .seconds(5), tries: Int = 30, interval: Duration = .seconds(1)
+    ) -> HealthCheck {
+        HealthCheck(.tcp(address: address, port: port), timeout: timeout, tries: tries, interval: interval)
+    }
+
     /// A command that exits 0 when the host is healthy, e.g. `systemctl is-active mariadb`.
     public static func command(
         _ command: String, timeout: Duration = .seconds(5), tries: Int = 30, interval: Duration = .seconds(1)
@@ -66,6 +76,8 @@ public struct HealthCheck: Hashable, Sendable, CustomStringConvertible {
         switch probe {
         case .http(let address, let port, let path, _, _, _):
             "http://\(address.contains(":") ? "[\(address)]" : address):\(port)\(path)"
+        case .tcp(let address, let port):
+            "tcp://\(address.contains(":") ? "[\(address)]" : address):\(port)"
         case .command(let command):
             "command: \(command)"
         }
@@ -109,6 +121,12 @@ public struct HealthCheck: Hashable, Sendable, CustomStringConvertible {
                 throw HealthCheckError(check: description, message: "needs a path starting with / and no spaces in the path, address or host")
             }
             guard (100...599).contains(status) else { throw HealthCheckError(check: description, message: "status \(status) is not an HTTP status") }
+        }
+        if case .tcp(let address, let port) = probe {
+            guard (1...65535).contains(port) else { throw HealthCheckError(check: description, message: "port \(port) is not 1 to 65535") }
+            guard !address.isEmpty, !address.contains(where: { $0.isWhitespace }) else {
+                throw HealthCheckError(check: description, message: "needs an address with no spaces")
+            }
         }
         if case .command(let command) = probe, command.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw HealthCheckError(check: description, message: "has an empty command")

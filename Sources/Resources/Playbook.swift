@@ -18,12 +18,15 @@ public struct Playbook: Sendable {
     public let name: String?
     /// The version of the playbooks package, which `converge --version` shows.
     public let version: String?
+    /// How changes that restart what hosts serve roll through the groups.
+    public let rollout: Rollout
     private let index: [String: Int]
 
-    /// A playbook of `roles`, from the playbooks package `name` at `version`.
+    /// A playbook of `roles`, from the playbooks package `name` at `version`, rolling
+    /// changes through the fleet as `rollout` says.
     ///
     /// - Precondition: no two roles share a name.
-    public init(_ roles: [Role], name: String? = nil, version: String? = nil) {
+    public init(_ roles: [Role], name: String? = nil, version: String? = nil, rollout: Rollout = Rollout()) {
         var index: [String: Int] = [:]
         for (position, role) in roles.enumerated() {
             precondition(index.updateValue(position, forKey: role.name) == nil,
@@ -32,6 +35,7 @@ public struct Playbook: Sendable {
         self.roles = roles
         self.name = name
         self.version = version
+        self.rollout = rollout
         self.index = index
     }
 

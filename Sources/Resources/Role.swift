@@ -19,6 +19,7 @@ public struct Role: Sendable {
     public let name: String
     private let body: @Sendable (HostContext) throws -> [any Resource]
     private var health: (@Sendable (HostContext) throws -> [HealthCheck])?
+    private var drain: (@Sendable (HostContext) throws -> [Drain])?
 
     /// A role whose resources are listed by a ``ResourceBuilder`` closure.
     public init(_ name: String, @ResourceBuilder resources: @escaping @Sendable (HostContext) throws -> [any Resource]) {
@@ -46,6 +47,21 @@ public struct Role: Sendable {
         let checks = try health?(host) ?? []
         for check in checks { try check.validate() }
         return checks
+    }
+
+    /// The role, with `drains` taking one of its hosts out of the rotation of the hosts in
+    /// front of it (``Drain``) while a change restarts what it serves.
+    public func drains(_ drains: @escaping @Sendable (HostContext) throws -> [Drain]) -> Role {
+        var role = self
+        role.drain = drains
+        return role
+    }
+
+    /// How this role's hosts are drained; none unless ``drains(_:)`` says.
+    public func drains(for host: HostContext) throws -> [Drain] {
+        let drains = try drain?(host) ?? []
+        for drain in drains { try drain.validate() }
+        return drains
     }
 }
 

@@ -77,6 +77,21 @@ final class Channel {
             .exchange(input: input, deadline: deadline, silence: nil, onStdout: nil, endsInput: false).stdout
     }
 
+    /// Opens a connection from the host to `host`:`port` and closes it at once: whether
+    /// something accepts connections there (sshd confirms the channel only once its own
+    /// connection is made).
+    static func connect(to host: String, port: Int, on session: Session, until deadline: Deadline) throws {
+        let raw = try session.retrying(.exec, until: deadline) { () -> OpaquePointer? in
+            host.withCString { cv_libssh2_channel_direct_tcpip(session.raw, $0, Int32(port)) }
+        }
+        guard let raw else {
+            throw session.error(.exec, "the host did not open a connection to \(host):\(port) for us "
+                + "(nothing listening there, or its sshd forbids forwarding: AllowTcpForwarding)")
+        }
+        let channel = Channel(raw: raw, session: session)
+        _ = try session.retrying(.exec, until: deadline) { libssh2_channel_close(channel.raw) }
+    }
+
     private func exchange(input: Data, deadline: Deadline, silence: Duration?,
                           onStdout: (@Sendable (Data) -> Void)?, endsInput: Bool = true) throws -> CommandResult {
         var stdout = Data()

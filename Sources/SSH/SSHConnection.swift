@@ -100,6 +100,15 @@ public final class SSHConnection: Sendable {
         }
     }
 
+    /// Opens a connection from the host to `host`:`port` and closes it at once; throws when
+    /// nothing accepts it there (a TCP health check).
+    public func connect(to host: String, port: Int, timeout: Duration) async throws {
+        let session = session
+        try await thread.run {
+            try Channel.connect(to: host, port: port, on: session.get(), until: .after(timeout))
+        }
+    }
+
     /// Runs `command` with the login user's shell and returns its output and exit status.
     /// A non-zero exit status is a result, not an error; errors are transport failures.
     ///

@@ -102,14 +102,16 @@ import TestSupport
     }
 }
 
-/// `--serial` and `--max-fail` as counts or shares, `--pause` only with batches.
+/// `--serial` and `--max-fail` as counts or shares; `--no-rollout` alone.
 @Suite struct RolloutOptionTests {
     @Test func countsAndSharesAreTakenAndNonsenseRefused() throws {
         let command = try ApplyCommand.parse(["inventory/fleet.json", "--serial", "20%", "--max-fail", "10%", "--pause", "2.5"])
         #expect(command.serial == .percent(20) && command.maxFail == .percent(10) && command.pause == 2.5)
         #expect(try ApplyCommand.parse(["inventory/fleet.json", "--serial", "2"]).serial == .count(2))
-        for arguments in [["--serial", "0"], ["--serial", "0%"], ["--serial", "150%"], ["--max-fail", "-1"], ["--pause", "3"],
-                          ["--serial", "1", "--pause", "-1"]] {
+        #expect(try ApplyCommand.parse(["inventory/fleet.json", "--pause", "3"]).pause == 3)
+        #expect(try ApplyCommand.parse(["inventory/fleet.json", "--no-rollout"]).noRollout)
+        for arguments in [["--serial", "0"], ["--serial", "0%"], ["--serial", "150%"], ["--max-fail", "-1"],
+                          ["--serial", "1", "--pause", "-1"], ["--no-rollout", "--serial", "1"], ["--no-rollout", "--pause", "1"]] {
             #expect(throws: (any Error).self, "\(arguments)") { try ApplyCommand.parse(["inventory/fleet.json"] + arguments) }
         }
     }

@@ -61,8 +61,8 @@ import Testing
                                      with: runner)
         let events = recorder.events
 
-        guard case .runStarted("apply", let batches) = events.first else { Issue.record("first: \(events.first!)"); return }
-        #expect(batches == [["web1", "web2", "web3"]])
+        guard case .runStarted("apply", let hosts) = events.first else { Issue.record("first: \(events.first!)"); return }
+        #expect(hosts == ["web1", "web2", "web3"])
         guard case .runFinished(let report) = events.last else { Issue.record("last: \(events.last!)"); return }
         #expect(report == result.report)
         #expect(report.hosts.map(\.status) == [.changed, .unreachable, .failed])
@@ -89,7 +89,8 @@ import Testing
     @Test func planChangesNothingAndCarriesEachPlan() async throws {
         let fleet = try Fleet(down: [], failing: [])
         let recorder = FleetEventRecorder()
-        let result = await fleet.convergence.plan(fleet.inventory.hosts, with: FleetRunner(events: recorder))
+        let (result, rollout) = await fleet.convergence.plan(fleet.inventory.hosts, with: FleetRunner(events: recorder))
+        #expect(rollout.hosts.isEmpty && rollout.render() == "")
         #expect(result.report.hosts.map(\.status) == [.pending, .pending, .pending])
         #expect(result.values.map(\.host) == ["web1", "web2", "web3"])
         #expect(Self.story(of: "web2", in: recorder.events) == ["started", "connect", "facts", "plan", "planned 1", "finished pending"])
@@ -108,21 +109,21 @@ import Testing
         for host in fleet.hosts.values { #expect(!host.commands.contains("apply")) }
     }
 
-    /// A stop asked for during the first batch: its hosts finish, the next batch never starts.
+    /// A stop asked for while the first hosts start: no host is changed, no batch starts.
     @Test func anInterruptedRunStartsNoFurtherBatch() async throws {
         let fleet = try Fleet(hosts: ["web1", "web2", "web3", "web4"], down: [], failing: [])
         let recorder = FleetEventRecorder()
         let interruption = Interruption()
         // As a signal would: while the first host starts, before anything is applied.
         let stopper = OnEvent { if case .hostStarted("web1") = $0 { interruption.request(signal: "TERM") } }
-        let runner = FleetRunner(options: .init(parallel: 2, batchSize: 2), interruption: interruption,
+        let runner = FleetRunner(options: .init(parallel: 2), interruption: interruption,
                                  events: FleetEventFanOut([stopper, recorder]))
-        let result = await FleetApply(convergence: fleet.convergence)
+        let result = await FleetApply(convergence: fleet.convergence, rollout: RolloutSettings(batchSize: 2))
             .run(fleet.inventory.hosts.map { host in (host, { try await fleet.convergence.plan(host, in: $0) }) }, with: runner)
         #expect(result.report.interrupted && result.report.signal == "TERM")
         #expect(result.report.hosts.map(\.status) == [.notStarted, .notStarted, .notStarted, .notStarted], "\(result.report)")
         #expect(recorder.events.contains { if case .interruptRequested(.stopping, "TERM") = $0 { true } else { false } })
-        #expect(!recorder.events.contains { if case .batchStarted(2, _) = $0 { true } else { false } })
+        #expect(!recorder.events.contains { if case .batchStarted = $0 { true } else { false } })
         #expect(ApplyLog.summary(result.report).contains("interrupted (SIGTERM): "))
     }
 }

@@ -43,9 +43,9 @@ import Testing
     }
 
     static func apply(_ convergence: Convergence, _ inventory: Inventory, serial: HostCount? = nil) async -> FleetResult<AppliedHost> {
-        await FleetApply(convergence: convergence).run(
+        await FleetApply(convergence: convergence, rollout: RolloutSettings(batchSize: serial)).run(
             inventory.hosts.map { host in (host, { try await convergence.plan(host, in: $0) }) },
-            with: FleetRunner(options: .init(batchSize: serial)))
+            with: FleetRunner())
     }
 
     @Test func anHTTPAnswerIsJudgedByStatusAndBody() {
@@ -79,9 +79,9 @@ import Testing
         let failure = try #require(result.report.hosts[0].failure)
         #expect(failure.phase == "health")
         #expect(failure.message == "health check http://127.0.0.1:8080/health failed 3 times; last answer: status 503, want 200")
-        #expect(result.report.stoppedEarly == "1 host(s) failed, more than --max-fail 0")
-        // The hosts of later batches were never touched.
-        for name in ["web2", "web3"] { #expect(hosts[name]!.commands.isEmpty, "\(name)") }
+        #expect(result.report.stoppedEarly == "1 host(s) of app failed, more than its max 0; not started: web2, web3")
+        // The hosts of later batches were planned, never changed.
+        for name in ["web2", "web3"] { #expect(hosts[name]!.appliedSteps.isEmpty, "\(name)") }
     }
 
     @Test func nothingListeningIsAnAnswerToo() async throws {
@@ -90,6 +90,18 @@ import Testing
         #expect(result.report.hosts[0].failure?.message.hasPrefix(
             "health check http://127.0.0.1:8080/health failed 2 times; last answer: ") == true)
         #expect(result.report.hosts[0].failure?.message.contains("nothing listening there") == true)
+    }
+
+    @Test func aTCPPortPassesOnceItAcceptsAConnection() async throws {
+        let check = HealthCheck.tcp(port: 6379)
+        #expect(check.description == "tcp://127.0.0.1:6379")
+        #expect(throws: HealthCheckError.self) { try HealthCheck.tcp(port: 70000).validate() }
+        let host = FakeConnection(host: "redis1", release: .bookworm)
+        let refused = try #require(await HealthGate.probe(check, on: host))
+        #expect(refused.contains("nothing listening there"), "\(refused)")
+        host.answerService(port: 6379, with: [""])
+        #expect(await HealthGate.probe(check, on: host) == nil)
+        #expect(host.commands == ["connect 127.0.0.1:6379", "connect 127.0.0.1:6379"])
     }
 
     @Test func aHostWhoseChangesRestartNothingIsNotWaitedFor() async throws {

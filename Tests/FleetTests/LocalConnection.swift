@@ -84,6 +84,10 @@ final class LocalConnection: HostConnection, @unchecked Sendable {
         throw SSHError(host: "localhost", phase: .exec, kind: .failed, message: "LocalConnection forwards nothing (\(host):\(port))")
     }
 
+    func connect(to host: String, port: Int, timeout: Duration) async throws {
+        throw SSHError(host: "localhost", phase: .exec, kind: .failed, message: "LocalConnection connects nowhere (\(host):\(port))")
+    }
+
     func close() async {}
 
     /// Kills the running commands and every process they started (a step under `timeout`

@@ -28,9 +28,9 @@ final class Collected: @unchecked Sendable {
 
         let fleet = try FleetRunnerTests.Fleet()
         var (collected, sink) = log()
-        _ = await FleetApply(convergence: fleet.convergence)
+        _ = await FleetApply(convergence: fleet.convergence, rollout: RolloutSettings(batchSize: 2, maxFailures: 5))
             .run(fleet.inventory.hosts.map { host in (host, { try await fleet.convergence.plan(host, in: $0) }) },
-                 with: FleetRunner(options: .init(batchSize: 2, maxFailures: 5), events: sink))
+                 with: FleetRunner(events: sink))
         streams["apply"] = collected.lines
 
         (collected, sink) = log()
@@ -64,7 +64,7 @@ final class Collected: @unchecked Sendable {
             #expect(objects.first?["event"] as? String == "runStarted", "\(command)")
             #expect(objects.first?["command"] as? String == command)
             #expect(objects.last?["event"] as? String == "runFinished", "\(command)")
-            #expect(objects.allSatisfy { $0["schema"] as? String == "converge-events" && $0["version"] as? Int == 1 })
+            #expect(objects.allSatisfy { $0["schema"] as? String == "converge-events" && $0["version"] as? Int == 2 })
         }
     }
 

@@ -125,6 +125,17 @@ struct ShellcheckTests {
         try Shellcheck.check(hardening.rollbackScript, named: "sshd rollback")
         try Shellcheck.check(hardening.commitScript, named: "sshd commit")
     }
+
+    @Test func theRolloutsDrains() throws {
+        for drain in [Drain.varnish(backend: "web_web1", on: "cache"), Drain.haproxy(backend: "caches", server: "cache1", on: "lb")] {
+            for (part, script) in [("drain", drain.drainCommand), ("undrain", drain.undrainCommand),
+                                   ("connections", drain.connectionsCommand!)] {
+                try Shellcheck.check(script, named: "\(drain.name) \(part)")
+            }
+        }
+        try Shellcheck.check(DrainedMarker.writeCommand([Drain.varnish(backend: "web_web1", on: "cache")]), named: "drained marker")
+        try Shellcheck.check(DrainedMarker.Fact().command, named: "drained marker fact")
+    }
 }
 
 enum Shellcheck {

@@ -153,10 +153,11 @@ let holds = Role("holds") { host in
 }
 
 /// A restart gated by health checks: the test daemon's configuration (`greeting` var)
-/// notifies it; the host is healthy when the daemon is active and the lab's apt cache (the
-/// bridge's apt-cacher-ng, which answers `/` with 406 and its usage page) answers from the
-/// host, through converge's SSH connection. `health_port`: another port for that check
-/// (one nothing listens on fails it).
+/// notifies it; the host is healthy when the daemon is active, its sshd accepts TCP
+/// connections on its own address, and the lab's apt cache (the bridge's apt-cacher-ng,
+/// which answers `/` with 406 and its usage page) answers from the host, through converge's
+/// SSH connection. `health_port`: another port for that check (one nothing listens on
+/// fails it).
 let healthChecked = Role("health") { host in
     Package("converge-test-daemon")
     File("/etc/converge-test-daemon.conf", content: "greeting=\(host.vars["greeting"].stringValue ?? "hello")\n",
@@ -167,6 +168,7 @@ let healthChecked = Role("health") { host in
     let gateway = host.address.split(separator: ".").prefix(3).joined(separator: ".") + ".1"
     return [
         .command("systemctl is-active converge-test-daemon", tries: 5, interval: .milliseconds(200)),
+        .tcp(port: 22, address: host.address, tries: 3, interval: .milliseconds(200)),
         .http(port: host.vars["health_port"].intValue ?? 3142, path: "/", address: gateway, status: 406,
               expecting: "Apt-Cacher NG", tries: 3, interval: .milliseconds(200)),
     ]

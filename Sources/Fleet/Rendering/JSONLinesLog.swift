@@ -11,7 +11,7 @@ public final class JSONLinesLog: FleetEventSink, @unchecked Sendable {
     /// The schema's name in every line.
     public static let schema = "converge-events"
     /// The schema's version in every line.
-    public static let version = 1
+    public static let version = 2
 
     private let output: TextOutput
     private let lock = NSLock()
@@ -40,10 +40,10 @@ public final class JSONLinesLog: FleetEventSink, @unchecked Sendable {
     static func line(for event: FleetEvent, at time: String) -> Line {
         var line = Line(time: time, event: "")
         switch event {
-        case .runStarted(let command, let batches):
-            (line.event, line.command, line.batches) = ("runStarted", command, batches)
-        case .batchStarted(let number, let hosts):
-            (line.event, line.batch, line.hosts) = ("batchStarted", number, hosts)
+        case .runStarted(let command, let hosts):
+            (line.event, line.command, line.hosts) = ("runStarted", command, hosts)
+        case .batchStarted(let number, let count, let group, let hosts):
+            (line.event, line.batch, line.batches, line.group, line.hosts) = ("batchStarted", number, count, group, hosts)
         case .hostStarted(let host):
             (line.event, line.host) = ("hostStarted", host)
         case .phaseEntered(let host, let phase):
@@ -77,7 +77,8 @@ public final class JSONLinesLog: FleetEventSink, @unchecked Sendable {
         var time: String
         var event: String
         var command: String?
-        var batches: [[String]]?
+        var batches: Int?
+        var group: String?
         var batch: Int?
         var hosts: [String]?
         var host: String?

@@ -23,7 +23,6 @@ public final class LineLog: FleetEventSink, @unchecked Sendable {
     private var firstFailure: [String: Change] = [:]
     private var reported: [String: Set<Int>] = [:]
     private var hostsWithOwnLines: Set<String> = []
-    private var batchCount = 0
     private let clock: DateFormatter
     private let stamp: DateFormatter
 
@@ -49,13 +48,10 @@ public final class LineLog: FleetEventSink, @unchecked Sendable {
         let now = clock.string(from: time)
         func host(_ name: String, _ texts: [String]) -> [String] { texts.map { "\(now) \(name): \($0)" } }
         switch event {
-        case .runStarted(let command, let batches):
-            batchCount = batches.count
-            let count = batches.reduce(0) { $0 + $1.count }
-            let inBatches = batches.count > 1 ? " in \(batches.count) batches" : ""
-            return ["converge \(command): \(count) host\(count == 1 ? "" : "s")\(inBatches), started \(stamp.string(from: time))"]
-        case .batchStarted(let number, let hosts):
-            return batchCount > 1 ? ["\(now) batch \(number) of \(batchCount): \(hosts.joined(separator: ", "))"] : []
+        case .runStarted(let command, let hosts):
+            return ["converge \(command): \(hosts.count) host\(hosts.count == 1 ? "" : "s"), started \(stamp.string(from: time))"]
+        case .batchStarted(let number, let count, let group, let hosts):
+            return ["\(now) rollout batch \(number) of \(count) (\(group)): \(hosts.joined(separator: ", "))"]
         case .planned(let name, let plan):
             plans[name] = plan
             guard !plan.isEmpty else { return [] }

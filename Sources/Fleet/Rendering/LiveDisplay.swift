@@ -27,10 +27,12 @@ public final class LiveDisplay: FleetEventSink, @unchecked Sendable {
         guard output.isTerminal else { return }
         lock.withLock {
             switch event {
-            case .batchStarted(_, let batch):
+            case .runStarted(_, let all):
                 erase()
-                hosts = batch
-                for host in batch { states[host] = "waiting" }
+                hosts = all
+                for host in all { states[host] = "waiting" }
+            case .batchStarted(let number, let count, let group, let batch):
+                for host in batch { states[host] = "rollout batch \(number) of \(count) (\(group))" }
             case .hostStarted(let host):
                 states[host] = "starting"
             case .phaseEntered(let host, let phase):
@@ -38,6 +40,9 @@ public final class LiveDisplay: FleetEventSink, @unchecked Sendable {
                 case .connect: "connecting"
                 case .facts: "gathering facts"
                 case .plan: "planning"
+                case .turn: "waiting for its turn in the rollout"
+                case .drain: "draining: out of the rotation of the hosts in front of it"
+                case .undrain: "undraining: back into rotation"
                 case .apply: "applying \(planned[host] ?? 0) change(s)"
                 case .stopping: "stopping after the running step"
                 case .reboot: "rebooting: waiting for it to come back"
@@ -53,10 +58,10 @@ public final class LiveDisplay: FleetEventSink, @unchecked Sendable {
             case .hostFinished(let host, let report):
                 states[host] = report.status.rawValue
                 finished.insert(host)
-            case .runFinished, .batchFinished:
+            case .runFinished:
                 erase()
                 return
-            case .runStarted, .applied, .note, .output, .interruptRequested:
+            case .batchFinished, .applied, .note, .output, .interruptRequested:
                 return
             }
             redraw()

@@ -4,15 +4,16 @@ import Planner
 /// What happens during a run across hosts, in the order it happens: the stream every
 /// renderer (the live terminal display, plain log lines, JSON Lines, a test) reads.
 ///
-/// A run emits ``runStarted`` first and ``runFinished`` last; between them, for each batch,
-/// ``batchStarted``, then per host ``hostStarted``, its ``phaseEntered`` events, what it
-/// produced (``planned``, ``stepFinished``, ``output``) and ``hostFinished``, then
+/// A run emits ``runStarted`` first and ``runFinished`` last; between them, per host
+/// ``hostStarted``, its ``phaseEntered`` events, what it produced (``planned``,
+/// ``stepFinished``, ``output``) and ``hostFinished``. Hosts whose change rolls wait for
+/// their turn (phase `turn`); each batch of them is told by ``batchStarted`` and
 /// ``batchFinished``. Events of hosts worked on at once interleave.
 public enum FleetEvent: Sendable {
-    /// The run begins: the command, and every host in the batches it will be worked on in.
-    case runStarted(command: String, batches: [[String]])
-    /// A batch's hosts are about to be worked on (its number counts from 1).
-    case batchStarted(number: Int, hosts: [String])
+    /// The run begins: the command, and every host it works on.
+    case runStarted(command: String, hosts: [String])
+    /// A batch of the rollout, of `count`, is let go: hosts of `group` (its number counts from 1).
+    case batchStarted(number: Int, of: Int, group: String, hosts: [String])
     /// Work on a host begins.
     case hostStarted(host: String)
     /// A host moved on to another phase of its work.
@@ -30,7 +31,7 @@ public enum FleetEvent: Sendable {
     case output(host: String, output: CommandOutput)
     /// Work on a host ended.
     case hostFinished(host: String, report: HostReport)
-    /// Every host of a batch is done.
+    /// Every host of a rollout's batch is done.
     case batchFinished(number: Int)
     /// The operator asked the run to stop (Ctrl-C, SIGTERM, SIGHUP): gracefully first,
     /// at once the second time.
@@ -47,6 +48,10 @@ public enum HostPhase: String, Sendable, Codable, CaseIterable {
     case facts
     /// Working out the changes.
     case plan
+    /// Waiting for its batch of the rollout (``RolloutTurns``).
+    case turn
+    /// Being taken out of the rotation of the hosts in front of it (``Drain``).
+    case drain
     /// Running the apply script.
     case apply
     /// Asking a running apply script to start no further step.
@@ -55,6 +60,8 @@ public enum HostPhase: String, Sendable, Codable, CaseIterable {
     case reboot
     /// Waiting for the host to pass its health checks after its changes.
     case health
+    /// Being put back into the rotation of the hosts in front of it.
+    case undrain
     /// Running an ad hoc command (`converge exec`).
     case exec
     /// First contact with a newly leased box (`converge bootstrap`).

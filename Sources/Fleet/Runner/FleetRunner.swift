@@ -26,21 +26,9 @@ public struct FleetRunner: Sendable {
     public struct Options: Sendable {
         /// How many hosts are worked on at once.
         public var parallel: Int
-        /// Hosts per batch, one batch after the other (`--serial`), as a count or a share
-        /// of the run's hosts; nil: all in one.
-        public var batchSize: HostCount?
-        /// With batches: start no further batch once more hosts than this failed, as a count
-        /// or a share of the run's hosts (`--max-fail`).
-        public var maxFailures: HostCount
-        /// With batches: how long to wait after a batch before the next starts (`--pause`),
-        /// for what the hosts serve to settle; cut short by an interruption.
-        public var pause: Duration
 
-        public init(parallel: Int = 64, batchSize: HostCount? = nil, maxFailures: HostCount = 0, pause: Duration = .zero) {
+        public init(parallel: Int = 64) {
             self.parallel = parallel
-            self.batchSize = batchSize
-            self.maxFailures = maxFailures
-            self.pause = pause
         }
     }
 
@@ -57,12 +45,15 @@ public struct FleetRunner: Sendable {
         self.events = events
     }
 
-    /// Works on every host with `work`, batch after batch, and reports each.
+    /// Works on every host with `work`, at most ``Options/parallel`` at once, and reports each.
     ///
     /// `work` runs once per host that is started; it throws for a host that failed, and the
     /// runner reports the error as a ``HostFailure`` (unreachable when the transport says so).
-    /// Hosts never started (interrupted first, or after a batch failed beyond
-    /// ``Options/maxFailures``) are reported without running it.
+    /// A host whose change must roll (``HostRun/waitForTurn(_:)``) waits there until every
+    /// host has either finished or asked for its turn; the waiting hosts then go in
+    /// batches (``RolloutTurns``), and once a batch fails beyond its group's allowance the
+    /// later ones are not started. Hosts never started (interrupted first) are reported
+    /// without running it.
     ///
     /// - Parameter command: The command's name for the events (`apply`, `plan`, ...).
     public func run<Value: Sendable>(
@@ -71,9 +62,7 @@ public struct FleetRunner: Sendable {
     ) async -> FleetResult<Value> {
         let clock = ContinuousClock()
         let started = clock.now
-        let batchSize = options.batchSize?.batchSize(of: hosts.count) ?? max(hosts.count, 1)
-        let batches = stride(from: 0, to: hosts.count, by: batchSize).map { Array(hosts[$0..<min($0 + batchSize, hosts.count)]) }
-        emit(.runStarted(command: command, batches: batches.map { $0.map(\.name) }))
+        emit(.runStarted(command: command, hosts: hosts.map(\.name)))
 
         let connections = OpenConnections()
         let observer = interruption.observe { [events] level, signal in
@@ -82,50 +71,34 @@ public struct FleetRunner: Sendable {
         }
         defer { interruption.stopObserving(observer) }
 
-        var results: [HostResult<Value>] = []
-        var stoppedEarly: String?
-        for (index, batch) in batches.enumerated() {
-            if stoppedEarly != nil {
-                // Hosts of batches never started: said once each, so every host is accounted for.
-                let status: HostStatus = interruption.level > .none ? .notStarted : .skipped
-                for host in batch { results.append(finish(HostResult(status: status), host: host.name, seconds: 0)) }
-                continue
+        let slots = HostSlots(options.parallel)
+        let turns = RolloutTurns(hosts: hosts.count, interruption: interruption, events: events)
+        async let stoppedEarly = turns.roll()
+        let results = await withTaskGroup(of: (Int, HostResult<Value>).self) { group in
+            for (position, host) in hosts.enumerated() {
+                group.addTask {
+                    await slots.acquire()
+                    let turn = HostTurn(position: position, turns: turns, slots: slots)
+                    let result = await self.work(on: host, with: work, turn: turn, connections: connections)
+                    await slots.release()
+                    await turn.end(host: host.name, failed: result.status == .failed || result.status == .unreachable)
+                    return (position, result)
+                }
             }
-            emit(.batchStarted(number: index + 1, hosts: batch.map(\.name)))
-            results += await batch.concurrentMap(limit: options.parallel) { host in
-                await self.work(on: host, with: work, connections: connections)
-            }
-            emit(.batchFinished(number: index + 1))
-            let failed = results.filter { $0.report.status == .failed || $0.report.status == .unreachable }.count
-            if interruption.level > .none {
-                stoppedEarly = "interrupted"
-            } else if options.batchSize != nil, options.maxFailures.isExceeded(byFailures: failed, of: hosts.count) {
-                stoppedEarly = "\(failed) host(s) failed, more than --max-fail \(options.maxFailures)"
-            } else if index < batches.count - 1, options.pause > .zero {
-                await pause()
-                if interruption.level > .none { stoppedEarly = "interrupted" }
-            }
+            var results = [HostResult<Value>?](repeating: nil, count: hosts.count)
+            for await (position, result) in group { results[position] = result }
+            return results.map { $0! }
         }
         let report = RunReport(command: command, hosts: results.map(\.report), seconds: (clock.now - started).secondsValue,
-                               stoppedEarly: stoppedEarly,
+                               stoppedEarly: await stoppedEarly,
                                interrupted: interruption.level > .none, signal: interruption.signal)
         emit(.runFinished(report))
         return FleetResult(hosts: results, report: report)
     }
 
-    /// Waits ``Options/pause``, or until the operator asks to stop.
-    private func pause() async {
-        await withTaskGroup(of: Void.self) { [options, interruption] group in
-            group.addTask { try? await Task.sleep(for: options.pause) }
-            group.addTask { await interruption.wait(for: .stopping) }
-            await group.next()
-            group.cancelAll()
-        }
-    }
-
     private func work<Value: Sendable>(
         on host: Inventory.Host, with work: @Sendable (HostRun) async throws -> HostResult<Value>,
-        connections: OpenConnections
+        turn: HostTurn, connections: OpenConnections
     ) async -> HostResult<Value> {
         guard interruption.level == .none else {
             return finish(HostResult(status: .notStarted), host: host.name, seconds: 0)
@@ -133,7 +106,7 @@ public struct FleetRunner: Sendable {
         let clock = ContinuousClock()
         let started = clock.now
         emit(.hostStarted(host: host.name))
-        let run = HostRun(host: host, interruption: interruption, events: events, connections: connections)
+        let run = HostRun(host: host, interruption: interruption, events: events, connections: connections, turn: turn)
         var result: HostResult<Value>
         do {
             result = try await work(run)
@@ -168,12 +141,24 @@ public struct HostRun: Sendable {
     public let interruption: Interruption
     private let events: any FleetEventSink
     private let connections: OpenConnections
+    private let turn: HostTurn?
 
-    init(host: Inventory.Host, interruption: Interruption, events: any FleetEventSink, connections: OpenConnections) {
+    init(host: Inventory.Host, interruption: Interruption, events: any FleetEventSink, connections: OpenConnections,
+         turn: HostTurn? = nil) {
         self.host = host
         self.interruption = interruption
         self.events = events
         self.connections = connections
+        self.turn = turn
+    }
+
+    /// Waits until the rollout lets this host go (``RolloutTurns``): true when it may make
+    /// its change now, false when the rollout stopped before its batch (an earlier batch
+    /// failed, or the run was interrupted) and it must be left as it is.
+    public func waitForTurn(_ ticket: RolloutTicket) async -> Bool {
+        guard let turn else { return true }
+        enter(.turn)
+        return await turn.wait(host: host.name, ticket: ticket)
     }
 
     /// The host moves on to `phase`.

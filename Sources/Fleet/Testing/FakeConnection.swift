@@ -203,7 +203,8 @@ public final class FakeConnection: HostConnection, @unchecked Sendable {
         } else if command == Convergence.bootIDCommand, !lock.withLock({ answers.contains { $0.match.matches(command) } }) {
             result = CommandResult(exitStatus: 0, stdout: Data((bootID + "\n").utf8), stderr: Data())
         } else {
-            let answer = answering(command)
+            // A script sent to `sh -s` on stdin (drains, undrains) is answered as the command it is.
+            let answer = answering(command.hasSuffix("sh -s") && !text.isEmpty ? text : command)
             result = CommandResult(exitStatus: answer.status, stdout: Data(answer.stdout.utf8), stderr: Data(answer.stderr.utf8))
         }
         onStdout?(result.stdout)
@@ -226,6 +227,20 @@ public final class FakeConnection: HostConnection, @unchecked Sendable {
         return Data(response.utf8)
     }
 
+    /// Accepted where ``answerService(port:host:with:)`` made a service; recorded as
+    /// `connect HOST:PORT`.
+    public func connect(to host: String, port: Int, timeout: Duration) async throws {
+        let key = "\(host):\(port)"
+        let listening = lock.withLock {
+            sent.append("connect \(key)")
+            return services[key] != nil
+        }
+        guard listening else {
+            throw SSHError(host: self.host, phase: .exec, kind: .failed,
+                           message: "the host did not open a connection to \(key) for us (nothing listening there)")
+        }
+    }
+
     public func close() async {}
 
     public func abort() {
@@ -238,8 +253,10 @@ public final class FakeConnection: HostConnection, @unchecked Sendable {
     private func answering(_ command: String) -> Answer {
         lock.withLock {
             sent.append(command)
-            return answers.first { $0.match.matches(command) }?.answer
-                ?? .failure(127, stderr: "fake host \(host): no scripted answer for: \(command.prefix(200))")
+            if let answer = answers.first(where: { $0.match.matches(command) })?.answer { return answer }
+            // A host drained by no earlier rollout, unless a test says otherwise.
+            if command == DrainedMarker.Fact().command { return .output("") }
+            return .failure(127, stderr: "fake host \(host): no scripted answer for: \(command.prefix(200))")
         }
     }
 

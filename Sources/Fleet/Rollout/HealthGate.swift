@@ -42,6 +42,12 @@ struct HealthGate {
         return nil
     }
 
+    /// Whether the host passes every check at the first try: whether it serves now.
+    func passes(on connection: any HostConnection) async -> Bool {
+        for check in checks where await Self.probe(check, on: connection) != nil { return false }
+        return true
+    }
+
     /// Nil when `check` passes once; else what it got instead.
     static func probe(_ check: HealthCheck, on connection: any HostConnection) async -> String? {
         switch check.probe {
@@ -50,6 +56,13 @@ struct HealthGate {
                 let response = try await connection.forward(to: address, port: port, input: Data((check.request ?? "").utf8),
                                                              timeout: check.timeout)
                 return check.verdict(onResponse: String(decoding: response, as: UTF8.self))
+            } catch {
+                return HostFailure(error, host: "").message
+            }
+        case .tcp(let address, let port):
+            do {
+                try await connection.connect(to: address, port: port, timeout: check.timeout)
+                return nil
             } catch {
                 return HostFailure(error, host: "").message
             }

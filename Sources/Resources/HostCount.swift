@@ -1,5 +1,6 @@
 /// A number of hosts, given as a count or as a share of the hosts of a run: a batch size
-/// (`--serial 2`, `--serial 20%`) or a number of failures allowed (`--max-fail 10%`).
+/// (`--serial 2`, `--serial 20%`, ``RolloutPolicy/batchSize``) or a number of failures
+/// allowed (`--max-fail 10%`, ``RolloutPolicy/maxFailures``).
 ///
 /// A share is worked out as Ansible's `serial` and `max_fail_percentage` are: a batch of
 /// 20% of 7 hosts is 1 host (rounded down, never none), and 10% of failures allowed on
@@ -30,7 +31,7 @@ public enum HostCount: Hashable, Sendable, ExpressibleByIntegerLiteral, CustomSt
     }
 
     /// Hosts per batch for a run of `total` hosts: at least one.
-    func batchSize(of total: Int) -> Int {
+    public func batchSize(of total: Int) -> Int {
         switch self {
         case .count(let count): max(count, 1)
         case .percent(let percent): max(total * percent / 100, 1)
@@ -38,7 +39,7 @@ public enum HostCount: Hashable, Sendable, ExpressibleByIntegerLiteral, CustomSt
     }
 
     /// Whether `failed` hosts of a run of `total` are more than this allows.
-    func isExceeded(byFailures failed: Int, of total: Int) -> Bool {
+    public func isExceeded(byFailures failed: Int, of total: Int) -> Bool {
         switch self {
         case .count(let count): failed > count
         case .percent(let percent): failed * 100 > percent * total
