@@ -105,10 +105,210 @@ extension LabSuite {
             }
         }
 
+        /// The inventory with `vars` set on `group` (kept beside a scratch directory's
+        /// other files): a change to roll through the fleet.
+        static func inventory(in scratch: TemporaryDirectory, name: String, setting vars: [String: [String: Any]]) throws -> String {
+            var document = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.inventory))) as! [String: Any]
+            var groups = document["groups"] as! [String: [String: Any]]
+            for (group, values) in vars {
+                var groupVars = groups[group]?["vars"] as? [String: Any] ?? [:]
+                groupVars.merge(values) { _, new in new }
+                groups[group]!["vars"] = groupVars
+            }
+            document["groups"] = groups
+            let path = scratch.path + "/" + name
+            try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted]).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+
+        /// Runs `command` as root on the fleet host `name`; its output.
+        @discardableResult
+        static func on(_ name: String, _ command: String) async throws -> String {
+            let host = try #require(Lab.fleetHosts.first { $0.name == name })
+            let connection = try await Lab.connect(host)
+            let result = try await connection.run(command)
+            await connection.close()
+            guard result.succeeded else {
+                throw ControllerError(command: "\(name): \(command)", status: result.exitStatus, stderr: result.stderrText)
+            }
+            return result.stdoutText
+        }
+
+        /// How varnish on `cache` is told to judge `backend`: `probe` (its health probe
+        /// decides) or `sick`/`healthy` (set by hand: `backend.list`'s Admin column).
+        static func varnishAdmin(of backend: String, on cache: String) async throws -> String? {
+            let listing = try await on(cache, "varnishadm backend.list \(backend)")
+            let line = listing.split(separator: "\n").first { $0.hasSuffix(backend) || $0.contains(".\(backend) ") }
+            return line?.split(separator: " ").dropFirst().first.map(String.init)
+        }
+
+        static func hosts(of group: String) -> [String] {
+            Lab.fleetHosts.map(\.name).filter { $0.hasPrefix(group) && $0.dropFirst(group.count).allSatisfy(\.isNumber) }
+        }
+
+        /// PHP-FPM made slow to start on every web host (3 s before it listens), as a heavier
+        /// application would be: while it restarts, the host cannot serve.
+        static func slowPHPStart(_ enabled: Bool) async throws {
+            let command = enabled
+                ? #"for unit in /lib/systemd/system/php*-fpm.service; do d=/etc/systemd/system/$(basename "$unit").d; mkdir -p "$d"; printf '[Service]\nExecStartPre=/bin/sleep 3\n' > "$d/zz-lab-slow-start.conf"; done; systemctl daemon-reload"#
+                : "rm -f /etc/systemd/system/php*-fpm.service.d/zz-lab-slow-start.conf; systemctl daemon-reload"
+            for web in hosts(of: "web") { try await on(web, command) }
+        }
+
+        @Test("a change restarting PHP-FPM on every web host and varnish on both cache hosts rolls through them with no failed request; all at once, requests fail")
+        func rollsWithoutFailedRequests() async throws {
+            try Self.requireConverged()
+            let scratch = try TemporaryDirectory()
+            try await Self.slowPHPStart(true)
+            do {
+                try await rollsWithoutFailedRequests(scratch)
+            } catch {
+                try? await Self.slowPHPStart(false)
+                throw error
+            }
+            // Back to the fleet as the other tests expect it, every host at once.
+            try await Self.slowPHPStart(false)
+            let restored = try Self.converge(["apply", Self.inventory, "--no-rollout"])
+            #expect(restored.status == 0, "\(restored.output.suffix(3000))")
+        }
+
+        private func rollsWithoutFailedRequests(_ scratch: TemporaryDirectory) async throws {
+            let balancers = Self.hosts(of: "lb").compactMap { name in Lab.fleetHosts.first { $0.name == name }?.address }
+
+            let rolling = try Self.inventory(in: scratch, name: "rolling.json",
+                                             setting: ["web": ["php_workers": 7], "cache": ["cache_size": "136m"]])
+            let plan = try Self.converge(["plan", rolling])
+            #expect(plan.output.contains("rollout: 7 hosts in 7 batches"), "\(plan.output)")
+            #expect(plan.output.contains("cache1: drained from lb1, lb2 (haproxy server caches/cache1)"), "\(plan.output)")
+            #expect(plan.output.contains("web1: drained from cache1, cache2 (varnish backend web_web1); gated by http://127.0.0.1:80/health.php"),
+                    "\(plan.output)")
+
+            let load = try SiteLoad(balancers: balancers)
+            let rolled = try Self.converge(["apply", rolling])
+            let rolledLoad = try load.finish()
+            print("rolling change (cache, then web, a batch of one at a time): \(rolledLoad)")
+            #expect(rolled.status == 0, "\(rolled.output.suffix(3000))")
+            #expect(rolled.output.contains("rollout batch 7 of 7 (web): web5"), "\(rolled.output.suffix(3000))")
+            #expect(rolledLoad.requests >= 50, "\(rolledLoad)")
+            #expect(rolledLoad.failed == 0, "\(rolledLoad)")
+
+            // The same kind of change with the policy off: every host at once.
+            let atOnce = try Self.inventory(in: scratch, name: "at-once.json",
+                                            setting: ["web": ["php_workers": 9], "cache": ["cache_size": "144m"]])
+            let unrolledLoad = try SiteLoad(balancers: balancers)
+            let unrolled = try Self.converge(["apply", atOnce, "--no-rollout"])
+            let failedLoad = try unrolledLoad.finish()
+            print("the same change with --no-rollout (every host at once): \(failedLoad)")
+            #expect(unrolled.status == 0, "\(unrolled.output.suffix(3000))")
+            #expect(failedLoad.failed > 0, "\(failedLoad)")
+        }
+
+        @Test("a change that breaks the first web host's health page stops the rollout there: drained, the rest untouched, the site serving")
+        func anUnhealthyWebHostStopsTheRollout() async throws {
+            try Self.requireConverged()
+            let scratch = try TemporaryDirectory()
+            // web1's PHP-FPM, at its next start, answers every page with a 500.
+            let broken = #"printf '<?php http_response_code(500); echo "broken\n"; exit;\n' > /srv/lab-broken.php; for d in /etc/php/*/fpm/pool.d; do printf '[www]\nphp_admin_value[auto_prepend_file] = /srv/lab-broken.php\n' > "$d/zz-lab-broken.conf"; done"#
+            try await Self.on("web1", broken)
+            do {
+                try await anUnhealthyWebHostStopsTheRollout(scratch)
+            } catch {
+                try? await Self.on("web1", "rm -f /srv/lab-broken.php /etc/php/*/fpm/pool.d/zz-lab-broken.conf")
+                _ = try? Self.converge(["apply", Self.inventory])
+                throw error
+            }
+        }
+
+        private func anUnhealthyWebHostStopsTheRollout(_ scratch: TemporaryDirectory) async throws {
+            let balancers = Self.hosts(of: "lb").compactMap { name in Lab.fleetHosts.first { $0.name == name }?.address }
+            let change = try Self.inventory(in: scratch, name: "change.json", setting: ["web": ["php_workers": 6]])
+            let load = try SiteLoad(balancers: balancers)
+            let applied = try Self.converge(["apply", change])
+            let served = try load.finish()
+            print("rollout stopped by web1's health check: \(served)")
+            #expect(applied.status == 1)
+            #expect(applied.output.contains("health check http://127.0.0.1:80/health.php failed 30 times; last answer: status 500, want 200"),
+                    "\(applied.output.suffix(3000))")
+            #expect(applied.output.contains("stopped: 1 host(s) of web failed, more than its max 0; not started: web2, web3, web4, web5"),
+                    "\(applied.output.suffix(3000))")
+            #expect(served.failed == 0, "\(served)")
+            // web1 is out of rotation on both cache hosts, and knows it.
+            for cache in Self.hosts(of: "cache") {
+                #expect(try await Self.varnishAdmin(of: "web_web1", on: cache) == "sick")
+            }
+            #expect(try await Self.on("web1", "cat /var/lib/converge/drained").contains("varnish backend web_web1 on cache"))
+            // The others were not changed: their plans still hold the change; web1's says it is left drained.
+            let plan = try Self.converge(["plan", change])
+            for web in ["web2", "web3", "web4", "web5"] { #expect(plan.output.contains("\(web): "), "\(plan.output)") }
+            #expect(plan.output.contains("web1: left drained by an earlier rollout"), "\(plan.output)")
+            for _ in 1...10 {
+                let page = try Self.page("https://\(balancers[0])/")
+                #expect(page["web"] as? String != nil && page["web"] as? String != "web1", "\(page)")
+            }
+
+            // Fixed, and converged again: web1 is checked and put back.
+            try await Self.on("web1", "rm -f /srv/lab-broken.php /etc/php/*/fpm/pool.d/zz-lab-broken.conf")
+            let again = try Self.converge(["apply", Self.inventory])
+            #expect(again.status == 0, "\(again.output.suffix(3000))")
+            for cache in Self.hosts(of: "cache") {
+                // Its probe decides again (it counts the host healthy after a few good answers).
+                #expect(try await Self.varnishAdmin(of: "web_web1", on: cache) == "probe")
+            }
+            #expect(try await Self.on("web1", "test -e /var/lib/converge/drained && echo drained || echo back") == "back\n")
+        }
+
         /// The shop page's JSON, fetched with curl (certificate not checked: self-signed).
         static func page(_ url: String) throws -> [String: Any] {
             let body = try controller(["curl", "-sk", "--max-time", "10", url])
             return (try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]) ?? ["raw": body]
+        }
+    }
+}
+
+extension LabSuite {
+    /// HTTPS requests to the load balancers, one after another in turn, from the
+    /// controller (curl), until ``finish()``: bounded to 20000 requests and 5 minutes.
+    final class SiteLoad {
+        struct Counts: CustomStringConvertible {
+            var requests: Int
+            var failed: Int
+            /// How many requests ended with each HTTP status (000: no answer).
+            var statuses: [String: Int]
+            var description: String {
+                "\(requests) requests, \(failed) failed (" + statuses.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ") + ")"
+            }
+        }
+
+        private let process = Process()
+        private let directory: TemporaryDirectory
+
+        init(balancers: [String]) throws {
+            directory = try TemporaryDirectory()
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = ["-c", #"""
+                i=0; end=$((SECONDS + 300))
+                while [ ! -e "$STOP" ] && [ $i -lt 20000 ] && [ $SECONDS -lt $end ]; do
+                    for lb in $BALANCERS; do
+                        code=$(curl -sk -o /dev/null -w '%{http_code}' --max-time 5 "https://$lb/?load=$i") || true
+                        echo "${code:-000}"
+                        i=$((i + 1))
+                    done
+                done > "$LOG"
+                """#]
+            process.environment = ["STOP": directory.path + "/stop", "LOG": directory.path + "/statuses",
+                                   "BALANCERS": balancers.joined(separator: " "), "PATH": "/usr/bin:/bin"]
+            try process.run()
+            // A first answer before the change starts, so the count covers all of it.
+            Thread.sleep(forTimeInterval: 1)
+        }
+
+        func finish() throws -> Counts {
+            FileManager.default.createFile(atPath: directory.path + "/stop", contents: Data())
+            process.waitUntilExit()
+            let statuses = try String(contentsOfFile: directory.path + "/statuses", encoding: .utf8).split(separator: "\n").map(String.init)
+            var counts: [String: Int] = [:]
+            for status in statuses { counts[status, default: 0] += 1 }
+            return Counts(requests: statuses.count, failed: statuses.filter { $0 != "200" }.count, statuses: counts)
         }
     }
 }

@@ -30,6 +30,8 @@ public let cache = Role("cache") { host in
 // Up again after a restart of varnish: its child answers (a page through it would also
 // need a web host up, which the first converge of a whole fleet has not made yet).
 .healthChecks { _ in [.command("varnishadm ping")] }
+// While it restarts, HAProxy on both load balancers sends new requests to the other cache host.
+.drains { host in [.haproxy(backend: Stack.cacheBackend, server: host.name, on: Stack.Tier.lb.rawValue)] }
 
 /// The VCL for `backends`: one probed backend each, and a round-robin director over them.
 func vcl(backends: [InventoryHost]) -> String {
@@ -47,6 +49,10 @@ func vcl(backends: [InventoryHost]) -> String {
             .timeout = 1s;
             .window = 5;
             .threshold = 3;
+            # A restarted varnish trusts its backends until a probe says otherwise (a
+            # failed fetch is retried on the next one), instead of answering 503 until the
+            # first probes pass.
+            .initial = 3;
         }
 
 

@@ -10,6 +10,8 @@ public let loadBalancer = Role("lb") { host in
     let caches = stack.members(of: .cache)
 
     Package("haproxy")
+    // What a rollout drains cache hosts with, through HAProxy's admin socket (Drain.haproxy).
+    Package("socat")
     File("/etc/haproxy/site.pem", content: .secret(SecretText(stack.tlsCertificate)),
          owner: "root", group: "root", mode: 0o600, notifies: [.service("haproxy")])
     File("/etc/haproxy/haproxy.cfg", content: """
@@ -40,9 +42,9 @@ public let loadBalancer = Role("lb") { host in
             bind :\(Stack.Port.http)
             http-request redirect scheme https code 301 unless { ssl_fc }
             http-request set-header X-Forwarded-Proto https
-            default_backend caches
+            default_backend \(Stack.cacheBackend)
 
-        backend caches
+        backend \(Stack.cacheBackend)
             balance roundrobin
             option httpchk GET \(Stack.healthPath)
             default-server check inter 2s fall 3 rise 2

@@ -4,7 +4,13 @@ extension Playbook {
     /// The reference web stack: every role `inventory/fleet.json` and
     /// `inventory/production.json` assign. `converge roles` lists them. Kept in converge's
     /// repository, it has converge's version.
+    ///
+    /// A change that restarts what the cache or web hosts serve rolls through them from the
+    /// front of the stack back (``Rollout``): cache hosts first, drained from HAProxy, then
+    /// web hosts, drained from varnish, a quarter of each tier at a time
+    /// (``RolloutPolicy/default``), so that the site keeps serving.
     public static let reference = Playbook(
         [base, loadBalancer, cache, web, redis, database, storage],
-        name: "converge-playbooks", version: ConvergeBuild.version)
+        name: "converge-playbooks", version: ConvergeBuild.version,
+        rollout: Rollout(order: [Stack.Tier.lb, .cache, .web].map(\.rawValue)))
 }

@@ -87,6 +87,8 @@ public let web = Role("web") { host in
 }
 // Serving again after a restart of Apache or PHP-FPM: the health page, through both.
 .healthChecks { _ in [.http(port: Stack.Port.web, path: Stack.healthPath, expecting: "ok")] }
+// While they restart, varnish on every cache host sends its requests to the other web hosts.
+.drains { host in [.varnish(backend: vclName(host.name), on: Stack.Tier.cache.rawValue)] }
 
 /// The web role's vars.
 struct WebVars: Decodable {
