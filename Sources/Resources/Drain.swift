@@ -52,11 +52,11 @@ public struct Drain: Hashable, Sendable, CustomStringConvertible {
     ///   - timeout: How long to wait for varnish's connections to the host to end.
     public static func varnish(backend: String, on group: String, timeout: Duration = .seconds(30)) -> Drain {
         let name = shellQuote(backend)
-        // varnishadm exits 0 even when no backend matches: the listing says whether one did.
-        let matched = "varnishadm backend.list \(name) | awk 'NR > 1 { found = 1 } END { if (!found) { print \"no varnish backend \" n; exit 1 } }' n=\(name) >&2"
+        // A bare name sets the backend of the active VCL, the one serving; varnishadm exits 1
+        // ("No Backends matches") when it has none of that name.
         return Drain(
             on: group, name: "varnish backend \(backend)",
-            drain: "\(matched) && varnishadm backend.set_health \(name) sick",
+            drain: "varnishadm backend.set_health \(name) sick",
             undrain: "varnishadm backend.set_health \(name) auto",
             connections: "varnishstat -1 -f \(shellQuote("VBE.*.\(backend).conn")) | awk '{ n += $2 } END { print n + 0 }'",
             timeout: timeout)

@@ -25,6 +25,9 @@ public struct HealthCheck: Hashable, Sendable, CustomStringConvertible {
         /// An HTTP/1.0 `GET` of `path` from `address`:`port` as the host reaches it, answered
         /// with `status` and, when given, a body that holds `body`.
         case http(address: String, port: Int, path: String, hostHeader: String?, status: Int, body: String?)
+        /// The same over TLS: sent by `openssl s_client` on the host (the certificate is not
+        /// verified: a health check asks whether the service answers, as `curl -k` does).
+        case https(address: String, port: Int, path: String, hostHeader: String?, status: Int, body: String?)
         /// A TCP connection to `address`:`port` as the host reaches it, accepted.
         case tcp(address: String, port: Int)
         /// A command that exits 0 when the host is healthy, run through the login shell.
@@ -64,6 +67,39 @@ public struct HealthCheck: Hashable, Sendable, CustomStringConvertible {
         HealthCheck(.tcp(address: address, port: port), timeout: timeout, tries: tries, interval: interval)
     }
 
+    /// An HTTPS `GET` of `path` on the host's `port` (its loopback by default), answered
+    /// `status`, with a body that holds `body` when given; `hostHeader` is also the name
+    /// asked for in the TLS handshake (SNI). Needs `openssl` on the host.
+    public static func https(
+        port: Int = 443, path: String = "/", address: String = "127.0.0.1", hostHeader: String? = nil, status: Int = 200,
+        expecting body: String? = nil, timeout: Duration = .seconds(5), tries: Int = 30, interval: Duration = .seconds(1)
+    ) -> HealthCheck {
+        HealthCheck(.https(address: address, port: port, path: path, hostHeader: hostHeader, status: status, body: body),
+                    timeout: timeout, tries: tries, interval: interval)
+    }
+
+    /// The parts of an HTTP or HTTPS check.
+    public struct WebRequest: Hashable, Sendable {
+        public var address: String
+        public var port: Int
+        public var path: String
+        public var hostHeader: String?
+        public var status: Int
+        public var body: String?
+        public var tls: Bool
+    }
+
+    /// The request of an HTTP or HTTPS check; nil for others.
+    public var web: WebRequest? {
+        switch probe {
+        case .http(let address, let port, let path, let hostHeader, let status, let body):
+            WebRequest(address: address, port: port, path: path, hostHeader: hostHeader, status: status, body: body, tls: false)
+        case .https(let address, let port, let path, let hostHeader, let status, let body):
+            WebRequest(address: address, port: port, path: path, hostHeader: hostHeader, status: status, body: body, tls: true)
+        case .tcp, .command: nil
+        }
+    }
+
     /// A command that exits 0 when the host is healthy, e.g. `systemctl is-active mariadb`.
     public static func command(
         _ command: String, timeout: Duration = .seconds(5), tries: Int = 30, interval: Duration = .seconds(1)
@@ -76,6 +112,8 @@ public struct HealthCheck: Hashable, Sendable, CustomStringConvertible {
         switch probe {
         case .http(let address, let port, let path, _, _, _):
             "http://\(address.contains(":") ? "[\(address)]" : address):\(port)\(path)"
+        case .https(let address, let port, let path, _, _, _):
+            "https://\(address.contains(":") ? "[\(address)]" : address):\(port)\(path)"
         case .tcp(let address, let port):
             "tcp://\(address.contains(":") ? "[\(address)]" : address):\(port)"
         case .command(let command):
@@ -85,15 +123,16 @@ public struct HealthCheck: Hashable, Sendable, CustomStringConvertible {
 
     /// The request an HTTP check sends.
     public var request: String? {
-        guard case .http(let address, let port, let path, let hostHeader, _, _) = probe else { return nil }
-        let host = hostHeader ?? (address.contains(":") ? "[\(address)]" : address) + ":\(port)"
-        return "GET \(path) HTTP/1.0\r\nHost: \(host)\r\nUser-Agent: converge-health-check\r\nConnection: close\r\n\r\n"
+        guard let web else { return nil }
+        let host = web.hostHeader ?? (web.address.contains(":") ? "[\(web.address)]" : web.address) + ":\(web.port)"
+        return "GET \(web.path) HTTP/1.0\r\nHost: \(host)\r\nUser-Agent: converge-health-check\r\nConnection: close\r\n\r\n"
     }
 
     /// Whether an HTTP check's `response` passes; nil when it does, else why not (`status
     /// 503, want 200`), as the report shows it.
     public func verdict(onResponse response: String) -> String? {
-        guard case .http(_, _, _, _, let status, let body) = probe else { return nil }
+        guard let status = web?.status else { return nil }
+        let body = web?.body
         let head = response.prefix { !$0.isNewline }
         let parts = head.split(separator: " ", maxSplits: 2)
         guard parts.count >= 2, parts[0].hasPrefix("HTTP/"), let answered = Int(parts[1]) else {
@@ -115,7 +154,8 @@ public struct HealthCheck: Hashable, Sendable, CustomStringConvertible {
         guard tries >= 1, timeout > .zero, interval >= .zero else {
             throw HealthCheckError(check: description, message: "needs one try or more, a timeout and an interval")
         }
-        if case .http(let address, let port, let path, let hostHeader, let status, _) = probe {
+        if let web {
+            let (address, port, path, hostHeader, status) = (web.address, web.port, web.path, web.hostHeader, web.status)
             guard (1...65535).contains(port) else { throw HealthCheckError(check: description, message: "port \(port) is not 1 to 65535") }
             guard path.hasPrefix("/"), !(path + address + (hostHeader ?? "")).contains(where: { $0.isWhitespace || $0.isNewline }) else {
                 throw HealthCheckError(check: description, message: "needs a path starting with / and no spaces in the path, address or host")

@@ -104,6 +104,21 @@ import Testing
         #expect(host.commands == ["connect 127.0.0.1:6379", "connect 127.0.0.1:6379"])
     }
 
+    @Test func anHTTPSCheckIsSentByOpenSSLOnTheHost() async throws {
+        let check = HealthCheck.https(path: "/haproxy-health", hostHeader: "shop.example.com")
+        #expect(check.description == "https://127.0.0.1:443/haproxy-health")
+        #expect(check.request?.contains("Host: shop.example.com\r\n") == true)
+        let command = "openssl s_client -quiet -connect '127.0.0.1:443' -servername 'shop.example.com'"
+        #expect(HealthGate.tlsCommand(address: "127.0.0.1", port: 443, serverName: "shop.example.com") == command)
+        #expect(HealthGate.tlsCommand(address: "::1", port: 8443, serverName: nil) == "openssl s_client -quiet -connect '[::1]:8443'")
+        let host = FakeConnection(host: "lb1", release: .bookworm)
+        host.answer(.exact(command), with: .output("HTTP/1.0 200 OK\r\n\r\n<html><body><h1>200 OK</h1>\nService ready.\n"))
+        #expect(await HealthGate.probe(check, on: host) == nil)
+        let down = FakeConnection(host: "lb2", release: .bookworm)
+        down.answer(.exact(command), with: .failure(1, stderr: "connect:errno=111"))
+        #expect(await HealthGate.probe(check, on: down) == "no answer over TLS (openssl exit status 1): connect:errno=111")
+    }
+
     @Test func aHostWhoseChangesRestartNothingIsNotWaitedFor() async throws {
         let (convergence, inventory, hosts) = try Self.fleet(["web1"], writesOnly: true)
         let result = await Self.apply(convergence, inventory)

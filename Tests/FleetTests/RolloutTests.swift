@@ -150,7 +150,6 @@ import Testing
         var draining = planned
         draining.drains = [drain]
         stack.lb.answer(.contains("backend.set_health"), with: .output(""))
-        stack.lb.answer(.contains("backend.list"), with: .output(""))
         let notes = try await Drainer(convergence: stack.convergence, planned: draining).drain()
         #expect(notes.last == "varnish backend web_web1: connections still open after 0.30 s (2 on lb1); going on")
     }

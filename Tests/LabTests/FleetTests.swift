@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import TestSupport
 
+@testable import Fleet
+
 extension LabSuite {
     /// The reference web stack (playbooks/, inventory/fleet.json) on the lab's fleet hosts,
     /// through the real `converge` binary: converged from scratch, serving end to end,
@@ -153,6 +155,27 @@ extension LabSuite {
                 ? #"for unit in /lib/systemd/system/php*-fpm.service; do d=/etc/systemd/system/$(basename "$unit").d; mkdir -p "$d"; printf '[Service]\nExecStartPre=/bin/sleep 3\n' > "$d/zz-lab-slow-start.conf"; done; systemctl daemon-reload"#
                 : "rm -f /etc/systemd/system/php*-fpm.service.d/zz-lab-slow-start.conf; systemctl daemon-reload"
             for web in hosts(of: "web") { try await on(web, command) }
+        }
+
+        @Test("health checks through a host's own connection: HTTPS to HAProxy, TCP to redis, refused where nothing listens")
+        func healthChecksOnTheFleet() async throws {
+            try Self.requireConverged()
+            let lb = try #require(Lab.fleetHosts.first { $0.name == "lb1" })
+            let redis = try #require(Lab.fleetHosts.first { $0.name == "redis1" })
+            let balancer = try await Lab.connect(lb)
+            let cache = try await Lab.connect(redis)
+            #expect(await HealthGate.probe(.https(path: "/haproxy-health", hostHeader: "shop.example.com", expecting: "ready"),
+                                           on: balancer) == nil)
+            // The shop's own health page, through HAProxy, varnish and a web host.
+            #expect(await HealthGate.probe(.https(path: "/health.php", hostHeader: "shop.example.com", expecting: "ok"),
+                                           on: balancer) == nil)
+            let plain = try #require(await HealthGate.probe(.https(port: 80, path: "/"), on: balancer))
+            #expect(plain.hasPrefix("no answer over TLS"), "\(plain)")
+            #expect(await HealthGate.probe(.tcp(port: 6379), on: cache) == nil)
+            let refused = try #require(await HealthGate.probe(.tcp(port: 6399), on: cache))
+            #expect(refused.contains("nothing listening there"), "\(refused)")
+            await balancer.close()
+            await cache.close()
         }
 
         @Test("a change restarting PHP-FPM on every web host and varnish on both cache hosts rolls through them with no failed request; all at once, requests fail")

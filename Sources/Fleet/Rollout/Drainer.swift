@@ -40,7 +40,8 @@ struct Drainer {
                 }
             }
             made += routers.map { (drain, $0) }
-            notes.append("drained: \(drain.name) on \(routers.map(\.name).joined(separator: ", "))")
+            notes.append(routers.isEmpty ? "not drained: \(drain.name): the inventory has no other host in \(drain.group)"
+                                         : "drained: \(drain.name) on \(routers.map(\.name).joined(separator: ", "))")
         }
         if let problem = await marker(DrainedMarker.writeCommand(planned.drains)) {
             notes.append("could not note the drain on the host (\(problem)): a later converge will not know it is drained")
@@ -60,7 +61,7 @@ struct Drainer {
             let routers = routers(of: drain)
             let answers = await routers.concurrentMap(limit: 16) { router in (router, await run(drain.undrainCommand, on: router)) }
             failures += answers.compactMap { router, problem in problem.map { "\(drain.name) on \(router.name): \($0)" } }
-            notes.append("undrained: \(drain.name) on \(routers.map(\.name).joined(separator: ", "))")
+            if !routers.isEmpty { notes.append("undrained: \(drain.name) on \(routers.map(\.name).joined(separator: ", "))") }
         }
         guard failures.isEmpty else {
             throw HostFailure(host: host.name, phase: "undrain",

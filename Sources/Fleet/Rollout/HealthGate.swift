@@ -1,6 +1,7 @@
 import Foundation
 import Planner
 import Resources
+import Shell
 
 /// Waits after a host's changes until it passes its roles' health checks (``HealthCheck``),
 /// each tried until it passes or its tries run out, through the host's own connection.
@@ -48,9 +49,31 @@ struct HealthGate {
         return true
     }
 
+    /// Sends its stdin to `address`:`port` over TLS and prints the answer until the server
+    /// closes (`-quiet`: no session details, and no hang-up at the end of the request);
+    /// `serverName`'s host part, when it is a name, goes in the handshake (SNI).
+    static func tlsCommand(address: String, port: Int, serverName: String?) -> String {
+        let target = (address.contains(":") ? "[\(address)]" : address) + ":\(port)"
+        var command = "openssl s_client -quiet -connect \(shellQuote(target))"
+        if let name = serverName?.split(separator: ":").first.map(String.init), name.contains(where: \.isLetter) {
+            command += " -servername \(shellQuote(name))"
+        }
+        return command
+    }
+
     /// Nil when `check` passes once; else what it got instead.
     static func probe(_ check: HealthCheck, on connection: any HostConnection) async -> String? {
         switch check.probe {
+        case .https(let address, let port, _, let hostHeader, _, _):
+            do {
+                let result = try await connection.run(Self.tlsCommand(address: address, port: port, serverName: hostHeader),
+                                                      input: Data((check.request ?? "").utf8), timeout: check.timeout)
+                guard result.stdout.isEmpty else { return check.verdict(onResponse: result.stdoutText) }
+                let said = result.stderrText.trimmingCharacters(in: .whitespacesAndNewlines)
+                return "no answer over TLS (openssl exit status \(result.exitStatus))" + (said.isEmpty ? "" : ": \(said.suffix(200))")
+            } catch {
+                return HostFailure(error, host: "").message
+            }
         case .http(let address, let port, _, _, _, _):
             do {
                 let response = try await connection.forward(to: address, port: port, input: Data((check.request ?? "").utf8),

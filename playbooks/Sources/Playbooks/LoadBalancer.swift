@@ -10,8 +10,10 @@ public let loadBalancer = Role("lb") { host in
     let caches = stack.members(of: .cache)
 
     Package("haproxy")
-    // What a rollout drains cache hosts with, through HAProxy's admin socket (Drain.haproxy).
+    // What a rollout drains cache hosts with, through HAProxy's admin socket (Drain.haproxy);
+    // and what its own health check speaks TLS with.
     Package("socat")
+    Package("openssl")
     File("/etc/haproxy/site.pem", content: .secret(SecretText(stack.tlsCertificate)),
          owner: "root", group: "root", mode: 0o600, notifies: [.service("haproxy")])
     File("/etc/haproxy/haproxy.cfg", content: """
@@ -40,6 +42,8 @@ public let loadBalancer = Role("lb") { host in
         frontend site
             bind :\(Stack.Port.https) ssl crt /etc/haproxy/site.pem
             bind :\(Stack.Port.http)
+            # HAProxy's own answer, whatever the cache hosts' state: what its health check asks.
+            monitor-uri \(Stack.balancerHealthPath)
             http-request redirect scheme https code 301 unless { ssl_fc }
             http-request set-header X-Forwarded-Proto https
             default_backend \(Stack.cacheBackend)
@@ -52,4 +56,9 @@ public let loadBalancer = Role("lb") { host in
         """, notifies: [.service("haproxy")])
     // Debian's unit checks the configuration (haproxy -c) before it starts or reloads.
     Service("haproxy", running: true, enabled: true, reload: true)
+}
+// Serving TLS again after a reload: HAProxy answers its monitor URI over HTTPS (with no
+// floating address yet, the pair is not drained: each reload is HAProxy's seamless one).
+.healthChecks { host in
+    [.https(path: Stack.balancerHealthPath, hostHeader: Stack(host).domain)]
 }

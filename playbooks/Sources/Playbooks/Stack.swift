@@ -30,6 +30,8 @@ public struct Stack: Sendable {
     /// The page every tier's health checks ask for: answered by PHP without touching the
     /// database or redis, so a database outage does not take the web hosts out of rotation.
     public static let healthPath = "/health.php"
+    /// What HAProxy answers itself (`monitor-uri`), for the load balancers' health checks.
+    public static let balancerHealthPath = "/haproxy-health"
     /// HAProxy's backend of cache hosts, one server per host by its inventory name.
     public static let cacheBackend = "caches"
     /// The application database and its one table.
