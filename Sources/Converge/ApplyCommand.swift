@@ -75,7 +75,7 @@ struct ApplyCommand: AsyncParsableCommand {
         } else {
             let (inventory, hosts) = try fleet.selectedHosts()
             convergence = try Convergence.checkingRoles(of: hosts, in: inventory)
-            work = hosts.map { host in (host, { [convergence] run in try await convergence.plan(host, in: run) }) }
+            work = hosts.map { host in (host, { [convergence] run in try await convergence.plan(host, refreshingStaleLists: true, in: run) }) }
         }
 
         var applyOptions = ApplyOptions()

@@ -353,7 +353,7 @@ extension Bootstrap {
             }
             let convergence = try convergence(inventory)
             let converged = try await FleetApply(convergence: convergence).converge(run) { run in
-                try await convergence.plan(host, in: run)
+                try await convergence.plan(host, refreshingStaleLists: true, in: run)
             }
             let value = BootstrappedHost(steps: outcome.steps, applied: converged.value)
             return HostResult(status: converged.status, value: value, changes: converged.report.changes,

@@ -91,13 +91,24 @@ public struct Convergence: Sendable {
     /// state of every resource. Only when the cache is missing or stale (the host was
     /// upgraded to another release, say) does a second probe follow.
     ///
-    /// - Parameter run: The run the host is part of, told of each phase (connect, facts,
-    ///   plan) and given the connection to cut on a second interruption.
-    public func plan(_ host: Inventory.Host, options: PlanOptions = PlanOptions(), in run: HostRun? = nil) async throws -> PlannedHost {
+    /// - Parameters:
+    ///   - refreshingStaleLists: Whether apt's lists older than the host's package baseline
+    ///   allows are refreshed before its facts are gathered (``ListRefresh``): an apply's
+    ///   plan does, so that it installs what the archive offers now; `plan` does not.
+    ///   - run: The run the host is part of, told of each phase (connect, facts, plan) and
+    ///   given the connection to cut on a second interruption.
+    public func plan(_ host: Inventory.Host, options: PlanOptions = PlanOptions(), refreshingStaleLists: Bool = false,
+                     in run: HostRun? = nil) async throws -> PlannedHost {
         let key = try controllerKey(for: host)
+        let baseline = try packageBaseline(of: host)
         let connection = try await connect(host, in: run)
         do {
             run?.enter(.facts)
+            if refreshingStaleLists, let baseline,
+                let failure = await ListRefresh.refresh(on: connection, maximumListAge: baseline.maximumListAge) {
+                // The plan refreshes the lists as a step instead, where a failure stops the host.
+                Self.logger.info("\(host.name): \(failure)")
+            }
             var roleFacts = cache?.roleFacts(of: host.name)
             // A role that fails on the cached facts may well succeed on the host's current
             // ones (an interface it binds to came up since): the fresh evaluation decides.
@@ -313,9 +324,26 @@ public struct Convergence: Sendable {
     /// The resources of every role `host` has, evaluated with its facts and vars.
     func resources(for host: Inventory.Host, context facts: RoleFacts) throws -> [any Resource] {
         let context = hostContext(for: host, facts: facts)
-        return try host.roles.flatMap { name -> [any Resource] in
+        let declared = try host.roles.flatMap { name -> [any Resource] in
             let resources = try evaluating(role: name, of: host) { try $0.resources(for: context) }
             return try resources.map { try readingControllerFiles(of: $0, host: host) }
+        }
+        guard var baseline = try packageBaseline(of: host) else { return declared }
+        baseline.keeping = PackageUpgrades.pinnedPackages(in: declared)
+        return declared + [baseline]
+    }
+
+    /// `host`'s package baseline: the playbook's policy for its groups, or the inventory's
+    /// `upgrades` var.
+    func packageBaseline(of host: Inventory.Host) throws -> PackageUpgrades? {
+        let override = host.vars[UpgradePolicies.inventoryVar]
+        guard override == nil || override?.stringValue != nil else {
+            throw HostFailure(host: host.name, phase: "config", message: "\(UpgradePolicies.inventoryVar): expected a string (none, security or all)")
+        }
+        do {
+            return try playbook.upgrades.resource(for: host.groups, override: override?.stringValue)
+        } catch {
+            throw HostFailure(host: host.name, phase: "config", message: error.description)
         }
     }
 

@@ -193,10 +193,11 @@ public struct ApplyScript: Sendable {
             \tprintf '%s step %s failed %s %s\\n' "$converge_b" "$1" "$converge_s" \\
             \t\t"$(tail -c 65536 "$converge_dir/out" | converge_hex)"
             }
-            # What a step that succeeded has to say all the same (that it waited for dpkg's lock),
+            # What a step that succeeded has to say all the same (that it waited for dpkg's lock,
+            # the services it restarted because they ran a replaced library),
             # as " HEX" to end its status line; nothing when it has nothing to say.
             converge_notes() {
-            \tconverge_n=$(grep '^converge: waited ' "$converge_dir/out" 2>/dev/null | head -n 3 || true)
+            \tconverge_n=$(grep -e '^converge: waited ' -e '^converge: restarted ' "$converge_dir/out" 2>/dev/null | head -n 8 || true)
             \tif [ -n "$converge_n" ]; then printf ' %s' "$(printf '%s' "$converge_n" | converge_hex)"; fi
             }
             # converge_reboot N MARK: step N (a reboot's checks), then the boot ID the
@@ -403,6 +404,7 @@ public struct ApplyScript: Sendable {
                 for: changes[0].operation, secrets: secrets, lockTimeout: options.aptLockTimeout)
         }
         var install: [(name: String, version: String?)] = []
+        var upgrade: [(name: String, version: String?)] = []
         var remove: [String] = []
         var hold: [String] = []
         var unhold: [String] = []
@@ -412,6 +414,8 @@ public struct ApplyScript: Sendable {
             case .installPackage(let name, let version, let allowDowngrade):
                 install.append((name, version))
                 downgrades = downgrades || allowDowngrade
+            case .upgradePackage(let name, let version):
+                upgrade.append((name, version))
             case .removePackage(let name):
                 remove.append(name)
             case .holdPackage(let name, let wanted):
@@ -421,7 +425,7 @@ public struct ApplyScript: Sendable {
             }
         }
         return ShellCommands.packages(
-            install: install, remove: remove, allowDowngrades: downgrades, hold: hold, unhold: unhold,
+            install: install, upgrade: upgrade, remove: remove, allowDowngrades: downgrades, hold: hold, unhold: unhold,
             lockTimeout: options.aptLockTimeout)
     }
 

@@ -170,7 +170,7 @@ extension HostOperation {
             if timeout <= 0 { throw .invalid(id, "a reboot's timeout must be positive") }
         case .shell(let script):
             if script.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw .invalid(id, "has an empty script") }
-        case .installPackage(let name, let version, _):
+        case .installPackage(let name, let version, _), .upgradePackage(let name, let version):
             try validatePackageName(name, of: id)
             if let version, version.isEmpty || version.contains(where: { $0.isWhitespace || $0.isNewline }) {
                 throw .invalid(id, "not a package version: \(version)")

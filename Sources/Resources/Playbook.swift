@@ -20,13 +20,17 @@ public struct Playbook: Sendable {
     public let version: String?
     /// How changes that restart what hosts serve roll through the groups.
     public let rollout: Rollout
+    /// Which package upgrades each group gets on every converge.
+    public let upgrades: UpgradePolicies
     private let index: [String: Int]
 
     /// A playbook of `roles`, from the playbooks package `name` at `version`, rolling
-    /// changes through the fleet as `rollout` says.
+    /// changes through the fleet as `rollout` says, each group's packages upgraded as
+    /// `upgrades` says.
     ///
     /// - Precondition: no two roles share a name.
-    public init(_ roles: [Role], name: String? = nil, version: String? = nil, rollout: Rollout = Rollout()) {
+    public init(_ roles: [Role], name: String? = nil, version: String? = nil, rollout: Rollout = Rollout(),
+                upgrades: UpgradePolicies = UpgradePolicies()) {
         var index: [String: Int] = [:]
         for (position, role) in roles.enumerated() {
             precondition(index.updateValue(position, forKey: role.name) == nil,
@@ -36,6 +40,7 @@ public struct Playbook: Sendable {
         self.name = name
         self.version = version
         self.rollout = rollout
+        self.upgrades = upgrades
         self.index = index
     }
 

@@ -21,6 +21,7 @@ struct ShellcheckTests {
         let operations: [HostOperation] = [
             .refreshPackageLists,
             .installPackage(name: "nginx", version: "1.22.1-9", allowDowngrade: true),
+            .upgradePackage(name: "libssl3", version: "3.0.17-1~deb12u2"),
             .removePackage(name: "telnet"),
             .holdPackage(name: "nginx", hold: true),
             .writeFile(path: "/etc/x y", bytes: .inline(Data("text\n".utf8)), owner: "root", group: "adm", mode: 0o640),
@@ -161,12 +162,13 @@ enum Shellcheck {
 extension HostOperation {
     /// The number of cases: the switch below stops compiling when one is added, so the
     /// test above gets a step of it.
-    static let caseCount = 21
+    static let caseCount = 22
 
     var caseName: String {
         switch self {
         case .refreshPackageLists: "refreshPackageLists"
         case .installPackage: "installPackage"
+        case .upgradePackage: "upgradePackage"
         case .removePackage: "removePackage"
         case .holdPackage: "holdPackage"
         case .writeFile: "writeFile"

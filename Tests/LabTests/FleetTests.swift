@@ -51,6 +51,29 @@ extension LabSuite {
             #expect(second.output.contains("\(Lab.fleetHosts.count) ok, 0 changed"), "\(second.output)")
         }
 
+        /// The reference playbook's package baseline is `all`: converged from scratch, every
+        /// host is at its candidates, which drift confirms from the hosts' own apt.
+        @Test("under the `all` baseline, drift finds no pending upgrade and no package version differing within a release")
+        func baselineLeavesNoPendingUpgrade() throws {
+            let output = try Self.convergedFromScratch.get()
+            #expect(output.contains("~ upgrades:all  ok"), "the first converge upgraded nothing: \(output.suffix(2000))")
+            let drift = try Self.converge(["drift", Self.inventory, "--format", "json"])
+            let report = try #require(try JSONSerialization.jsonObject(with: Data(drift.output.utf8)) as? [String: Any], "\(drift.output)")
+            let hosts = try #require(report["hosts"] as? [[String: Any]])
+            #expect(hosts.count == Lab.fleetHosts.count)
+            for host in hosts {
+                let maintenance = try #require(host["maintenance"] as? [String: Any], "\(host)")
+                let pending = maintenance["pendingUpgrades"] as? [Any] ?? []
+                #expect(pending.isEmpty, "\(host["name"] ?? "?"): \(pending)")
+            }
+            let findings = try #require(report["findings"] as? [[String: Any]])
+            let versions = findings.filter { ["package-version", "security-upgrades"].contains($0["category"] as? String) }
+            #expect(versions.isEmpty, "\(versions.map { $0["summary"] ?? "" })")
+            for group in try #require(report["groups"] as? [[String: Any]]) {
+                #expect((group["packageVersions"] as? [Any])?.isEmpty == true, "\(group["name"] ?? "?"): \(group["packageVersions"] ?? "")")
+            }
+        }
+
         @Test("HTTPS through a load balancer, varnish and PHP; sessions in redis; rows replicated")
         func servesEndToEnd() throws {
             try Self.requireConverged()

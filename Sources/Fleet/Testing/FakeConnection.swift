@@ -256,6 +256,14 @@ public final class FakeConnection: HostConnection, @unchecked Sendable {
             if let answer = answers.first(where: { $0.match.matches(command) })?.answer { return answer }
             // A host drained by no earlier rollout, unless a test says otherwise.
             if command == DrainedMarker.Fact().command { return .output("") }
+            // Packages at their candidates, none held, lists just refreshed: a package
+            // baseline with nothing to do, unless a test says otherwise.
+            if command == AptPolicyFact().command {
+                return .output("Package files:\n 100 /var/lib/dpkg/status\n     release a=now\nPinned packages:\nInstalled packages:\n")
+            }
+            if command == HeldPackagesFact().command { return .output("") }
+            if command == AptListsFact().command { return .output("indexes 1\nstamp 0\nnow 0\n") }
+            if command.hasPrefix("if [ -f \(shellQuote(AptListsFact.stampPath))") { return .output("fresh\n") }
             return .failure(127, stderr: "fake host \(host): no scripted answer for: \(command.prefix(200))")
         }
     }

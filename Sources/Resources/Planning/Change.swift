@@ -128,6 +128,10 @@ public enum HostOperation: Codable, Hashable, Sendable {
     case refreshPackageLists
     /// Install `name`, or `name=version`; `allowDowngrade` for an exact version below the installed one.
     case installPackage(name: String, version: String?, allowDowngrade: Bool)
+    /// Upgrade the installed `name` to `version` (apt's candidate when nil) in the host's apt
+    /// transaction, keeping apt's mark of it (installed by hand, or as a dependency); then
+    /// restart the services still running code of a library the transaction replaced.
+    case upgradePackage(name: String, version: String?)
     /// Remove `name` (keeping its configuration files).
     case removePackage(name: String)
     /// dpkg's selection of `name` (`dpkg --set-selections`): `hold` keeps apt from changing

@@ -58,7 +58,7 @@ extension HostOperation {
     /// Whether this installs or removes a package (and so joins an apt transaction).
     package var isPackageChange: Bool {
         switch self {
-        case .installPackage, .removePackage, .holdPackage: true
+        case .installPackage, .upgradePackage, .removePackage, .holdPackage: true
         default: false
         }
     }

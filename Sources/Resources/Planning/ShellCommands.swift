@@ -15,14 +15,21 @@ public enum ShellCommands {
 
     /// One `apt-get install` transaction: `name`, `name=version`, and removals as `name-`;
     /// the holds in `unhold` released before it and those in `hold` made after it, an
-    /// install of a package in `hold` let through its hold.
+    /// install of a package in `hold` let through its hold. The packages in `upgrade` are
+    /// installed packages brought to a newer version: they keep apt's mark (an upgraded
+    /// dependency stays one, for `autoremove`), and once the transaction is done the services
+    /// still running code of a library it replaced are restarted.
     public static func packages(
-        install: [(name: String, version: String?)], remove: [String], allowDowngrades: Bool,
-        hold: [String] = [], unhold: [String] = [], lockTimeout: Int = 300
+        install: [(name: String, version: String?)], upgrade: [(name: String, version: String?)] = [], remove: [String],
+        allowDowngrades: Bool, hold: [String] = [], unhold: [String] = [], lockTimeout: Int = 300
     ) -> String {
         var lines: [String] = []
         if !unhold.isEmpty { lines.append("converge_select install " + unhold.map(shellQuote).joined(separator: " ")) }
-        let words = install.map { package in shellQuote(package.version.map { "\(package.name)=\($0)" } ?? package.name) }
+        if !upgrade.isEmpty {
+            // `apt-get install` marks what it names as installed by hand: remember the others.
+            lines.append("converge_auto=$(apt-mark showauto | grep -F -x " + upgrade.map { "-e " + shellQuote($0.name) }.joined(separator: " ") + " || true)")
+        }
+        let words = (install + upgrade).map { package in shellQuote(package.version.map { "\(package.name)=\($0)" } ?? package.name) }
             + remove.map { shellQuote($0 + "-") }
         if !words.isEmpty {
             // Downgrades: --allow-downgrades (apt ≥ 1.1) as configuration, force-yes only for
@@ -41,8 +48,34 @@ public enum ShellCommands {
             lines.append("converge_apt \(aptOptions(lockTimeout: lockTimeout))\(options) install \(words.joined(separator: " "))")
         }
         if !hold.isEmpty { lines.append("converge_select hold " + hold.map(shellQuote).joined(separator: " ")) }
+        if !upgrade.isEmpty {
+            lines.append("""
+                # shellcheck disable=SC2086 # one word a package name
+                if [ -n "$converge_auto" ]; then apt-mark auto $converge_auto >/dev/null; fi
+                \(restartServicesOfReplacedLibraries)
+                """)
+        }
         return lines.joined(separator: "\n")
     }
+
+    /// Restarts (`try-restart`) each service with a process that maps a deleted shared
+    /// library, as needrestart finds them: the library was replaced, and the process still
+    /// runs the old code. Not PID 1 (systemd re-executes itself at a reboot), nor D-Bus, a
+    /// getty or a user's manager, which a restart would cut users off from; those wait
+    /// for the next reboot. Says which were restarted.
+    static let restartServicesOfReplacedLibraries = #"""
+        converge_stale=$(for converge_m in /proc/[0-9]*/maps; do
+        	converge_p=${converge_m#/proc/}; converge_p=${converge_p%/maps}
+        	[ "$converge_p" != 1 ] || continue
+        	grep -q -E ' /(usr/)?lib[^ ]*/[^/ ]*\.so[^/ ]* \(deleted\)$' "$converge_m" 2>/dev/null || continue
+        	sed -n 's|^[^:]*:[^:]*:.*/\([^/]*\.service\)$|\1|p' "/proc/$converge_p/cgroup" 2>/dev/null | head -n 1
+        done | sort -u | grep -v -x -e 'dbus\.service' -e 'user@.*' -e '.*getty@.*' -e 'console-getty\.service' || true)
+        # shellcheck disable=SC2086 # one word a unit
+        for converge_u in $converge_stale; do
+        	systemctl try-restart "$converge_u"
+        	echo "converge: restarted $converge_u: it ran a replaced library"
+        done
+        """#
 
     /// The commands of one operation that is not a package install or removal.
     public static func commands(for operation: HostOperation, secrets: SecretValues, lockTimeout: Int = 300) throws(PlanError) -> String {
@@ -63,6 +96,8 @@ public enum ShellCommands {
                 """
         case .installPackage(let name, let version, let downgrade):
             return packages(install: [(name, version)], remove: [], allowDowngrades: downgrade, lockTimeout: lockTimeout)
+        case .upgradePackage(let name, let version):
+            return packages(install: [], upgrade: [(name, version)], remove: [], allowDowngrades: false, lockTimeout: lockTimeout)
         case .removePackage(let name):
             return packages(install: [], remove: [name], allowDowngrades: false, lockTimeout: lockTimeout)
         case .holdPackage(let name, let hold):

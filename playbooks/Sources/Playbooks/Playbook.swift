@@ -9,8 +9,12 @@ extension Playbook {
     /// front of the stack back (``Rollout``): cache hosts first, drained from HAProxy, then
     /// web hosts, drained from varnish, a quarter of each tier at a time
     /// (``RolloutPolicy/default``), so that the site keeps serving.
+    ///
+    /// Every host's packages are at their candidates (``PackageUpgrades/Policy/all``): one set
+    /// of versions per release across the fleet, upgraded through the same rollout.
     public static let reference = Playbook(
         [base, loadBalancer, cache, web, redis, database, storage],
         name: "converge-playbooks", version: ConvergeBuild.version,
-        rollout: Rollout(order: [Stack.Tier.lb, .cache, .web].map(\.rawValue)))
+        rollout: Rollout(order: [Stack.Tier.lb, .cache, .web].map(\.rawValue)),
+        upgrades: UpgradePolicies(default: .all))
 }

@@ -3,9 +3,9 @@
 /// before everything, even the end; letters before other characters; digit runs as numbers).
 ///
 /// Reports sort a package's versions with it, so the oldest comes first.
-enum DebianVersion {
+public enum DebianVersion {
     /// Negative when `a` is older than `b`, zero when dpkg counts them equal, positive when newer.
-    static func compare(_ a: String, _ b: String) -> Int {
+    public static func compare(_ a: String, _ b: String) -> Int {
         let left = parts(a)
         let right = parts(b)
         if left.epoch != right.epoch { return left.epoch < right.epoch ? -1 : 1 }
@@ -16,7 +16,7 @@ enum DebianVersion {
 
     /// Whether `a` sorts before `b`: dpkg's order, then byte order for versions dpkg
     /// counts equal (`1.0` and `1.0-0`), so sorting is deterministic.
-    static func areInIncreasingOrder(_ a: String, _ b: String) -> Bool {
+    public static func areInIncreasingOrder(_ a: String, _ b: String) -> Bool {
         let order = compare(a, b)
         return order != 0 ? order < 0 : a < b
     }

@@ -1,0 +1,39 @@
+import Facts
+import Foundation
+import Resources
+import Shell
+
+/// apt's lists refreshed at the start of a host's converge when they are older than its
+/// package baseline allows (``PackageUpgrades/maximumListAge``), before its facts are
+/// gathered: the plan then works out the upgrades from the archive as it is now, the
+/// exact versions it shows are the ones installed, and every host of a release that runs
+/// at once sees the same archive. Only `apply` refreshes; `plan` leaves the host as it is
+/// and plans the refresh instead.
+enum ListRefresh {
+    /// Refreshes the lists when they are missing or older than `maximumListAge` seconds
+    /// (apt's update stamp, which converge and apt's daily job touch); prints `fresh` or
+    /// `refreshed`. apt ≥ 1.9.11 waits for the lists' lock itself; older apt fails at once
+    /// when another apt holds it.
+    static func command(maximumListAge: Int) -> String {
+        let stamp = shellQuote(AptListsFact.stampPath)
+        return """
+            if [ -f \(stamp) ] && [ -n "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -print 2>/dev/null | head -n 1)" ] \\
+            	&& [ $(( $(date +%s) - $(stat -c %Y \(stamp)) )) -le \(maximumListAge) ]; then echo fresh; exit 0; fi
+            timeout -k 10 300 apt-get -q -o DPkg::Lock::Timeout=120 update >&2 || exit 1
+            mkdir -p /var/lib/apt/periodic && touch \(stamp) && echo refreshed
+            """
+    }
+
+    /// Runs ``command(maximumListAge:)`` on `connection`: nil when the lists were fresh or
+    /// are now, else why they could not be refreshed (the plan then refreshes them as a step).
+    static func refresh(on connection: any HostConnection, maximumListAge: Int) async -> String? {
+        do {
+            let result = try await connection.run(command(maximumListAge: maximumListAge), input: Data(), timeout: .seconds(330))
+            if result.exitStatus == 0 { return nil }
+            let cause = String(decoding: result.stderr, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
+            return "apt-get update failed (exit status \(result.exitStatus))" + (cause.isEmpty ? "" : ": \(cause)")
+        } catch {
+            return "apt-get update failed: \(error)"
+        }
+    }
+}
