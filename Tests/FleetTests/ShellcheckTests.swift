@@ -136,6 +136,7 @@ struct ShellcheckTests {
         }
         try Shellcheck.check(DrainedMarker.writeCommand([Drain.varnish(backend: "web_web1", on: "cache")]), named: "drained marker")
         try Shellcheck.check(DrainedMarker.Fact().command, named: "drained marker fact")
+        try Shellcheck.check(ListRefresh.command(maximumListAge: 86_400), named: "list refresh")
     }
 }
 

@@ -12,14 +12,24 @@ import Shell
 enum ListRefresh {
     /// Refreshes the lists when they are missing or older than `maximumListAge` seconds
     /// (apt's update stamp, which converge and apt's daily job touch); prints `fresh` or
-    /// `refreshed`. apt ≥ 1.9.11 waits for the lists' lock itself; older apt fails at once
-    /// when another apt holds it.
+    /// `refreshed`. A lists lock held by another apt (apt's daily job, which a host just
+    /// booted runs) is waited for, up to two minutes: apt-get update does not wait for it.
     static func command(maximumListAge: Int) -> String {
         let stamp = shellQuote(AptListsFact.stampPath)
         return """
             if [ -f \(stamp) ] && [ -n "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -print 2>/dev/null | head -n 1)" ] \\
             	&& [ $(( $(date +%s) - $(stat -c %Y \(stamp)) )) -le \(maximumListAge) ]; then echo fresh; exit 0; fi
-            timeout -k 10 300 apt-get -q -o DPkg::Lock::Timeout=120 update >&2 || exit 1
+            converge_out=$(mktemp) || exit 1
+            trap 'rm -f "$converge_out"' EXIT
+            converge_deadline=$(( $(date +%s) + 120 ))
+            until timeout -k 10 300 apt-get -q -o DPkg::Lock::Timeout=120 update >"$converge_out" 2>&1; do
+            	if grep -q -e 'Could not get lock' -e 'Unable to lock' "$converge_out" && [ "$(date +%s)" -lt "$converge_deadline" ]; then
+            		sleep 2
+            		continue
+            	fi
+            	cat "$converge_out" >&2
+            	exit 1
+            done
             mkdir -p /var/lib/apt/periodic && touch \(stamp) && echo refreshed
             """
     }
