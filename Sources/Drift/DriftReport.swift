@@ -550,6 +550,9 @@ public struct Summary: Codable, Sendable, Equatable {
     public var hostsWithSecurityUpgrades: Int
     /// Hosts that should reboot.
     public var hostsNeedingReboot: Int
+    /// Hosts behind the Debian release the playbook or inventory gives them: their drift is
+    /// the next step of their release upgrade (``ReleaseUpgrade``).
+    public var hostsBehindTargetRelease: Int
     /// Hosts whose apt lists are missing or older than a week.
     public var hostsWithStaleLists: Int
     public var findings: Int
@@ -573,6 +576,7 @@ public struct Summary: Codable, Sendable, Equatable {
         securityUpgrades = maintenance.reduce(0) { $0 + $1.securityUpgrades.count }
         hostsWithSecurityUpgrades = maintenance.count { !$0.securityUpgrades.isEmpty }
         hostsNeedingReboot = maintenance.count { !$0.reboot.isEmpty }
+        hostsBehindTargetRelease = report.hosts.count { $0.drift.contains { $0.resource.hasPrefix("release:") } }
         hostsWithStaleLists = maintenance.count(where: \.listsAreStale)
         discrepancies = report.groups.reduce(0) { $0 + $1.discrepancyCount }
         endOfLifeHosts = report.hosts.count { $0.support?.status.isPastLTS == true }

@@ -85,6 +85,7 @@ private struct HTMLRenderer {
             ("hosts past Debian LTS", summary.endOfLifeHosts, summary.endOfLifeHosts > 0),
             ("hosts with security upgrades", summary.hostsWithSecurityUpgrades, false),
             ("hosts to reboot", summary.hostsNeedingReboot, false),
+            ("hosts behind their target release", summary.hostsBehindTargetRelease, summary.hostsBehindTargetRelease > 0),
         ]
         if report.isComparedWithHistory {
             cards += [("new findings", summary.newFindings, summary.newFindings > 0), ("resolved", summary.resolvedFindings, false)]

@@ -327,6 +327,9 @@ struct TextRenderer {
         if summary.failed > 0 { parts.append("\(summary.failed) failed") }
         parts.append("\(summary.securityUpgrades) security upgrade\(plural(summary.securityUpgrades)) on \(summary.hostsWithSecurityUpgrades) host\(plural(summary.hostsWithSecurityUpgrades))")
         parts.append("\(summary.hostsNeedingReboot) to reboot")
+        if summary.hostsBehindTargetRelease > 0 {
+            parts.append("\(summary.hostsBehindTargetRelease) behind their target release")
+        }
         var line = parts.joined(separator: ", ")
         if report.isComparedWithHistory {
             line += "; \(summary.newFindings) new, \(summary.resolvedFindings) resolved since the last sweep"

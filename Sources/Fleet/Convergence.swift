@@ -322,29 +322,66 @@ public struct Convergence: Sendable {
     }
 
     /// The resources of every role `host` has, evaluated with its facts and vars.
+    ///
+    /// A host behind its target release gets the next step of its release upgrade instead
+    /// (``UpgradePolicies/releaseStep(from:to:)``): its roles are planned once it is there.
     func resources(for host: Inventory.Host, context facts: RoleFacts) throws -> [any Resource] {
         let context = hostContext(for: host, facts: facts)
+        if let target = try targetRelease(of: host), let current = context.codename,
+            let step = UpgradePolicies.releaseStep(from: current, to: target) {
+            return step
+        }
         let declared = try host.roles.flatMap { name -> [any Resource] in
             let resources = try evaluating(role: name, of: host) { try $0.resources(for: context) }
             return try resources.map { try readingControllerFiles(of: $0, host: host) }
         }
-        guard var baseline = try packageBaseline(of: host) else { return declared }
-        baseline.keeping = PackageUpgrades.pinnedPackages(in: declared)
-        return declared + [baseline]
+        var baseline: [any Resource] = []
+        if var upgrades = try packageBaseline(of: host) {
+            upgrades.keeping = PackageUpgrades.pinnedPackages(in: declared)
+            baseline.append(upgrades)
+        }
+        if let reboot = try baselineReboot(of: host) { baseline.append(reboot) }
+        return declared + baseline
     }
 
     /// `host`'s package baseline: the playbook's policy for its groups, or the inventory's
     /// `upgrades` var.
     func packageBaseline(of host: Inventory.Host) throws -> PackageUpgrades? {
-        let override = host.vars[UpgradePolicies.inventoryVar]
-        guard override == nil || override?.stringValue != nil else {
-            throw HostFailure(host: host.name, phase: "config", message: "\(UpgradePolicies.inventoryVar): expected a string (none, security or all)")
-        }
+        let override = try stringVar(UpgradePolicies.inventoryVar, of: host, expecting: "none, security or all")
         do {
-            return try playbook.upgrades.resource(for: host.groups, override: override?.stringValue)
+            return try playbook.upgrades.resource(for: host.groups, override: override)
         } catch {
             throw HostFailure(host: host.name, phase: "config", message: error.description)
         }
+    }
+
+    /// `host`'s reboot when its baseline needs one, if the playbook's policy or the
+    /// inventory's `reboots` var allows it.
+    func baselineReboot(of host: Inventory.Host) throws -> Reboot? {
+        let override = try stringVar(UpgradePolicies.rebootsVar, of: host, expecting: "never or when-needed")
+        do {
+            return try playbook.upgrades.reboot(override: override)
+        } catch {
+            throw HostFailure(host: host.name, phase: "config", message: error.description)
+        }
+    }
+
+    /// The release `host` is to run, from the playbook or the inventory's `release` var.
+    func targetRelease(of host: Inventory.Host) throws -> String? {
+        let override = try stringVar(UpgradePolicies.releaseVar, of: host, expecting: "a Debian codename")
+        do {
+            return try playbook.upgrades.targetRelease(for: host.groups, override: override)
+        } catch {
+            throw HostFailure(host: host.name, phase: "config", message: error.description)
+        }
+    }
+
+    private func stringVar(_ name: String, of host: Inventory.Host, expecting choices: String) throws -> String? {
+        guard let value = host.vars[name] else { return nil }
+        guard let string = value.stringValue else {
+            throw HostFailure(host: host.name, phase: "config", message: "\(name): expected a string (\(choices))")
+        }
+        return string
     }
 
     /// The health checks of `host`'s roles (``Role/healthChecks(for:)``), evaluated with `facts`.

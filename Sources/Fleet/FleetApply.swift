@@ -51,9 +51,9 @@ public struct FleetApply: Sendable {
         run.emit(.planned(host: run.host.name, plan: planned.plan))
         let result: HostResult<AppliedHost>
         if let ticket, let reason = await rollout.reason(for: planned) {
-            result = await roll(&planned, reason: reason, ticket: ticket, in: run)
+            result = await roll(&planned, reason: reason, ticket: ticket, prepare: prepare, in: run)
         } else {
-            result = await apply(&planned, in: run)
+            result = await applyStepByStep(&planned, prepare: prepare, in: run)
         }
         // Closed before the host counts as done: a process that exits right after its run
         // must find no session still being torn down on another thread.
@@ -63,7 +63,7 @@ public struct FleetApply: Sendable {
 
     /// Waits for the host's turn, then drains, applies, checks and undrains it.
     private func roll(_ planned: inout Convergence.PlannedHost, reason: RolloutReason, ticket: RolloutTicket,
-                      in run: HostRun) async -> HostResult<AppliedHost> {
+                      prepare: Prepare, in run: HostRun) async -> HostResult<AppliedHost> {
         let plan = planned.plan
         let why = switch reason {
         case .serving: "it serves, and its change restarts what it serves"
@@ -99,7 +99,7 @@ public struct FleetApply: Sendable {
             run.emit(.applied(host: run.host.name, applied: applied))
             result = HostResult(status: applied.failure == nil ? .changed : .failed, value: applied, failure: applied.failure)
         } else {
-            result = await apply(&planned, in: run, checkingHealth: true)
+            result = await applyStepByStep(&planned, prepare: prepare, in: run, checkingHealth: true)
         }
         guard result.status == .changed, !planned.drains.isEmpty else {
             if !planned.drains.isEmpty {
@@ -119,6 +119,37 @@ public struct FleetApply: Sendable {
         return result
     }
 
+    /// Applies the host's plan; when that was a step of a release upgrade (the host
+    /// rebooted into its next release), plans it again with its new facts and applies that,
+    /// until a plan is its roles'. Health is checked only then: between the steps the host
+    /// runs neither release's roles.
+    private func applyStepByStep(_ planned: inout Convergence.PlannedHost, prepare: Prepare, in run: HostRun,
+                                 checkingHealth: Bool = false) async -> HostResult<AppliedHost> {
+        var changes = 0
+        while true {
+            let step = planned.plan.changes.lazy.compactMap { change -> String? in
+                if case .upgradeRelease(_, let to) = change.operation { return to }
+                return nil
+            }.first
+            var result = await apply(&planned, in: run, checkingHealth: step == nil && checkingHealth, checkingHealthIfNeeded: step == nil)
+            changes += result.report.changes
+            result.report.changes = changes
+            guard let release = step, result.status == .changed else {
+                if changes > 0, result.status == .ok { result.report.status = .changed }
+                return result
+            }
+            run.emit(.note(host: run.host.name, text: "now on \(release): planning it again with its new facts"))
+            await planned.connection.close()
+            do {
+                planned = try await prepare(run)
+            } catch {
+                let failure = HostFailure(error, host: run.host.name)
+                return HostResult(status: failure.unreachable ? .unreachable : .failed, value: result.value, changes: changes, failure: failure)
+            }
+            run.emit(.planned(host: run.host.name, plan: planned.plan))
+        }
+    }
+
     /// Nil once the host passes its health checks (tried as each says); else why not.
     private func checkHealth(_ planned: Convergence.PlannedHost, in run: HostRun) async -> String? {
         guard !planned.healthChecks.isEmpty else { return nil }
@@ -129,10 +160,12 @@ public struct FleetApply: Sendable {
     /// Applies a planned host's changes, unless there are none or the run is being interrupted.
     /// After a reboot, `planned` has the connection to the host come back.
     ///
-    /// - Parameter checkingHealth: Wait until the host passes its health checks after its
-    ///   changes even when nothing in them restarts (a rolled host is put back only then).
+    /// - Parameters:
+    ///   - checkingHealth: Wait until the host passes its health checks after its changes
+    ///   even when nothing in them restarts (a rolled host is put back only then).
+    ///   - checkingHealthIfNeeded: Wait for them when the changes restart something.
     private func apply(_ planned: inout Convergence.PlannedHost, in run: HostRun,
-                       checkingHealth: Bool = false) async -> HostResult<AppliedHost> {
+                       checkingHealth: Bool = false, checkingHealthIfNeeded: Bool = true) async -> HostResult<AppliedHost> {
         let plan = planned.plan
         guard !plan.isEmpty else { return HostResult(status: .ok, value: AppliedHost(plan: plan)) }
         guard run.interruption.level == .none else {
@@ -186,7 +219,7 @@ public struct FleetApply: Sendable {
                 }
             }
             applied.result = total
-            if total.succeeded, checkingHealth || HealthGate.isNeeded(after: plan),
+            if total.succeeded, checkingHealth || checkingHealthIfNeeded && HealthGate.isNeeded(after: plan),
                let problem = await checkHealth(planned, in: run) {
                 // Done only once the host serves again: a rollout's next batch waits for it.
                 applied.failure = HostFailure(host: run.host.name, phase: "health", message: problem)

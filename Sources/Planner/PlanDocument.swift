@@ -177,6 +177,8 @@ extension HostOperation {
             }
         case .removePackage(let name), .holdPackage(let name, _):
             try validatePackageName(name, of: id)
+        case .upgradeRelease(let from, let to):
+            guard DebianSuites.release(after: from) == to else { throw .invalid(id, "not a release upgrade converge makes: \(from) to \(to)") }
         case .writeFile(let path, _, let owner, let group, let permissions):
             try validatePath(path, of: id)
             try account(owner)

@@ -23,6 +23,7 @@ struct ShellcheckTests {
             .installPackage(name: "nginx", version: "1.22.1-9", allowDowngrade: true),
             .upgradePackage(name: "libssl3", version: "3.0.17-1~deb12u2"),
             .removePackage(name: "telnet"),
+            .upgradeRelease(from: "jessie", to: "stretch"),
             .holdPackage(name: "nginx", hold: true),
             .writeFile(path: "/etc/x y", bytes: .inline(Data("text\n".utf8)), owner: "root", group: "adm", mode: 0o640),
             .setAttributes(path: "/etc/x", owner: "www-data", group: nil, mode: 0o600),
@@ -111,6 +112,8 @@ struct ShellcheckTests {
         }
         try Shellcheck.check(Mount("/srv/my files", device: "gluster1:/shared", type: "glusterfs").current.command, named: "Mount's fact")
         try Shellcheck.check(Reboot("kernel").signals.command, named: "Reboot's fact")
+        try Shellcheck.check(UpgradePolicies.reboot.signals.command, named: "the baseline reboot's fact")
+        try Shellcheck.check(ReleaseSimulationFact(from: "bullseye", to: "bookworm").command, named: "the release simulation's fact")
         for question in [Debconf("debconf", "debconf/frontend", type: .select, value: "Noninteractive")] {
             try Shellcheck.check(question.answers.command, named: "Debconf's fact")
         }
@@ -163,7 +166,7 @@ enum Shellcheck {
 extension HostOperation {
     /// The number of cases: the switch below stops compiling when one is added, so the
     /// test above gets a step of it.
-    static let caseCount = 22
+    static let caseCount = 23
 
     var caseName: String {
         switch self {
@@ -171,6 +174,7 @@ extension HostOperation {
         case .installPackage: "installPackage"
         case .upgradePackage: "upgradePackage"
         case .removePackage: "removePackage"
+        case .upgradeRelease: "upgradeRelease"
         case .holdPackage: "holdPackage"
         case .writeFile: "writeFile"
         case .setAttributes: "setAttributes"

@@ -313,7 +313,8 @@ extension LabSuite {
 
 extension LabSuite {
     /// HTTPS requests to the load balancers, one after another in turn, from the
-    /// controller (curl), until ``finish()``: bounded to 20000 requests and 5 minutes.
+    /// controller (curl), until ``finish()``: bounded to 20000 requests and `seconds`
+    /// (5 minutes unless told).
     final class SiteLoad {
         struct Counts: CustomStringConvertible {
             var requests: Int
@@ -328,11 +329,11 @@ extension LabSuite {
         private let process = Process()
         private let directory: TemporaryDirectory
 
-        init(balancers: [String]) throws {
+        init(balancers: [String], seconds: Int = 300) throws {
             directory = try TemporaryDirectory()
             process.executableURL = URL(fileURLWithPath: "/bin/bash")
             process.arguments = ["-c", #"""
-                i=0; end=$((SECONDS + 300))
+                i=0; end=$((SECONDS + LIMIT))
                 while [ ! -e "$STOP" ] && [ $i -lt 20000 ] && [ $SECONDS -lt $end ]; do
                     for lb in $BALANCERS; do
                         code=$(curl -sk -o /dev/null -w '%{http_code}' --max-time 5 "https://$lb/?load=$i") || true
@@ -342,7 +343,8 @@ extension LabSuite {
                 done > "$LOG"
                 """#]
             process.environment = ["STOP": directory.path + "/stop", "LOG": directory.path + "/statuses",
-                                   "BALANCERS": balancers.joined(separator: " "), "PATH": "/usr/bin:/bin"]
+                                   "BALANCERS": balancers.joined(separator: " "), "PATH": "/usr/bin:/bin",
+                                   "LIMIT": String(seconds)]
             try process.run()
             // A first answer before the change starts, so the count covers all of it.
             Thread.sleep(forTimeInterval: 1)

@@ -101,7 +101,18 @@ import TestSupport
         #expect(try policies.policy(for: ["redis"]) == .security)
         #expect(try policies.policy(for: ["web"], override: "security") == .security)
         #expect(try policies.resource(for: ["db"]) == nil)
-        #expect(throws: UpgradePolicyError(value: "everything")) { try policies.policy(for: ["web"], override: "everything") }
-        #expect(UpgradePolicyError(value: "everything").description == #"upgrades: "everything" is not one of "none", "security", "all""#)
+        let wrong = UpgradePolicyError(name: "upgrades", value: "everything", choices: ["none", "security", "all"])
+        #expect(throws: wrong) { try policies.policy(for: ["web"], override: "everything") }
+        #expect(wrong.description == #"upgrades: "everything" is not one of "none", "security", "all""#)
+    }
+
+    @Test func rebootsOnlyWhenThePolicyOrTheInventoryAllowsThem() throws {
+        #expect(try UpgradePolicies().reboot() == nil)
+        #expect(try UpgradePolicies().reboot(override: "when-needed") == UpgradePolicies.reboot)
+        #expect(try UpgradePolicies(reboots: .whenNeeded).reboot(override: "never") == nil)
+        #expect(try UpgradePolicies(reboots: .whenNeeded).reboot()?.id == .reboot("upgrades"))
+        #expect(throws: UpgradePolicyError(name: "reboots", value: "always", choices: ["never", "when-needed"])) {
+            try UpgradePolicies().reboot(override: "always")
+        }
     }
 }

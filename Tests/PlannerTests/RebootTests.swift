@@ -55,6 +55,53 @@ import TestSupport
         #expect(pending.changes.map(\.reason) == ["a reboot left pending by an earlier converge"])
     }
 
+    @Test func theBaselinesRebootFollowsAnUpgradeOfLibcSystemdOrAKernel() throws {
+        let reboot = UpgradePolicies.reboot
+        func state(_ signals: String) -> HostState {
+            var state = HostState(paths: ["/etc": directoryState()],
+                                  factOutputs: [reboot.signals.name: FactOutput(stdout: signals, stderr: "", exitStatus: 0)])
+            state.aptLists = freshLists
+            return state
+        }
+        let libc = Change(resource: ResourceID(kind: "upgrades", name: "all"), action: .update, reason: "security upgrade",
+                          operation: .upgradePackage(name: "libc6:amd64", version: "2.36-9+deb12u13"))
+        struct Upgrades: Resource {
+            var changes: [Change]
+            var id: ResourceID { ResourceID(kind: "upgrades", name: "all") }
+            var requires: [ResourceID] { [] }
+            static var stage: ConvergenceStage { .packages }
+            func addFacts(to query: inout HostStateQuery) throws(PlanError) {}
+            func plan(in context: inout PlanContext) throws(PlanError) { changes.forEach { context.append($0) } }
+        }
+        let upgraded = try plan([reboot, Upgrades(changes: [libc])], state(""))
+        #expect(upgraded.changes.map(\.resource) == [libc.resource, .reboot("upgrades")])
+        #expect(upgraded.changes.last?.reason == "upgrades libc6:amd64")
+        // Another package: no reboot.
+        var openssl = libc
+        openssl.operation = .upgradePackage(name: "openssl", version: nil)
+        #expect(try plan([reboot, Upgrades(changes: [openssl])], state("")).changes.count == 1)
+        let kernel = Change(resource: .package("linux-image-6.1.0-28-amd64"), action: .create, reason: "",
+                            operation: .installPackage(name: "linux-image-6.1.0-28-amd64", version: nil, allowDowngrade: false))
+        #expect(try plan([reboot, Upgrades(changes: [kernel])], state("")).changes.last?.reason == "upgrades linux-image-6.1.0-28-amd64")
+        // What only a reboot renews still on a replaced library: a reboot, upgrades or not.
+        let replaced = try plan([reboot], state("replaced 1 systemd\nreplaced 312 dbus-daemon\nreplaced 340 dbus-daemon\n"))
+        #expect(replaced.changes.map(\.reason) == ["dbus-daemon, systemd still run a replaced library"])
+        #expect(Reboot.package("linux-image-6.1.0-28-amd64", matches: "linux-image-*"))
+        #expect(!Reboot.package("libc6-dev", matches: "libc6"))
+        #expect(throws: PlanError.invalid(.reboot("k"), #""Libc" is not a package name pattern (lowercase letters, digits, '+', '-', '.', and '*')"#)) {
+            try HostStateQuery(resources: [Reboot("k", whenUpgrading: ["Libc"])])
+        }
+    }
+
+    @Test func theReplacedLibraryProbeRunsHere() throws {
+        let command = UpgradePolicies.reboot.signals.command
+        try expectValidSyntax(command)
+        // On this machine, as a user: it reads what it can, and fails on nothing.
+        let here = try run([dash, "-c", command.replacingOccurrences(of: "/var/run/reboot-required", with: "/nonexistent/converge")])
+        #expect(here.status == 0, "\(here.stderr)")
+        #expect(here.stdout.split(separator: "\n").allSatisfy { $0.hasPrefix("replaced ") }, "\(here.stdout)")
+    }
+
     @Test func whatRequiresTheRebootComesAfterIt() throws {
         let after = Command("check", "uname -r", requires: [.reboot("kernel")])
         let host = try plan([after, Reboot("kernel"), kernel, motd], state())

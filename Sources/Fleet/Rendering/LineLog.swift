@@ -53,7 +53,10 @@ public final class LineLog: FleetEventSink, @unchecked Sendable {
         case .batchStarted(let number, let count, let group, let hosts):
             return ["\(now) rollout batch \(number) of \(count) (\(group)): \(hosts.joined(separator: ", "))"]
         case .planned(let name, let plan):
+            // A host planned again (after a release upgrade) reports its new plan's steps.
             plans[name] = plan
+            reported[name] = nil
+            firstFailure[name] = nil
             guard !plan.isEmpty else { return [] }
             return host(name, PlanRenderer.render(plan).split(separator: "\n", omittingEmptySubsequences: false)
                 .dropLast().map { line in

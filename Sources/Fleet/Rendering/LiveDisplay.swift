@@ -52,6 +52,7 @@ public final class LiveDisplay: FleetEventSink, @unchecked Sendable {
                 }
             case .planned(let host, let plan):
                 planned[host] = plan.changes.count
+                made[host] = 0
             case .stepFinished(let host, let step):
                 made[host, default: 0] += step.changes.count
                 states[host] = "applying: \(made[host]!) of \(planned[host] ?? 0) change(s) done"

@@ -18,7 +18,7 @@ struct HealthGate {
             default: break
             }
             switch change.operation {
-            case .ensureService, .systemctl, .installPackage, .upgradePackage, .removePackage, .reboot: return true
+            case .ensureService, .systemctl, .installPackage, .upgradePackage, .removePackage, .upgradeRelease, .reboot: return true
             default: return false
             }
         }

@@ -95,25 +95,39 @@ public final class FakeConnection: HostConnection, @unchecked Sendable {
     private var services: [String: [String]] = [:]
     /// Whether the session of the boot before a reboot is yet to be cut.
     private var rebooted = false
+    private var rebootActions: [@Sendable (FakeConnection) -> Void] = []
 
     /// A host answering nothing yet, or (with `release`) the facts roles are evaluated with.
     public init(host: String, release: Release? = nil) {
         self.host = host
         if let release {
-            answer(.exact(DebianReleaseFact().command), with: .output("""
-                PRETTY_NAME="Debian GNU/Linux \(release.version) (\(release.codename))"
-                NAME="Debian GNU/Linux"
-                VERSION_ID="\(release.version)"
-                VERSION="\(release.version) (\(release.codename))"
-                VERSION_CODENAME=\(release.codename)
-                ID=debian
-
-                CONVERGE_DEBIAN_VERSION=\(release.pointRelease)
-
-                """))
+            answerRelease(release)
             answer(.exact(PackageArchitectureFact().command), with: .output(release.architecture + "\n"))
             answerHardware()
         }
+    }
+
+    /// Says the host runs `release` from now on (os-release and `/etc/debian_version`), as
+    /// a host does once upgraded to it.
+    public func answerRelease(_ release: Release) {
+        answer(.exact(DebianReleaseFact().command), with: .output("""
+            PRETTY_NAME="Debian GNU/Linux \(release.version) (\(release.codename))"
+            NAME="Debian GNU/Linux"
+            VERSION_ID="\(release.version)"
+            VERSION="\(release.version) (\(release.codename))"
+            VERSION_CODENAME=\(release.codename)
+            ID=debian
+
+            CONVERGE_DEBIAN_VERSION=\(release.pointRelease)
+
+            """))
+    }
+
+    /// Runs `action` each time the fake host reboots (after the apply script's reboot
+    /// step), with the host: a test changes its answers there, as a release upgrade
+    /// changes what the host says after its reboot.
+    public func onReboot(_ action: @escaping @Sendable (FakeConnection) -> Void) {
+        lock.withLock { rebootActions.append(action) }
     }
 
     /// Answers the hardware facts roles see (``RoleFacts``) as such a host prints them:
@@ -315,10 +329,12 @@ public final class FakeConnection: HostConnection, @unchecked Sendable {
                 output += "\(boundary) step \(number) ok\n"
                 if script.contains("\nconverge_reboot \(number) ") {
                     output += "\(boundary) reboot \(bootID)\n"
-                    lock.withLock {
+                    let actions = lock.withLock {
                         bootNumber += 1
                         rebooted = true
+                        return rebootActions
                     }
+                    for action in actions { action(self) }
                 }
             }
         }

@@ -134,6 +134,11 @@ public enum HostOperation: Codable, Hashable, Sendable {
     case upgradePackage(name: String, version: String?)
     /// Remove `name` (keeping its configuration files).
     case removePackage(name: String)
+    /// Upgrade the host from Debian release `from` to the next, `to`: its apt sources
+    /// rewritten (the old ones kept in `/var/backups/converge`), then `apt-get upgrade`
+    /// (nothing new installed, nothing removed) and `full-upgrade`, keeping the host's own
+    /// configuration files.
+    case upgradeRelease(from: String, to: String)
     /// dpkg's selection of `name` (`dpkg --set-selections`): `hold` keeps apt from changing
     /// it, or the hold released (`install`). It joins the apt transaction of its step:
     /// holds are released before it, and made after it; an install of a package held

@@ -36,6 +36,14 @@ extension HostOperation {
         }
         return Self.unitDirectories.contains { path.hasPrefix($0) } ? path : nil
     }
+
+    /// The package this installs or upgrades, if any.
+    package var installedPackage: String? {
+        switch self {
+        case .installPackage(let name, _, _), .upgradePackage(let name, _): name
+        default: nil
+        }
+    }
 }
 
 extension HostOperation {

@@ -1,3 +1,4 @@
+import Facts
 import Shell
 import Foundation
 
@@ -60,10 +61,15 @@ public enum ShellCommands {
 
     /// Restarts (`try-restart`) each service with a process that maps a deleted shared
     /// library, as needrestart finds them: the library was replaced, and the process still
-    /// runs the old code. Not PID 1 (systemd re-executes itself at a reboot), nor D-Bus, a
-    /// getty or a user's manager, which a restart would cut users off from; those wait
-    /// for the next reboot. Says which were restarted.
+    /// runs the old code. PID 1 is re-executed (`systemctl daemon-reexec`, as needrestart
+    /// and systemd's own upgrades do). Not D-Bus, a getty or a user's manager, which a
+    /// restart would cut users off from; those wait for the next reboot (the baseline's
+    /// reboot, when allowed, makes one after the C library changed). Says what it did.
     static let restartServicesOfReplacedLibraries = #"""
+        if grep -q -E ' /(usr/)?lib[^ ]*/[^/ ]*\.so[^/ ]* \(deleted\)$' /proc/1/maps 2>/dev/null; then
+        	systemctl daemon-reexec
+        	echo "converge: re-executed systemd (PID 1): it ran a replaced library"
+        fi
         converge_stale=$(for converge_m in /proc/[0-9]*/maps; do
         	converge_p=${converge_m#/proc/}; converge_p=${converge_p%/maps}
         	[ "$converge_p" != 1 ] || continue
@@ -76,6 +82,41 @@ public enum ShellCommands {
         	echo "converge: restarted $converge_u: it ran a replaced library"
         done
         """#
+
+    /// A release upgrade, as Debian's release notes give it: the sources rewritten
+    /// (`DebianSuites.rewriteCommand(from:to:)`, each file replaced whole by a rename, the
+    /// old ones kept in `/var/backups/converge/apt-sources-FROM.tar`), the lists refreshed,
+    /// a minimal upgrade first, then the full one. The host's changed configuration files
+    /// are kept (`--force-confold`); a release past its archive gets apt's
+    /// `Check-Valid-Until` off, as its Release files have expired.
+    static func releaseUpgrade(from: String, to: String, lockTimeout: Int) -> String {
+        let archiveConfig = "/etc/apt/apt.conf.d/99converge-archived-release"
+        let options = aptOptions(lockTimeout: lockTimeout)
+        return """
+            converge_into=$(mktemp -d /var/tmp/converge-release.XXXXXX)
+            \(DebianSuites.rewriteCommand(from: from, to: to))
+            mkdir -p /var/backups/converge
+            (cd /etc/apt && tar -cf /var/backups/converge/apt-sources-\(from).tar --ignore-failed-read sources.list sources.list.d 2>/dev/null)
+            if [ -f /etc/apt/sources.list ]; then
+            	cp "$converge_into/sources.list" /etc/apt/.sources.list.converge-new
+            	mv -f /etc/apt/.sources.list.converge-new /etc/apt/sources.list
+            fi
+            for converge_f in "$converge_into"/sources.list.d/*; do
+            	[ -f "$converge_f" ] || continue
+            	cp "$converge_f" "/etc/apt/sources.list.d/.${converge_f##*/}.converge-new"
+            	mv -f "/etc/apt/sources.list.d/.${converge_f##*/}.converge-new" "/etc/apt/sources.list.d/${converge_f##*/}"
+            done
+            rm -rf "$converge_into"
+            \(DebianSuites.archived.contains(to)
+                ? "printf 'Acquire::Check-Valid-Until \"false\";\\n' >\(archiveConfig)"
+                : "rm -f \(archiveConfig)")
+            echo "converge: apt sources now name \(to) (those of \(from) kept in /var/backups/converge/apt-sources-\(from).tar)"
+            converge_apt -q -o DPkg::Lock::Timeout=\(lockTimeout) update
+            converge_apt \(options) upgrade
+            converge_apt \(options) full-upgrade
+            echo "converge: now on \(to); the host reboots into it"
+            """
+    }
 
     /// The commands of one operation that is not a package install or removal.
     public static func commands(for operation: HostOperation, secrets: SecretValues, lockTimeout: Int = 300) throws(PlanError) -> String {
@@ -100,6 +141,8 @@ public enum ShellCommands {
             return packages(install: [], upgrade: [(name, version)], remove: [], allowDowngrades: false, lockTimeout: lockTimeout)
         case .removePackage(let name):
             return packages(install: [], remove: [name], allowDowngrades: false, lockTimeout: lockTimeout)
+        case .upgradeRelease(let from, let to):
+            return releaseUpgrade(from: from, to: to, lockTimeout: lockTimeout)
         case .holdPackage(let name, let hold):
             return packages(install: [], remove: [], allowDowngrades: false, hold: hold ? [name] : [], unhold: hold ? [] : [name])
         case .writeFile(let path, let bytes, let owner, let group, let mode):

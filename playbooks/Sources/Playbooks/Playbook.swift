@@ -11,10 +11,12 @@ extension Playbook {
     /// (``RolloutPolicy/default``), so that the site keeps serving.
     ///
     /// Every host's packages are at their candidates (``PackageUpgrades/Policy/all``): one set
-    /// of versions per release across the fleet, upgraded through the same rollout.
+    /// of versions per release across the fleet, upgraded through the same rollout. A host
+    /// whose upgrades need a reboot (its C library, systemd, a kernel) reboots in its turn
+    /// (``UpgradePolicies/RebootPolicy/whenNeeded``).
     public static let reference = Playbook(
         [base, loadBalancer, cache, web, redis, database, storage],
         name: "converge-playbooks", version: ConvergeBuild.version,
         rollout: Rollout(order: [Stack.Tier.lb, .cache, .web].map(\.rawValue)),
-        upgrades: UpgradePolicies(default: .all))
+        upgrades: UpgradePolicies(default: .all, reboots: .whenNeeded))
 }
