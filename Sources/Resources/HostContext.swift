@@ -85,6 +85,18 @@ public struct HostContext: Sendable, Hashable {
         return address.address
     }
 
+    /// The interface that carries `address` (one of the host's own, such as its
+    /// ``address(in:)``), and that address there with its prefix length: what a daemon
+    /// binding beside it (keepalived's floating address) needs.
+    ///
+    /// - Throws: ``AddressLookupError`` when no interface of the host carries it.
+    public func interface(carrying address: String) throws(AddressLookupError) -> (interface: NetworkInterface, address: InterfaceAddress) {
+        for interface in interfaces {
+            if let found = interface.addresses.first(where: { $0.address == address }) { return (interface, found) }
+        }
+        throw AddressLookupError(host: name, message: "no interface carries \(address)")
+    }
+
     /// The interface that carries the inventory's ``address`` (when that is an IP address
     /// the host has), e.g. to find that interface's other addresses.
     public var inventoryInterface: NetworkInterface? {

@@ -167,6 +167,14 @@ extension LabSuite {
             return line?.split(separator: " ").dropFirst().first.map(String.init)
         }
 
+        /// What clients use: the lb group's floating address, or (without one) every load balancer's own.
+        static func siteAddresses() throws -> [String] {
+            let document = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.inventory))) as! [String: Any]
+            let groups = document["groups"] as? [String: [String: Any]]
+            if let floating = (groups?["lb"]?["vars"] as? [String: Any])?["floating_address"] as? String { return [floating] }
+            return hosts(of: "lb").compactMap { name in Lab.fleetHosts.first { $0.name == name }?.address }
+        }
+
         static func hosts(of group: String) -> [String] {
             Lab.fleetHosts.map(\.name).filter { $0.hasPrefix(group) && $0.dropFirst(group.count).allSatisfy(\.isNumber) }
         }
@@ -219,7 +227,7 @@ extension LabSuite {
         }
 
         private func rollsWithoutFailedRequests(_ scratch: TemporaryDirectory) async throws {
-            let balancers = Self.hosts(of: "lb").compactMap { name in Lab.fleetHosts.first { $0.name == name }?.address }
+            let balancers = try Self.siteAddresses()
 
             let rolling = try Self.inventory(in: scratch, name: "rolling.json",
                                              setting: ["web": ["php_workers": 7], "cache": ["cache_size": "136m"]])
@@ -266,7 +274,7 @@ extension LabSuite {
         }
 
         private func anUnhealthyWebHostStopsTheRollout(_ scratch: TemporaryDirectory) async throws {
-            let balancers = Self.hosts(of: "lb").compactMap { name in Lab.fleetHosts.first { $0.name == name }?.address }
+            let balancers = try Self.siteAddresses()
             let change = try Self.inventory(in: scratch, name: "change.json", setting: ["web": ["php_workers": 6]])
             let load = try SiteLoad(balancers: balancers)
             let applied = try Self.converge(["apply", change])

@@ -57,7 +57,7 @@ extension LabSuite.FleetTests {
     func upgradesAWebHostsRelease() async throws {
         try Self.requireConverged()
         let scratch = try TemporaryDirectory()
-        let balancers = Self.hosts(of: "lb").compactMap { name in Lab.fleetHosts.first { $0.name == name }?.address }
+        let balancers = try Self.siteAddresses()
         #expect(try await Self.codename(of: "web5") == "bullseye")
         let target = try Self.inventory(in: scratch, name: "release.json", settingOn: "web5", vars: ["release": "bookworm"])
 

@@ -84,6 +84,11 @@ func vcl(backends: [InventoryHost]) -> String {
             set beresp.http.X-Backend = beresp.backend.name;
         }
 
+        sub vcl_deliver {
+            # Which cache host answered: the hot standby's checks look for it.
+            set resp.http.X-Cache-Host = server.hostname;
+        }
+
         sub vcl_backend_error {
             # A web host that went away since its last health probe: the next one answers.
             if (bereq.retries < 2) {

@@ -1,15 +1,24 @@
 import Converge
 
-/// MariaDB set up for replication: each host has its server id (its place in the `db`
-/// group) and a binary log; the primary (``Stack/databasePrimary``) holds the shop's
-/// database, its user and the replication user, and the others replicate from it (GTID,
-/// read-only). Passwords are secrets made on the controller the first time.
+/// MariaDB master-master, used as master-slave: the first two `db` hosts
+/// (``Stack/databaseMasters``) replicate from each other, each with its own GTID domain
+/// and its own share of auto-increment values; the primary (``Stack/databasePrimary``)
+/// holds the shop's database, its user and the replication user and takes the writes,
+/// the other master stands by read-only. The other hosts are read-only replicas of the
+/// writer's address. Passwords are secrets made on the controller the first time.
 ///
-/// MariaDB listens on the host's private address (``Stack/privateAddress()``).
+/// With a writer address (``Stack/databaseWriterAddress``), keepalived keeps it on the
+/// primary while its MariaDB runs, else on the other master, and makes whichever holds it
+/// writable (`read_only` off) and the other read-only: the application and the replicas
+/// follow the address. Switching the writer is the `db_primary` var set to the other
+/// master, then a converge.
 ///
-/// Vars: `db_primary` (a `db` host's name), `innodb_buffer_pool_size` (e.g. `16G`; by
-/// default half the host's memory, ``Sizing/innodbBufferPool(memoryBytes:)``),
-/// `private_network`.
+/// MariaDB listens on the host's private address (``Stack/privateAddress()``); a master
+/// that may hold the writer's address listens on every address.
+///
+/// Vars: `db_primary` (a master's name), `db_writer_address`, `db_vrrp_router_id`,
+/// `innodb_buffer_pool_size` (e.g. `16G`; by default half the host's memory,
+/// ``Sizing/innodbBufferPool(memoryBytes:)``), `private_network`.
 public let database = Role("db") { host in
     let stack = Stack(host)
     let release = Release(host)
@@ -18,21 +27,33 @@ public let database = Role("db") { host in
     let vars = try host.vars(as: DatabaseVars.self)
     let bufferPool = vars.innodbBufferPoolSize ?? "\(Sizing.innodbBufferPool(memoryBytes: host.memoryBytes) / Sizing.mebibyte)M"
     let address = try stack.privateAddress()
+    let masters = stack.databaseMasters
+    let master = masters.firstIndex { $0.name == host.name }
+    let floating = master != nil ? stack.databaseWriterAddress : nil
+    // Masters take writes in turn (keepalived or the writer state below says which);
+    // replicas never do.
+    let masterSettings = master.map { index in
+        """
+        auto_increment_increment = \(max(masters.count, 1))
+        auto_increment_offset = \(index + 1)
+
+        """
+    } ?? "read_only = ON\n"
 
     Package("mariadb-server")
     File("/etc/mysql/mariadb.conf.d/60-converge.cnf", content: """
-        # Managed by converge: replication (server \(stack.databaseServerID) of \(stack.members(of: .db).count)).
+        # Managed by converge: replication (server \(stack.databaseServerID) of \(stack.members(of: .db).count)\(master.map { ", master \($0 + 1) of \(masters.count)" } ?? ", replica")).
         [mysqld]
-        bind-address = \(address)
+        bind-address = \(floating == nil ? address : "0.0.0.0")
         port = \(Stack.Port.mariadb)
         server_id = \(stack.databaseServerID)
+        gtid_domain_id = \(stack.databaseServerID)
         log_bin = mariadb-bin
         binlog_format = ROW
         relay_log = mariadb-relay
         log_slave_updates = ON
         gtid_strict_mode = ON
-        read_only = \(stack.isDatabasePrimary ? "OFF" : "ON")
-        innodb_buffer_pool_size = \(bufferPool)
+        \(masterSettings)innodb_buffer_pool_size = \(bufferPool)
 
         """, requires: [.package("mariadb-server")], notifies: [.service(service)])
     Service(service, running: true, enabled: true, package: "mariadb-server")
@@ -68,26 +89,64 @@ public let database = Role("db") { host in
             "shop database", "\(client) < /etc/mysql/converge/shop.sql",
             unless: "\(client) --defaults-extra-file=/etc/mysql/converge/app.cnf -h \(address) -N -e 'SELECT message FROM \(Stack.database).greetings WHERE id = 1' >/dev/null",
             requires: [.service(service), .file("/etc/mysql/converge/shop.sql"), .file("/etc/mysql/converge/app.cnf")])
-    } else if let primary = stack.databasePrimary {
+    }
+
+    // What this host replicates from: a master from the other master, a replica from the
+    // writer's address (which follows the writer).
+    let source: (name: String, address: String)? = if let index = master {
+        masters.count > 1 ? (masters[1 - index].name, masters[1 - index].address) : nil
+    } else {
+        stack.databaseWriteAddress.map { (stack.databaseWriterAddress == nil ? stack.databasePrimary?.name ?? $0 : "the writer's address", $0) }
+    }
+    if let source {
         // Plain replication over the private network: MariaDB 11.4 and later ask for TLS by
         // default, which the older primaries are not set up to offer.
         File("/etc/mysql/converge/replication.sql", content: .secret("""
-            -- Managed by converge: replicate from \(primary.name).
+            -- Managed by converge: replicate from \(source.name).
             STOP SLAVE;
-            CHANGE MASTER TO MASTER_HOST = '\(primary.address)', MASTER_PORT = \(Stack.Port.mariadb),
+            CHANGE MASTER TO MASTER_HOST = '\(source.address)', MASTER_PORT = \(Stack.Port.mariadb),
                 MASTER_USER = '\(Stack.replicationUser)', MASTER_PASSWORD = '\(stack.replicationPassword)',
                 MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 5, MASTER_SSL = 0;
             START SLAVE;
 
             """), mode: 0o600)
-        // Replicating from the primary's address with the current password; the primary
-        // may still be on its way up, which the replica waits out on its own.
+        // Replicating from the source's address with the current password; the source
+        // may still be on its way up (its users made by this same converge), which the
+        // replica waits out on its own.
         Command(
-            "replicate from \(primary.name)",
+            "replicate from \(source.name)",
             "\(client) < /etc/mysql/converge/replication.sql && cp /etc/mysql/converge/replication.sql /etc/mysql/converge/replication.applied",
-            unless: "\(client) -e 'SHOW SLAVE STATUS\\G' | grep -qx '[[:space:]]*Master_Host: \(primary.address)' && "
+            unless: "\(client) -e 'SHOW SLAVE STATUS\\G' | grep -qx '[[:space:]]*Master_Host: \(source.address)' && "
                 + "cmp -s /etc/mysql/converge/replication.sql /etc/mysql/converge/replication.applied",
             requires: [.service(service), .file("/etc/mysql/converge/replication.sql")])
+    }
+
+    // Which master takes writes: keepalived's, with a writer address; else the primary.
+    if master != nil, let floating {
+        let writer = FloatingAddress(instance: "writer", address: floating, service: service, routerID: stack.databaseVRRPRouterID,
+                                     notify: "/etc/keepalived/converge-writer")
+        Package("keepalived")
+        File("/etc/keepalived/converge-writer", content: """
+            #!/bin/sh
+            # Managed by converge: MariaDB takes writes while this host holds \(floating).
+            case $1 in
+            master) exec \(client) -e 'SET GLOBAL read_only = OFF' ;;
+            *) exec \(client) -e 'SET GLOBAL read_only = ON' ;;
+            esac
+
+            """, mode: 0o755, requires: [.package("keepalived")])
+        // The primary first: it holds the address whenever its MariaDB runs.
+        let holders = masters.sorted { first, _ in first.name == stack.databasePrimary?.name }
+        File("/etc/keepalived/keepalived.conf",
+             content: .text(try writer.keepalivedConfig(on: host, ownAddress: address, holders: holders)),
+             requires: [.file("/etc/keepalived/converge-writer")], notifies: [.service("keepalived")])
+        Service("keepalived", running: true, enabled: true, reload: true, requires: [.service(service)])
+    } else if master != nil {
+        let wanted = stack.isDatabasePrimary ? "0" : "1"
+        Command(
+            "writer state", "\(client) -e 'SET GLOBAL read_only = \(stack.isDatabasePrimary ? "OFF" : "ON")'",
+            unless: "[ \"$(\(client) -N -e 'SELECT @@read_only')\" = \(wanted) ]",
+            requires: [.service(service)])
     }
 }
 

@@ -77,17 +77,37 @@ public struct Stack: Sendable {
         .file(secretsDirectory + "/mariadb-replication", generatedAs: .password(length: 32))
     }
 
-    /// The database primary: the `db` host named by the `db_primary` var, else the first.
+    /// The two database masters: the first two `db` hosts, each replicating from the
+    /// other (master-master). The others are replicas.
+    public var databaseMasters: [InventoryHost] { Array(members(of: .db).prefix(2)) }
+
+    /// Whether this host is one of the ``databaseMasters``.
+    public var isDatabaseMaster: Bool { databaseMasters.contains { $0.name == host.name } }
+
+    /// The database primary, the master the application writes to: the master named by
+    /// the `db_primary` var, else the first. The other master stands by, read-only.
     public var databasePrimary: InventoryHost? {
-        let databases = members(of: .db)
+        let masters = databaseMasters
         if let name = host.vars["db_primary"].stringValue {
-            return databases.first { $0.name == name }
+            return masters.first { $0.name == name }
         }
-        return databases.first
+        return masters.first
     }
 
     /// Whether this host is the database primary.
     public var isDatabasePrimary: Bool { databasePrimary?.name == host.name }
+
+    /// The writer's floating address (`db_writer_address` var of the db group): keepalived
+    /// keeps it on the primary while its MariaDB runs, else on the other master, which then
+    /// takes writes. Nil: the application writes to the primary's own address.
+    public var databaseWriterAddress: String? { host.vars["db_writer_address"].stringValue }
+
+    /// Where the application writes, and what the replicas replicate from: the writer's
+    /// floating address, else the primary's address.
+    public var databaseWriteAddress: String? { databaseWriterAddress ?? databasePrimary?.address }
+
+    /// The VRRP router id of the masters' keepalived (`db_vrrp_router_id` var), 52 unless told.
+    public var databaseVRRPRouterID: Int { host.vars["db_vrrp_router_id"].intValue ?? 52 }
 
     /// This database host's replication server id: its position in the `db` group, from 1.
     public var databaseServerID: Int {
@@ -107,6 +127,20 @@ public struct Stack: Sendable {
         guard let network = try host.vars(as: NetworkVars.self).privateNetwork else { return host.address }
         return try host.address(in: network)
     }
+
+    /// The address clients use for the site (`floating_address` var of the lb group, an
+    /// address of the private network that no host has): keepalived keeps it on one load
+    /// balancer at a time. Nil: every load balancer is used by its own address.
+    public var floatingAddress: String? { host.vars["floating_address"].stringValue }
+
+    /// The VRRP router id the load balancers' keepalived share (`vrrp_router_id` var):
+    /// unique among the pairs on one network segment, 51 unless told.
+    public var vrrpRouterID: Int { host.vars["vrrp_router_id"].intValue ?? 51 }
+
+    /// Where a load balancer is told to take the floating address over from a peer being
+    /// drained: keepalived raises its priority while the file exists. In `/run`, so a
+    /// reboot forgets it.
+    public static let takeoverFile = "/run/converge-takeover"
 
     /// The GlusterFS volume (`volume` var).
     public var volume: String { host.vars["volume"].stringValue ?? Self.defaultVolume }

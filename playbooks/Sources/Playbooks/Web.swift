@@ -73,7 +73,7 @@ public let web = Role("web") { host in
         <?php
         // Managed by converge.
         return array(
-            'dsn' => 'mysql:host=\(stack.databasePrimary?.address ?? "127.0.0.1");port=\(Stack.Port.mariadb);dbname=\(Stack.database);charset=utf8mb4',
+            'dsn' => 'mysql:host=\(stack.databaseWriteAddress ?? "127.0.0.1");port=\(Stack.Port.mariadb);dbname=\(Stack.database);charset=utf8mb4',
             'user' => '\(Stack.databaseUser)',
             'password' => '\(stack.databasePassword)',
         );

@@ -53,16 +53,45 @@ import Testing
         #expect(six.contains(".host = \"10.231.1.36\";"))
     }
 
-    /// HAProxy balances over exactly the cache hosts, on varnish's port, with health checks.
+    /// HAProxy sends to exactly the cache hosts, on varnish's port, with health checks: the
+    /// first, and the others as its hot standby.
     @Test func loadBalancerBackendsAreTheCaches() throws {
         let resources = try loadBalancer.resources(for: Fleet.lab.context(for: "lb1", codename: "bookworm"))
         let config = try #require(text(of: "/etc/haproxy/haproxy.cfg", in: resources))
         #expect(config.contains("server cache1 10.231.1.21:\(Stack.Port.cache)\n"))
-        #expect(config.contains("server cache2 10.231.1.22:\(Stack.Port.cache)\n"))
+        #expect(config.contains("server cache2 10.231.1.22:\(Stack.Port.cache) backup\n"))
         #expect(config.contains("option httpchk GET \(Stack.healthPath)"))
         let pem = try #require(resources.compactMap { $0 as? File }.first { $0.path == "/etc/haproxy/site.pem" })
         #expect(pem.content?.isSecret == true)
         #expect(pem.mode == 0o600)
+    }
+
+    /// keepalived keeps the floating address on lb1 (the higher priority) and lb2 stands by,
+    /// each talking to the other by unicast; a drain of one moves the address to the other.
+    @Test func theFloatingAddressIsKeepalivedsOnThePair() throws {
+        func config(_ name: String) throws -> String {
+            let resources = try loadBalancer.resources(for: Fleet.lab.context(for: name, codename: "bookworm"))
+            return try #require(text(of: "/etc/keepalived/keepalived.conf", in: resources))
+        }
+        let lb1 = try config("lb1")
+        let lb2 = try config("lb2")
+        #expect(lb1.contains("priority 150\n") && lb2.contains("priority 140\n"))
+        #expect(lb1.contains("unicast_src_ip 10.231.1.11\n") && lb1.contains("        10.231.1.12\n"))
+        #expect(lb2.contains("        10.231.1.11\n"))
+        #expect(lb1.contains("10.231.1.10/16 dev eth0") && lb1.contains("interface eth0\n"))
+        #expect(lb1.contains("weight 100") && lb1.contains("/run/converge-takeover"))
+        let drains = try loadBalancer.drains(for: Fleet.lab.context(for: "lb1", codename: "bookworm"))
+        #expect(drains.map(\.description) == ["floating address 10.231.1.10 on lb"])
+        #expect(drains.first?.drainCommand == "touch /run/converge-takeover")
+        // Without the var: no keepalived, no drain.
+        var fleet = Fleet.lab
+        fleet.hosts = fleet.hosts.map { host in
+            var host = host
+            host.vars = .object(host.vars.objectValue?.filter { $0.key != "floating_address" } ?? [:])
+            return host
+        }
+        let alone = try loadBalancer.resources(for: fleet.context(for: "lb1", codename: "bookworm"))
+        #expect(text(of: "/etc/keepalived/keepalived.conf", in: alone) == nil)
     }
 
     /// PHP's version and package names follow the release.
@@ -83,22 +112,51 @@ import Testing
         #expect(ini.contains("tcp://10.231.1.41:6380?weight=1, tcp://10.231.1.42:6380?weight=1"))
     }
 
-    /// The primary creates the database and users; the replicas replicate from it, each
-    /// with its own server id.
+    /// The primary creates the database and users; the two masters replicate from each
+    /// other, each with its own GTID domain and auto-increment share; the replica follows
+    /// the writer's address, read-only; keepalived keeps that address on the primary.
     @Test func databaseRoles() throws {
         let primary = try database.resources(for: Fleet.lab.context(for: "db1", codename: "bookworm"))
+        let standby = try database.resources(for: Fleet.lab.context(for: "db2", codename: "bookworm"))
         let replica = try database.resources(for: Fleet.lab.context(for: "db3", codename: "trixie"))
         #expect(primary.contains { ($0 as? Command)?.name == "shop database" })
         #expect(!replica.contains { ($0 as? Command)?.name == "shop database" })
-        #expect(replica.contains { ($0 as? Command)?.name == "replicate from db1" })
-        #expect(try #require(text(of: "/etc/mysql/mariadb.conf.d/60-converge.cnf", in: primary)).contains("server_id = 1\n"))
+        #expect(primary.contains { ($0 as? Command)?.name == "replicate from db2" })
+        #expect(standby.contains { ($0 as? Command)?.name == "replicate from db1" })
+        #expect(replica.contains { ($0 as? Command)?.name == "replicate from the writer's address" })
+        let follow = try #require(replica.compactMap { $0 as? Command }.first { $0.name.hasPrefix("replicate from") })
+        #expect(follow.unless?.contains("Master_Host: 10.231.1.50'") == true)
+        let primaryConfig = try #require(text(of: "/etc/mysql/mariadb.conf.d/60-converge.cnf", in: primary))
+        #expect(primaryConfig.contains("server_id = 1\n") && primaryConfig.contains("gtid_domain_id = 1\n"))
+        #expect(primaryConfig.contains("auto_increment_offset = 1\n") && primaryConfig.contains("auto_increment_increment = 2\n"))
+        #expect(try #require(text(of: "/etc/mysql/mariadb.conf.d/60-converge.cnf", in: standby)).contains("auto_increment_offset = 2\n"))
         let replicaConfig = try #require(text(of: "/etc/mysql/mariadb.conf.d/60-converge.cnf", in: replica))
         #expect(replicaConfig.contains("server_id = 3\n"))
         #expect(replicaConfig.contains("read_only = ON\n"))
+        #expect(text(of: "/etc/keepalived/keepalived.conf", in: replica) == nil)
+        // The writer's address: the primary first, both masters holding it in turn.
+        let keepalived = try #require(text(of: "/etc/keepalived/keepalived.conf", in: primary))
+        #expect(keepalived.contains("priority 150\n") && keepalived.contains("10.231.1.50/16 dev eth0"))
+        #expect(keepalived.contains(#"notify_master "/etc/keepalived/converge-writer master""#))
+        #expect(try #require(text(of: "/etc/keepalived/keepalived.conf", in: standby)).contains("priority 140\n"))
         // The passwords are in secret files only, never in a command.
-        for command in (primary + replica).compactMap({ $0 as? Command }) {
+        for command in (primary + standby + replica).compactMap({ $0 as? Command }) {
             #expect(!command.command.contains("IDENTIFIED"))
         }
+    }
+
+    /// `db_primary` switches the writer: the other master gets the higher priority.
+    @Test func theWriterSwitchesWithTheVar() throws {
+        var fleet = Fleet.lab
+        fleet.hosts = fleet.hosts.map { host in
+            guard host.groups.contains("db") else { return host }
+            var host = host
+            host.vars = .object((host.vars.objectValue ?? [:]).merging(["db_primary": "db2"]) { _, new in new })
+            return host
+        }
+        let db2 = try database.resources(for: fleet.context(for: "db2", codename: "bookworm"))
+        #expect(try #require(text(of: "/etc/keepalived/keepalived.conf", in: db2)).contains("priority 150\n"))
+        #expect(db2.contains { ($0 as? Command)?.name == "shop database" })
     }
 
     /// A container gets no time sync service and no vm.* settings; bare metal gets both.

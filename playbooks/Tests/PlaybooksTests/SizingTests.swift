@@ -64,11 +64,14 @@ import Testing
         #expect(try #require(text(of: "/etc/systemd/system/varnish.service.d/60-converge.conf", in: varnish)).contains(" -s malloc,128m\n"))
     }
 
-    /// MariaDB and redis listen on the address in the lab's `private_network`, 10.231.0.0/16.
+    /// MariaDB and redis listen on the address in the lab's `private_network`, 10.231.0.0/16
+    /// (a database master on every address, as it may hold the writer's floating address).
     @Test func servicesListenOnThePrivateAddress() throws {
-        let db1 = Fleet.lab.context(for: "db1", codename: "bookworm")
-        let config = try #require(text(of: "/etc/mysql/mariadb.conf.d/60-converge.cnf", in: try database.resources(for: db1)))
-        #expect(config.contains("bind-address = \(db1.address)\n"))
+        let db3 = Fleet.lab.context(for: "db3", codename: "trixie")
+        let config = try #require(text(of: "/etc/mysql/mariadb.conf.d/60-converge.cnf", in: try database.resources(for: db3)))
+        #expect(config.contains("bind-address = \(db3.address)\n"))
+        let db1 = try database.resources(for: Fleet.lab.context(for: "db1", codename: "bookworm"))
+        #expect(try #require(text(of: "/etc/mysql/mariadb.conf.d/60-converge.cnf", in: db1)).contains("bind-address = 0.0.0.0\n"))
         let redis1 = Fleet.lab.context(for: "redis1", codename: "bookworm")
         #expect(try #require(text(of: "/etc/redis/cache.conf", in: try redis.resources(for: redis1)))
             .contains("bind 127.0.0.1 \(redis1.address)\n"))
