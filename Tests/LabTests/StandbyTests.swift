@@ -140,3 +140,39 @@ extension LabSuite.FleetTests {
         #expect(try await Self.wait(until: "X-Cache-Host", of: url, is: "cache1", limit: .seconds(60)) != nil)
     }
 }
+
+extension LabSuite.FleetTests {
+    @Test("fail2ban bans an address after repeated failed SSH logins from another lab host; the admins' network is never banned")
+    func fail2banBansRepeatedFailures() async throws {
+        try Self.requireConverged()
+        let attacker = try #require(Lab.hosts.first, "needs a lab host beside the fleet")
+        let target = try #require(Lab.fleetHosts.first { $0.name == "web2" })
+        let connection = try await Lab.connect(attacker)
+        defer { Task { await connection.close() } }
+        // Seven logins as a user that does not exist, each refused.
+        let tries = try await connection.run("""
+            for i in 1 2 3 4 5 6 7; do
+                timeout 5 ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+                    -o ConnectTimeout=3 nosuchuser@\(target.address) true >/dev/null 2>&1 || true
+            done
+            """)
+        #expect(tries.succeeded)
+        var banned = ""
+        for _ in 1...20 {
+            banned = try await Self.on("web2", "fail2ban-client status sshd | sed -n 's/.*Banned IP list:[[:space:]]*//p'")
+            if banned.contains(attacker.address) { break }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        #expect(banned.contains(attacker.address), "banned: \(banned)")
+        // Banned: its connections no longer reach sshd (refused or timed out, where before
+        // sshd answered "Permission denied").
+        let blocked = try await connection.run("""
+            timeout 10 ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+                -o ConnectTimeout=3 nosuchuser@\(target.address) true 2>&1 || true
+            """)
+        #expect(!blocked.stdoutText.contains("Permission denied") && !blocked.stdoutText.isEmpty, "\(blocked.stdoutText)")
+        // The controller's address (the lab's admin_networks) stays allowed: fail2ban lists it as 10.231.0.1.
+        #expect(try await Self.on("web2", "fail2ban-client get sshd ignoreip").contains(" 10.231.0.1\n"))
+        try await Self.on("web2", "fail2ban-client set sshd unbanip \(attacker.address) >/dev/null")
+    }
+}

@@ -1,11 +1,13 @@
 import Converge
 
-/// What every host of the fleet has: the admins' accounts and keys, a hardened sshd, time
-/// sync, log rotation and kernel network settings.
+/// What every host of the fleet has: the admins' accounts and keys, a hardened sshd,
+/// fail2ban banning addresses that fail SSH logins, time sync, log rotation and kernel
+/// network settings.
 ///
 /// Vars: `admins` (`[{"name": "alice", "keys": ["ssh-ed25519 …"]}]`, or `"keyFile"`: a
-/// public key file on the controller), `ntp_servers` (`["ntp1.example.net"]`),
-/// `sshd_options` (extra sshd_config lines), `somaxconn`.
+/// public key file on the controller), `admin_networks` (`["192.0.2.0/28"]`: addresses
+/// fail2ban never bans, the controllers' among them), `ntp_servers`
+/// (`["ntp1.example.net"]`), `sshd_options` (extra sshd_config lines), `somaxconn`.
 public let base = Role("base") { host in
     let release = Release(host)
     let vars = try host.vars(as: BaseVars.self)
@@ -45,6 +47,28 @@ public let base = Role("base") { host in
         }, before: "^Match[ \t]", notifies: [.service("ssh")])
     }
     Service("ssh", running: true, enabled: true, reload: true, package: "openssh-server")
+
+    // fail2ban: an address failing SSH logins 5 times in 10 minutes is banned for 10
+    // minutes (nftables; iptables before bullseye), read from the journal (auth.log
+    // before bullseye). The admins' networks never are.
+    Package("fail2ban")
+    for package in release.fail2banPackages { Package(package) }
+    // A .local file: read after the distribution's jail.d/*.conf, so these settings win.
+    File("/etc/fail2ban/jail.d/converge.local", content: """
+        # Managed by converge.
+        [DEFAULT]
+        ignoreip = \((["127.0.0.1/8", "::1"] + (vars.adminNetworks ?? [])).joined(separator: " "))
+        bantime = 600
+        findtime = 600
+        maxretry = 5
+        banaction = \(release.fail2banUsesNftables ? "nftables" : "iptables-multiport")
+        banaction_allports = \(release.fail2banUsesNftables ? "nftables[type=allports]" : "iptables-allports")
+
+        [sshd]
+        enabled = true
+        \(release.fail2banUsesNftables ? "backend = systemd\n" : "")
+        """, requires: [.package("fail2ban")], notifies: [.service("fail2ban")])
+    Service("fail2ban", running: true, enabled: true, reload: true)
 
     // Time: a container's clock is its machine's, and systemd-timesyncd refuses to run there.
     let ntp = vars.ntpServers ?? []
@@ -91,6 +115,7 @@ public let base = Role("base") { host in
 /// host's plan naming the inventory, the host and the var.
 struct BaseVars: Decodable {
     var admins: [Admin]?
+    var adminNetworks: [String]?
     var ntpServers: [String]?
     var sshdOptions: [String]?
     var somaxconn: Int?
@@ -104,6 +129,7 @@ struct BaseVars: Decodable {
 
     enum CodingKeys: String, CodingKey {
         case admins, somaxconn
+        case adminNetworks = "admin_networks"
         case ntpServers = "ntp_servers"
         case sshdOptions = "sshd_options"
     }

@@ -53,6 +53,9 @@ public let database = Role("db") { host in
         relay_log = mariadb-relay
         log_slave_updates = ON
         gtid_strict_mode = ON
+        # A source gone quiet for 10 s (its heartbeat is every 2 s) is a lost connection: a
+        # replica of the writer's address reconnects to wherever the address moved.
+        slave_net_timeout = 10
         \(masterSettings)innodb_buffer_pool_size = \(bufferPool)
 
         """, requires: [.package("mariadb-server")], notifies: [.service(service)])
@@ -106,7 +109,7 @@ public let database = Role("db") { host in
             STOP SLAVE;
             CHANGE MASTER TO MASTER_HOST = '\(source.address)', MASTER_PORT = \(Stack.Port.mariadb),
                 MASTER_USER = '\(Stack.replicationUser)', MASTER_PASSWORD = '\(stack.replicationPassword)',
-                MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 5, MASTER_SSL = 0;
+                MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 5, MASTER_HEARTBEAT_PERIOD = 2, MASTER_SSL = 0;
             START SLAVE;
 
             """), mode: 0o600)

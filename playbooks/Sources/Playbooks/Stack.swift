@@ -191,6 +191,13 @@ public struct Release: Sendable {
     /// Whether sshd reads `/etc/ssh/sshd_config.d/*.conf` (Debian 11 and later).
     public var sshdHasDropIns: Bool { !["jessie", "stretch", "buster"].contains(codename) }
 
+    /// Whether fail2ban bans with nftables and reads sshd's journal (Debian 11 and later);
+    /// before, iptables and `/var/log/auth.log`.
+    public var fail2banUsesNftables: Bool { sshdHasDropIns }
+
+    /// What fail2ban needs beside itself: its journal reader and nftables, or iptables.
+    public var fail2banPackages: [String] { fail2banUsesNftables ? ["python3-systemd", "nftables"] : ["iptables"] }
+
     /// Whether time sync is its own package (Debian 11 and later); before, systemd has it.
     public var timesyncdIsPackage: Bool { sshdHasDropIns }
 

@@ -159,6 +159,18 @@ import Testing
         #expect(db2.contains { ($0 as? Command)?.name == "shop database" })
     }
 
+    /// fail2ban's sshd jail never bans the admins' networks, and reads the journal and
+    /// bans with nftables from bullseye on; auth.log and iptables before.
+    @Test(arguments: [("jessie", "iptables-multiport", false), ("bullseye", "nftables", true), ("trixie", "nftables", true)])
+    func fail2banGuardsSSH(codename: String, banaction: String, journal: Bool) throws {
+        let resources = try base.resources(for: Fleet.lab.context(for: "web2", codename: codename))
+        let jail = try #require(text(of: "/etc/fail2ban/jail.d/converge.local", in: resources))
+        #expect(jail.contains("ignoreip = 127.0.0.1/8 ::1 10.231.0.1/32\n"))
+        #expect(jail.contains("banaction = \(banaction)\n") && jail.contains("[sshd]\nenabled = true\n"))
+        #expect(jail.contains("backend = systemd") == journal)
+        #expect(resources.contains { ($0 as? Package)?.name == (journal ? "python3-systemd" : "iptables") })
+    }
+
     /// A container gets no time sync service and no vm.* settings; bare metal gets both.
     @Test func containersSkipWhatBelongsToTheMachine() throws {
         let container = try base.resources(for: Fleet.lab.context(for: "web1", codename: "bookworm", isContainer: true))
