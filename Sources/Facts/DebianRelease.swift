@@ -57,10 +57,8 @@ public struct DebianRelease: Codable, Equatable, Sendable {
     }
 
     /// Codenames of Debian's major versions, for hosts whose os-release lacks one.
-    static let codenames = [
-        6: "squeeze", 7: "wheezy", 8: "jessie", 9: "stretch", 10: "buster",
-        11: "bullseye", 12: "bookworm", 13: "trixie", 14: "forky", 15: "duke",
-    ]
+    /// (``DebianSuites/releases`` in order, from squeeze, Debian 6.)
+    static let codenames = Dictionary(uniqueKeysWithValues: DebianSuites.releases.enumerated().map { ($0.offset + 6, $0.element) })
 }
 
 /// The host's ``DebianRelease``; never fails on a host lacking either file.

@@ -347,41 +347,42 @@ public struct Convergence: Sendable {
     /// `host`'s package baseline: the playbook's policy for its groups, or the inventory's
     /// `upgrades` var.
     func packageBaseline(of host: Inventory.Host) throws -> PackageUpgrades? {
-        let override = try stringVar(UpgradePolicies.inventoryVar, of: host, expecting: "none, security or all")
-        do {
-            return try playbook.upgrades.resource(for: host.groups, override: override)
-        } catch {
-            throw HostFailure(host: host.name, phase: "config", message: error.description)
+        try upgradeSetting(UpgradePolicies.inventoryVar, of: host, expecting: "none, security or all") { override throws(UpgradePolicyError) in
+            try playbook.upgrades.resource(for: host.groups, override: override)
         }
     }
 
     /// `host`'s reboot when its baseline needs one, if the playbook's policy or the
     /// inventory's `reboots` var allows it.
     func baselineReboot(of host: Inventory.Host) throws -> Reboot? {
-        let override = try stringVar(UpgradePolicies.rebootsVar, of: host, expecting: "never or when-needed")
-        do {
-            return try playbook.upgrades.reboot(override: override)
-        } catch {
-            throw HostFailure(host: host.name, phase: "config", message: error.description)
+        try upgradeSetting(UpgradePolicies.rebootsVar, of: host, expecting: "never or when-needed") { override throws(UpgradePolicyError) in
+            try playbook.upgrades.reboot(override: override)
         }
     }
 
     /// The release `host` is to run, from the playbook or the inventory's `release` var.
     func targetRelease(of host: Inventory.Host) throws -> String? {
-        let override = try stringVar(UpgradePolicies.releaseVar, of: host, expecting: "a Debian codename")
-        do {
-            return try playbook.upgrades.targetRelease(for: host.groups, override: override)
-        } catch {
-            throw HostFailure(host: host.name, phase: "config", message: error.description)
+        try upgradeSetting(UpgradePolicies.releaseVar, of: host, expecting: "a Debian codename") { override throws(UpgradePolicyError) in
+            try playbook.upgrades.targetRelease(for: host.groups, override: override)
         }
     }
 
-    private func stringVar(_ name: String, of host: Inventory.Host, expecting choices: String) throws -> String? {
-        guard let value = host.vars[name] else { return nil }
-        guard let string = value.stringValue else {
+    /// What `setting` makes of the inventory's var `name` on `host` (nil when unset): a
+    /// var that is not a string, or that the playbook's ``UpgradePolicies`` refuse, fails
+    /// the host's configuration, naming the var.
+    private func upgradeSetting<Value>(
+        _ name: String, of host: Inventory.Host, expecting choices: String,
+        _ setting: (String?) throws(UpgradePolicyError) -> Value
+    ) throws -> Value {
+        let value = host.vars[name]
+        guard value == nil || value?.stringValue != nil else {
             throw HostFailure(host: host.name, phase: "config", message: "\(name): expected a string (\(choices))")
         }
-        return string
+        do {
+            return try setting(value?.stringValue)
+        } catch {
+            throw HostFailure(host: host.name, phase: "config", message: error.description)
+        }
     }
 
     /// The health checks of `host`'s roles (``Role/healthChecks(for:)``), evaluated with `facts`.

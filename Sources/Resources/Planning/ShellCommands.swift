@@ -66,22 +66,36 @@ public enum ShellCommands {
     /// restart would cut users off from; those wait for the next reboot (the baseline's
     /// reboot, when allowed, makes one after the C library changed). Says what it did.
     static let restartServicesOfReplacedLibraries = #"""
-        if grep -q -E ' /(usr/)?lib[^ ]*/[^/ ]*\.so[^/ ]* \(deleted\)$' /proc/1/maps 2>/dev/null; then
+        if grep -q -E '\#(deletedLibrary)' /proc/1/maps 2>/dev/null; then
         	systemctl daemon-reexec
         	echo "converge: re-executed systemd (PID 1): it ran a replaced library"
         fi
         converge_stale=$(for converge_m in /proc/[0-9]*/maps; do
         	converge_p=${converge_m#/proc/}; converge_p=${converge_p%/maps}
         	[ "$converge_p" != 1 ] || continue
-        	grep -q -E ' /(usr/)?lib[^ ]*/[^/ ]*\.so[^/ ]* \(deleted\)$' "$converge_m" 2>/dev/null || continue
-        	sed -n 's|^[^:]*:[^:]*:.*/\([^/]*\.service\)$|\1|p' "/proc/$converge_p/cgroup" 2>/dev/null | head -n 1
-        done | sort -u | grep -v -x -e 'dbus\.service' -e 'user@.*' -e '.*getty@.*' -e 'console-getty\.service' || true)
+        	grep -q -E '\#(deletedLibrary)' "$converge_m" 2>/dev/null || continue
+        	\#(serviceOfProcess)
+        	case $converge_u in ''|\#(unitsLeftForReboot)) continue ;; esac
+        	echo "$converge_u"
+        done | sort -u)
         # shellcheck disable=SC2086 # one word a unit
         for converge_u in $converge_stale; do
         	systemctl try-restart "$converge_u"
         	echo "converge: restarted $converge_u: it ran a replaced library"
         done
         """#
+
+    /// An extended regular expression matching a line of `/proc/PID/maps` that maps a shared
+    /// library deleted since (replaced by an upgrade).
+    static let deletedLibrary = #" /(usr/)?lib[^ ]*/[^/ ]*\.so[^/ ]* \(deleted\)$"#
+
+    /// Sets `converge_u` to the service unit process `$converge_p` runs in (from its
+    /// cgroup), empty for none.
+    static let serviceOfProcess = #"converge_u=$(sed -n 's|^[^:]*:[^:]*:.*/\([^/]*\.service\)$|\1|p' "/proc/$converge_p/cgroup" 2>/dev/null | head -n 1)"#
+
+    /// A `case` pattern of the units a restart after an upgrade leaves alone, as restarting
+    /// them would cut users off: D-Bus, gettys, users' managers. Only a reboot renews them.
+    static let unitsLeftForReboot = "dbus.service|user@*|*getty@*|console-getty.service"
 
     /// A release upgrade, as Debian's release notes give it: the sources rewritten
     /// (`DebianSuites.rewriteCommand(from:to:)`, each file replaced whole by a rename, the

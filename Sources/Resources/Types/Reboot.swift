@@ -90,8 +90,8 @@ extension Reboot {
         # shellcheck disable=SC2013 # /proc/N/maps: no space in any name
         for converge_m in $(grep -l -E '/(libc|libsystemd-shared)[-.][^/ ]*so[^/ ]* \(deleted\)$' /proc/[0-9]*/maps 2>/dev/null); do
         	converge_p=${converge_m#/proc/}; converge_p=${converge_p%/maps}
-        	converge_u=$(sed -n 's|^[^:]*:[^:]*:.*/\([^/]*\.service\)$|\1|p' "/proc/$converge_p/cgroup" 2>/dev/null | head -n 1)
-        	[ "$converge_p" = 1 ] || case $converge_u in dbus.service|user@*|*getty@*|console-getty.service) ;; *) continue ;; esac
+        	\#(ShellCommands.serviceOfProcess)
+        	[ "$converge_p" = 1 ] || case $converge_u in \#(ShellCommands.unitsLeftForReboot)) ;; *) continue ;; esac
         	if { read -r converge_n <"/proc/$converge_p/comm"; } 2>/dev/null; then echo "replaced $converge_p $converge_n"; fi
         done
         true

@@ -98,8 +98,10 @@ public let database = Role("db") { host in
     // writer's address (which follows the writer).
     let source: (name: String, address: String)? = if let index = master {
         masters.count > 1 ? (masters[1 - index].name, masters[1 - index].address) : nil
+    } else if let writer = stack.databaseWriterAddress {
+        ("the writer's address", writer)
     } else {
-        stack.databaseWriteAddress.map { (stack.databaseWriterAddress == nil ? stack.databasePrimary?.name ?? $0 : "the writer's address", $0) }
+        stack.databasePrimary.map { ($0.name, $0.address) }
     }
     if let source {
         // Plain replication over the private network: MariaDB 11.4 and later ask for TLS by
