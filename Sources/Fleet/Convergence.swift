@@ -84,6 +84,10 @@ public struct Convergence: Sendable {
         /// The drains a rollout made and did not undo (``DrainedMarker``): the host is
         /// still out of rotation.
         public var drainedBy: [String] = []
+        /// Why apt's lists could not be refreshed before the facts were gathered, if they
+        /// could not: the plan then refreshes them as a step, and an apply plans the host
+        /// again after it, so that it installs what the refreshed lists offer.
+        public var listRefreshFailure: String?
     }
 
     /// Plans `host` in one round trip when the role facts cached from its last run still
@@ -104,10 +108,13 @@ public struct Convergence: Sendable {
         let connection = try await connect(host, in: run)
         do {
             run?.enter(.facts)
-            if refreshingStaleLists, let baseline,
-                let failure = await ListRefresh.refresh(on: connection, maximumListAge: baseline.maximumListAge) {
+            var listRefreshFailure: String?
+            if refreshingStaleLists, let baseline {
                 // The plan refreshes the lists as a step instead, where a failure stops the host.
-                Self.logger.info("\(host.name): \(failure)")
+                listRefreshFailure = await ListRefresh.refresh(on: connection, maximumListAge: baseline.maximumListAge)
+                if let listRefreshFailure {
+                    run?.emit(.note(host: host.name, text: "apt's lists not refreshed before planning (\(listRefreshFailure)): the plan refreshes them"))
+                }
             }
             var roleFacts = cache?.roleFacts(of: host.name)
             // A role that fails on the cached facts may well succeed on the host's current
@@ -148,7 +155,8 @@ public struct Convergence: Sendable {
             secretDigests?.record(SecretDigestStore.digests(unchangedBy: plan, resources: resources!, state: state!), of: host)
             return PlannedHost(host: host, connection: connection, plan: plan, secrets: secrets,
                                healthChecks: try healthChecks(for: host, context: roleFacts!),
-                               drains: try drains(for: host, context: roleFacts!), drainedBy: drainedBy)
+                               drains: try drains(for: host, context: roleFacts!), drainedBy: drainedBy,
+                               listRefreshFailure: listRefreshFailure)
         } catch let error as FactError {
             throw HostFailure(host: host.name, phase: "facts", message: error.description)
         } catch let error as PlanError {

@@ -122,23 +122,35 @@ public struct FleetApply: Sendable {
     /// Applies the host's plan; when that was a step of a release upgrade (the host
     /// rebooted into its next release), plans it again with its new facts and applies that,
     /// until a plan is its roles'. Health is checked only then: between the steps the host
-    /// runs neither release's roles.
+    /// runs neither release's roles. A plan made from lists that could not be refreshed
+    /// first is followed by one made from the lists its own step refreshed.
     private func applyStepByStep(_ planned: inout Convergence.PlannedHost, prepare: Prepare, in run: HostRun,
                                  checkingHealth: Bool = false) async -> HostResult<AppliedHost> {
         var changes = 0
+        var replannedForLists = false
         while true {
-            let step = planned.plan.changes.lazy.compactMap { change -> String? in
+            let release = planned.plan.changes.lazy.compactMap { change -> String? in
                 if case .upgradeRelease(_, let to) = change.operation { return to }
                 return nil
             }.first
-            var result = await apply(&planned, in: run, checkingHealth: step == nil && checkingHealth, checkingHealthIfNeeded: step == nil)
+            let refreshesStaleLists = !replannedForLists && planned.listRefreshFailure != nil
+                && planned.plan.changes.contains { $0.operation == .refreshPackageLists }
+            // Between a release's steps the host runs neither release's roles: no health to check.
+            let betweenReleases = release != nil
+            var result = await apply(&planned, in: run, checkingHealth: !betweenReleases && checkingHealth,
+                                     checkingHealthIfNeeded: !betweenReleases)
             changes += result.report.changes
             result.report.changes = changes
-            guard let release = step, result.status == .changed else {
+            guard betweenReleases || refreshesStaleLists, result.status == .changed else {
                 if changes > 0, result.status == .ok { result.report.status = .changed }
                 return result
             }
-            run.emit(.note(host: run.host.name, text: "now on \(release): planning it again with its new facts"))
+            if let release {
+                run.emit(.note(host: run.host.name, text: "now on \(release): planning it again with its new facts"))
+            } else {
+                replannedForLists = true
+                run.emit(.note(host: run.host.name, text: "apt's lists refreshed: planning it again with them"))
+            }
             await planned.connection.close()
             do {
                 planned = try await prepare(run)

@@ -14,6 +14,8 @@ enum ListRefresh {
     /// (apt's update stamp, which converge and apt's daily job touch); prints `fresh` or
     /// `refreshed`. A lists lock held by another apt (apt's daily job, which a host just
     /// booted runs) is waited for, up to two minutes: apt-get update does not wait for it.
+    /// Any other failure is tried three times, as the apply's own refresh is: a proxy that
+    /// many hosts refresh through at once can fail one of them for a moment.
     static func command(maximumListAge: Int) -> String {
         let stamp = shellQuote(AptListsFact.stampPath)
         return """
@@ -22,9 +24,15 @@ enum ListRefresh {
             converge_out=$(mktemp) || exit 1
             trap 'rm -f "$converge_out"' EXIT
             converge_deadline=$(( $(date +%s) + 120 ))
+            converge_try=1
             until timeout -k 10 300 apt-get -q -o DPkg::Lock::Timeout=120 update >"$converge_out" 2>&1; do
             	if grep -q -e 'Could not get lock' -e 'Unable to lock' "$converge_out" && [ "$(date +%s)" -lt "$converge_deadline" ]; then
             		sleep 2
+            		continue
+            	fi
+            	if [ "$converge_try" -lt 3 ]; then
+            		converge_try=$((converge_try + 1))
+            		sleep 3
             		continue
             	fi
             	cat "$converge_out" >&2

@@ -96,6 +96,7 @@ public final class FakeConnection: HostConnection, @unchecked Sendable {
     /// Whether the session of the boot before a reboot is yet to be cut.
     private var rebooted = false
     private var rebootActions: [@Sendable (FakeConnection) -> Void] = []
+    private var stepActions: [String: [@Sendable (FakeConnection) -> Void]] = [:]
 
     /// A host answering nothing yet, or (with `release`) the facts roles are evaluated with.
     public init(host: String, release: Release? = nil) {
@@ -128,6 +129,13 @@ public final class FakeConnection: HostConnection, @unchecked Sendable {
     /// changes what the host says after its reboot.
     public func onReboot(_ action: @escaping @Sendable (FakeConnection) -> Void) {
         lock.withLock { rebootActions.append(action) }
+    }
+
+    /// Runs `action` each time the apply step of `resource` (`apt:update`,
+    /// `package:apache2`) is reported done, with the host: a test changes its answers
+    /// there, as refreshed lists change what apt's policy says.
+    public func onStep(_ resource: String, _ action: @escaping @Sendable (FakeConnection) -> Void) {
+        lock.withLock { stepActions[resource, default: []].append(action) }
     }
 
     /// Answers the hardware facts roles see (``RoleFacts``) as such a host prints them:
@@ -325,7 +333,11 @@ public final class FakeConnection: HostConnection, @unchecked Sendable {
                 failed = true
                 output += "\(boundary) step \(number) failed \(failure.status) \(Data(failure.stdout.utf8).map { String(format: "%02x", $0) }.joined())\n"
             } else {
-                lock.withLock { steps += resources }
+                let actions = lock.withLock {
+                    steps += resources
+                    return resources.flatMap { self.stepActions[$0] ?? [] }
+                }
+                for action in actions { action(self) }
                 output += "\(boundary) step \(number) ok\n"
                 if script.contains("\nconverge_reboot \(number) ") {
                     output += "\(boundary) reboot \(bootID)\n"
