@@ -157,6 +157,8 @@ public struct ApplyScript: Sendable {
             fi
 
             converge_failed=
+            # Steps run with the lock's descriptor closed: a daemon a step starts itself (the
+            # glusterfs process `mount` forks) would otherwise hold the lock for as long as it runs.
             # converge_run N: step N's file, with `set -e`, standard input from /dev/null,
             # its output captured, and at most the step timeout (timeout kills its whole
             # process group: apt and what it started too). converge_run N inline: the
@@ -173,11 +175,11 @@ public struct ApplyScript: Sendable {
             \tfi
             \tif [ "${2:-}" = inline ]; then
             \t\t# Not in an && or || list, where `set -e` would be ignored in the subshell.
-            \t\t( set -e; converge_step ) </dev/null >"$converge_dir/out" 2>&1
+            \t\t( set -e; converge_step ) 9>&- </dev/null >"$converge_dir/out" 2>&1
             \t\tconverge_s=$?
             \telse
             \t\tconverge_s=0
-            \t\ttimeout -k 10 \(options.stepTimeout) sh -e "$converge_dir/step-$1" </dev/null >"$converge_dir/out" 2>&1 || converge_s=$?
+            \t\ttimeout -k 10 \(options.stepTimeout) sh -e "$converge_dir/step-$1" 9>&- </dev/null >"$converge_dir/out" 2>&1 || converge_s=$?
             \tfi
             \tcase $converge_s in
             \t0)
@@ -210,7 +212,7 @@ public struct ApplyScript: Sendable {
             \tprintf '%s reboot %s\n' "$converge_b" "$(cat /proc/sys/kernel/random/boot_id)"
             \t# shellcheck disable=SC2016 # expanded by the inner sh
             \tsetsid sh -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; rm -f "$2"; systemctl reboot || : >"$2"' \\
-            \t\tconverge-reboot "$converge_main" "\(ServiceState.pendingDirectory)/$2" </dev/null >/dev/null 2>&1 &
+            \t\tconverge-reboot "$converge_main" "\(ServiceState.pendingDirectory)/$2" 9>&- </dev/null >/dev/null 2>&1 &
             }
 
             """
