@@ -26,7 +26,29 @@ import TestSupport
         #expect(changes[0].content?.path == "/etc/fstab")
         #expect(changes[0].reason == "1 line added")
         #expect(changes[1].reason == "not mounted")
-        #expect(changes[1].operation == .shell("mkdir -p -- '/srv/shared'\nmount -- '/srv/shared'"))
+        #expect(changes[1].operation == .shell("mkdir -p -- '/srv/shared'\n" + shared.mountCommand))
+        #expect(shared.mountCommand.hasPrefix("mount -- '/srv/shared' && { mountpoint -q -- '/srv/shared' || "))
+    }
+
+    /// A volume the same converge creates on its servers: the mount is tried until it works.
+    @Test func aMountWithRetriesIsTriedAgainUntilItWorks() throws {
+        let retried = Mount("/srv/shared", device: "gluster1:/shared", type: "glusterfs", retries: 2, delay: 3)
+        let change = try #require(try plan([retried], state(for: retried, mounts: "")).changes.last)
+        guard case .shell(let script) = change.operation else { Issue.record("\(change.operation)"); return }
+        #expect(script.hasPrefix("mkdir -p -- '/srv/shared'\nconverge_try=0\n"))
+        try expectValidSyntax(script)
+        // Run with a mount that fails twice, then works: three tries, two waits.
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("mount-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        // The second try's mount exits 0 with nothing mounted, as mount.glusterfs can.
+        let fake = "mount() { n=$(cat \(scratch)/n 2>/dev/null || echo 0); echo $((n + 1)) > \(scratch)/n; [ \"$n\" -ge 1 ]; }\n"
+            + "mountpoint() { [ \"$(cat \(scratch)/n)\" -ge 3 ]; }\nsleep() { :; }\nmkdir() { command mkdir -p \(scratch); }\n"
+        let run3 = try run([dash, "-c", fake + script])
+        #expect(run3.status == 0, "\(run3.stdout)\(run3.stderr)")
+        #expect(try String(contentsOfFile: scratch + "/n", encoding: .utf8) == "3\n")
+        #expect(run3.stdout.contains("try 3 of 3 in 3 s"))
+        #expect(run3.stdout.contains("converge: mount exited 0, but nothing is mounted on /srv/shared"))
+        #expect(throws: PlanError.self) { try plan([Mount("/srv/x", device: "a:/b", type: "glusterfs", retries: -1)], state(for: retried, mounts: "")) }
     }
 
     @Test func aMountedFilesystemWithItsLineIsLeftAlone() throws {
@@ -47,7 +69,7 @@ import TestSupport
 
         let moved = try plan([shared], state(for: shared, fstab: "exists\nchanged\n+x\n",
                                               mounts: "fstab gluster2:/shared glusterfs defaults,_netdev\nmounted gluster2:/shared fuse.glusterfs rw\n"))
-        #expect(moved.changes.last?.operation == .shell("umount -- '/srv/shared'\nmount -- '/srv/shared'"))
+        #expect(moved.changes.last?.operation == .shell("umount -- '/srv/shared'\n" + shared.mountCommand))
         #expect(moved.changes.last?.fields == [FieldChange("device", old: "gluster2:/shared", new: "gluster1:/shared")])
     }
 

@@ -279,24 +279,27 @@ public enum ShellCommands {
             if let unless {
                 lines.append("if sh -c \(shellQuote(unless)) </dev/null >/dev/null 2>&1; then echo 'converge: unless holds; not run'; exit 0; fi")
             }
-            guard retries > 0 else {
-                lines.append("sh -c \(shellQuote(command))")
-                return lines.joined(separator: "\n")
-            }
-            lines += [
-                "converge_try=0",
-                "while :; do",
-                "\tconverge_s=0",
-                "\tsh -c \(shellQuote(command)) || converge_s=$?",
-                "\tif [ \"$converge_s\" -eq 0 ]; then break; fi",
-                "\tconverge_try=$((converge_try + 1))",
-                "\tif [ \"$converge_try\" -gt \(retries) ]; then exit \"$converge_s\"; fi",
-                "\techo \"converge: exited $converge_s; try $((converge_try + 1)) of \(retries + 1) in \(delay) s\"",
-                "\tsleep \(delay)",
-                "done",
-            ]
+            lines.append(retrying("sh -c \(shellQuote(command))", retries: retries, delay: delay))
             return lines.joined(separator: "\n")
         }
+    }
+
+    /// `command` (one shell command line), tried `retries` more times `delay` seconds apart
+    /// while it fails; the script exits with its last status when every try failed.
+    public static func retrying(_ command: String, retries: Int, delay: Int) -> String {
+        guard retries > 0 else { return command }
+        return [
+            "converge_try=0",
+            "while :; do",
+            "\tconverge_s=0",
+            "\t\(command) || converge_s=$?",
+            "\tif [ \"$converge_s\" -eq 0 ]; then break; fi",
+            "\tconverge_try=$((converge_try + 1))",
+            "\tif [ \"$converge_try\" -gt \(retries) ]; then exit \"$converge_s\"; fi",
+            "\techo \"converge: exited $converge_s; try $((converge_try + 1)) of \(retries + 1) in \(delay) s\"",
+            "\tsleep \(delay)",
+            "done",
+        ].joined(separator: "\n")
     }
 
     /// `owner:group`, `owner` or `:group` for chown; nil when neither is given.

@@ -40,7 +40,12 @@ public struct Debconf: Resource, Hashable {
         self.notifies = notifies
     }
 
-    public var id: ResourceID { ResourceID(kind: "debconf", name: question) }
+    public var id: ResourceID { .debconf(question) }
+}
+
+extension ResourceID {
+    /// The ``Debconf`` answer to `question`.
+    public static func debconf(_ question: String) -> ResourceID { ResourceID(kind: "debconf", name: question) }
 }
 
 // MARK: Planning

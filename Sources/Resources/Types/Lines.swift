@@ -84,7 +84,12 @@ public struct Lines: Resource, Hashable {
     }
 
     /// One per file: its lines are one list, applied in order.
-    public var id: ResourceID { ResourceID(kind: "lines", name: path) }
+    public var id: ResourceID { .lines(path) }
+}
+
+extension ResourceID {
+    /// The ``Lines`` of the file at `path`.
+    public static func lines(_ path: String) -> ResourceID { ResourceID(kind: "lines", name: path) }
 }
 
 // MARK: Planning

@@ -17,6 +17,10 @@ import Shell
 /// device or type. A GlusterFS or NFS mount converges after `glusterfs-client` or
 /// `nfs-common` when those are declared. Resources under the mount point converge after it
 /// (mounts come before files), so they are written to the mounted filesystem.
+///
+/// A network filesystem's server may be set up by the same converge (a GlusterFS volume
+/// the storage hosts create while the web hosts mount it): `retries` tries the mount again,
+/// `delay` seconds apart, as Ansible's `retries` and `until` would.
 public struct Mount: Resource, Hashable {
     /// What the host has of the mount.
     public enum State: String, Hashable, Sendable {
@@ -42,13 +46,18 @@ public struct Mount: Resource, Hashable {
     public var dump: Int
     public var pass: Int
     public var state: State
+    /// How many more times a failed mount is tried, and how many seconds apart.
+    public var retries: Int
+    public var delay: Int
     public var requires: [ResourceID]
     public var notifies: [ResourceID]
 
     public init(
         _ mountPoint: String, device: String, type: String, options: [String] = ["defaults"], dump: Int = 0, pass: Int = 0,
-        state: State = .mounted, requires: [ResourceID] = [], notifies: [ResourceID] = []
+        state: State = .mounted, retries: Int = 0, delay: Int = 5, requires: [ResourceID] = [], notifies: [ResourceID] = []
     ) {
+        self.retries = retries
+        self.delay = delay
         self.mountPoint = mountPoint
         self.device = device
         self.type = type
@@ -120,6 +129,13 @@ extension Mount {
         return "^[ \t]*[^ \t#][^ \t]*[ \t]+\(point)[ \t]"
     }
 
+    /// Mounts it from its fstab line, and fails unless it is then mounted: a FUSE helper
+    /// (mount.glusterfs) can exit 0 having mounted nothing.
+    var mountCommand: String {
+        let point = shellQuote(mountPoint)
+        return "mount -- \(point) && { mountpoint -q -- \(point) || { echo \"converge: mount exited 0, but nothing is mounted on \(mountPoint)\"; false; }; }"
+    }
+
     /// The mount point's line in fstab, set or removed.
     var fstab: TextFileEdit {
         Lines("/etc/fstab", [state == .absent ? .absent(matching: fstabPattern) : .line(fstabLine, replacing: fstabPattern)],
@@ -183,6 +199,7 @@ extension Mount {
             throw .invalid(id, "the \(name) \(field.debugDescription) is empty or holds a newline, a space or a comma")
         }
         guard dump >= 0, pass >= 0, pass <= 2 else { throw .invalid(id, "dump is 0 or more, pass 0, 1 or 2") }
+        guard retries >= 0, delay >= 0 else { throw .invalid(id, "retries and delay cannot be negative") }
         try fstab.validate(for: id)
         try query.add(fstabFact, for: id)
         try query.add(current, for: id)
@@ -205,7 +222,8 @@ extension Mount {
                    field: FieldChange("mounted", old: "yes", new: "no"))
         case .mounted:
             guard let mounted else {
-                append("not mounted", "mkdir -p -- \(point)\nmount -- \(point)", field: FieldChange("mounted", old: "no", new: "yes"))
+                append("not mounted", "mkdir -p -- \(point)\n" + ShellCommands.retrying(mountCommand, retries: retries, delay: delay),
+                       field: FieldChange("mounted", old: "no", new: "yes"))
                 return
             }
             // What is mounted now: fstab's line says it, or, for a mount made by hand, the
@@ -214,7 +232,7 @@ extension Mount {
                                       type: mounted.type == "fuse.\(wanted.type)" || isBind ? wanted.type : mounted.type, options: "")
             if now.device != wanted.device || now.type != wanted.type {
                 append("mounted from \(now.device) (\(now.type)), want \(wanted.device) (\(wanted.type)): unmounted and mounted again",
-                       "umount -- \(point)\nmount -- \(point)", field: FieldChange("device", old: now.device, new: wanted.device))
+                       "umount -- \(point)\n" + ShellCommands.retrying(mountCommand, retries: retries, delay: delay), field: FieldChange("device", old: now.device, new: wanted.device))
             } else if let listed, listed.options != Self.escaped(options.isEmpty ? "defaults" : options.joined(separator: ",")) {
                 append("options \(listed.options), want \(options.joined(separator: ",")): remounted", "mount -o remount -- \(point)",
                        field: FieldChange("options", old: listed.options, new: options.joined(separator: ",")))
