@@ -24,9 +24,7 @@ import Testing
         return try String(contentsOf: fixtures.appendingPathComponent("apt-policy"), encoding: .utf8)
     }
 
-    static func fleet(refreshFails: Bool) throws -> (inventory: Inventory, host: FakeConnection, convergence: Convergence) {
-        let text = #"{"hosts": [{"name": "web1", "address": "192.0.2.10", "roles": ["web"]}]}"#
-        let inventory = try Inventory.parse(Data(text.utf8), file: "inventory/test.json", baseDirectory: "/nonexistent")
+    static func fleet(refreshFails: Bool) throws -> OneHostFleet {
         let host = FakeConnection(host: "web1", release: .bookworm)
         host.answer(.contains("converge_paths()"), with: .output(""))
         host.answer(.contains("/var/run/reboot-required"), with: .output(""))
@@ -41,25 +39,13 @@ import Testing
             host.answer(AptPolicyFact(), with: .output(policy))
             host.answer(.contains("converge_deadline="), with: .output("fresh\n"))
         }
-        let convergence = Convergence(playbook: Playbook([role], upgrades: UpgradePolicies(default: .all)), inventory: inventory,
-                                      connector: FakeConnector(["web1": host]), environment: [:], cache: nil,
-                                      key: ControllerKey(bytes: Data(repeating: 7, count: 32)), secretDigests: nil)
-        return (inventory, host, convergence)
-    }
-
-    static func apply(_ fleet: (inventory: Inventory, host: FakeConnection, convergence: Convergence))
-        async -> (FleetResult<AppliedHost>, [FleetEvent])
-    {
-        let recorder = FleetEventRecorder()
-        let result = await FleetApply(convergence: fleet.convergence).run(
-            fleet.inventory.hosts.map { host in (host, { try await fleet.convergence.plan(host, refreshingStaleLists: true, in: $0) }) },
-            with: FleetRunner(events: recorder))
-        return (result, recorder.events)
+        return try OneHostFleet(inventory: #"{"hosts": [{"name": "web1", "address": "192.0.2.10", "roles": ["web"]}]}"#,
+                                host: host, playbook: Playbook([role], upgrades: UpgradePolicies(default: .all)))
     }
 
     @Test func aFailedRefreshIsMadeByThePlanAndTheHostPlannedAgainAfterIt() async throws {
         let fleet = try Self.fleet(refreshFails: true)
-        let (result, events) = await Self.apply(fleet)
+        let (result, events) = await fleet.apply(refreshingStaleLists: true)
         #expect(result.report.hosts.map(\.status) == [.changed], "\(result.report)")
         let steps = fleet.host.appliedSteps
         #expect(steps.prefix(2) == ["apt:update", "file:/etc/motd"], "\(steps)")
@@ -81,7 +67,7 @@ import Testing
         fleet.host.answer(.contains("converge_deadline="), with: .output("refreshed\n"))
         fleet.host.answer(AptListsFact(), with: .output(Self.fresh))
         fleet.host.answer(AptPolicyFact(), with: .output(try Self.recordedPolicy()))
-        let (result, events) = await Self.apply(fleet)
+        let (result, events) = await fleet.apply(refreshingStaleLists: true)
         #expect(result.report.hosts.map(\.status) == [.changed], "\(result.report)")
         #expect(fleet.host.appliedSteps.count == 15 && !fleet.host.appliedSteps.contains("apt:update"))
         #expect(FleetRunnerTests.story(of: "web1", in: events).filter { $0.hasPrefix("planned") } == ["planned 15"])

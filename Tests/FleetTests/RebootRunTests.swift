@@ -15,32 +15,18 @@ import Testing
     }
 
     /// web1 with the role, and its fake host: both files missing, no reboot pending.
-    static func fleet(timeout: Int) throws -> (inventory: Inventory, host: FakeConnection, convergence: Convergence) {
-        let text = #"{"hosts": [{"name": "web1", "address": "192.0.2.10", "roles": ["kernel"], "vars": {"timeout": \#(timeout)}}]}"#
-        let inventory = try Inventory.parse(Data(text.utf8), file: "inventory/test.json", baseDirectory: "/nonexistent")
+    static func fleet(timeout: Int) throws -> OneHostFleet {
         let host = FakeConnection(host: "web1", release: .bookworm)
         host.answer(.contains("converge_paths()"), with: .output(""))
         host.answer(.contains("/var/run/reboot-required"), with: .output(""))
-        let convergence = Convergence(playbook: Playbook([role]), inventory: inventory,
-                                      connector: FakeConnector(["web1": host]), environment: [:], cache: nil,
-                                      key: ControllerKey(bytes: Data(repeating: 7, count: 32)), secretDigests: nil)
-        return (inventory, host, convergence)
-    }
-
-    static func apply(_ fleet: (inventory: Inventory, host: FakeConnection, convergence: Convergence))
-        async -> (FleetResult<AppliedHost>, [FleetEvent])
-    {
-        let recorder = FleetEventRecorder()
-        let result = await FleetApply(convergence: fleet.convergence).run(
-            fleet.inventory.hosts.map { host in (host, { try await fleet.convergence.plan(host, in: $0) }) },
-            with: FleetRunner(events: recorder))
-        return (result, recorder.events)
+        let text = #"{"hosts": [{"name": "web1", "address": "192.0.2.10", "roles": ["kernel"], "vars": {"timeout": \#(timeout)}}]}"#
+        return try OneHostFleet(inventory: text, host: host, playbook: Playbook([role]))
     }
 
     @Test func theHostRebootsAndTheRestRunsAfter() async throws {
         let fleet = try Self.fleet(timeout: 600)
         let before = fleet.host.bootID
-        let (result, events) = await Self.apply(fleet)
+        let (result, events) = await fleet.apply()
         #expect(result.report.hosts.map(\.status) == [.changed], "\(result.report)")
         #expect(fleet.host.reboots == 1 && fleet.host.bootID != before)
         #expect(fleet.host.appliedSteps == ["file:/etc/motd", "reboot:kernel", "file:/etc/after"])
@@ -59,7 +45,7 @@ import Testing
         let fleet = try Self.fleet(timeout: 1)
         // Its boot ID never changes: the reboot never happened.
         fleet.host.answer(.exact("cat /proc/sys/kernel/random/boot_id"), with: .output(fleet.host.bootID + "\n"))
-        let (result, _) = await Self.apply(fleet)
+        let (result, _) = await fleet.apply()
         let report = try #require(result.report.hosts.first)
         #expect(report.status == .unreachable)
         #expect(report.failure?.phase == "reboot")

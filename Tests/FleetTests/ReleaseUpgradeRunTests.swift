@@ -25,9 +25,7 @@ import Testing
         """
 
     static func fleet(held: String = "", release: FakeConnection.Release = .bullseye, target: String = "bookworm",
-                      simulation: String = simulation) throws -> (inventory: Inventory, host: FakeConnection, convergence: Convergence) {
-        let text = #"{"hosts": [{"name": "web1", "address": "192.0.2.10", "roles": ["web"], "vars": {"release": "\#(target)"}}]}"#
-        let inventory = try Inventory.parse(Data(text.utf8), file: "inventory/test.json", baseDirectory: "/nonexistent")
+                      simulation: String = simulation) throws -> OneHostFleet {
         let host = FakeConnection(host: "web1", release: release)
         host.answer(.contains("converge-release."), with: .output(simulation))
         host.answer(HeldPackagesFact(), with: .output(held))
@@ -35,15 +33,13 @@ import Testing
         host.answer(.contains("/var/run/reboot-required"), with: .output(""))
         // The step's reboot brings the host up on bookworm.
         host.onReboot { $0.answerRelease(.bookworm) }
-        let convergence = Convergence(playbook: Playbook([role], upgrades: UpgradePolicies(default: .none)), inventory: inventory,
-                                      connector: FakeConnector(["web1": host]), environment: [:], cache: nil,
-                                      key: ControllerKey(bytes: Data(repeating: 7, count: 32)), secretDigests: nil)
-        return (inventory, host, convergence)
+        let text = #"{"hosts": [{"name": "web1", "address": "192.0.2.10", "roles": ["web"], "vars": {"release": "\#(target)"}}]}"#
+        return try OneHostFleet(inventory: text, host: host, playbook: Playbook([role], upgrades: UpgradePolicies(default: .none)))
     }
 
     @Test func theStepRebootsThenTheRolesArePlannedOnTheNewRelease() async throws {
         let fleet = try Self.fleet()
-        let (result, events) = await RebootRunTests.apply(fleet)
+        let (result, events) = await fleet.apply()
         #expect(result.report.hosts.map(\.status) == [.changed], "\(result.report)")
         #expect(result.report.hosts.first?.changes == 3)
         #expect(fleet.host.reboots == 1)
@@ -62,7 +58,7 @@ import Testing
 
     @Test func aBlockedStepChangesNothing() async throws {
         let fleet = try Self.fleet(held: "php7.4-fpm\n")
-        let (result, _) = await RebootRunTests.apply(fleet)
+        let (result, _) = await fleet.apply()
         let report = try #require(result.report.hosts.first)
         #expect(report.status == .failed)
         #expect(report.failure?.message.contains("release:bookworm: the upgrade from bullseye to bookworm is blocked, and nothing was changed: held packages php7.4-fpm") == true,
