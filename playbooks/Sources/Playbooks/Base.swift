@@ -1,15 +1,18 @@
 import Converge
 
 /// What every host of the fleet has: the admins' accounts and keys, a hardened sshd,
-/// fail2ban banning addresses that fail SSH logins, time sync, log rotation and kernel
-/// network settings.
+/// fail2ban banning addresses that fail SSH logins, exim relaying the host's mail, the
+/// node exporter for the monitoring server, time sync, log rotation and kernel network
+/// settings.
 ///
 /// Vars: `admins` (`[{"name": "alice", "keys": ["ssh-ed25519 …"]}]`, or `"keyFile"`: a
 /// public key file on the controller), `admin_networks` (`["192.0.2.0/28"]`: addresses
 /// fail2ban never bans, the controllers' among them), `ntp_servers`
-/// (`["ntp1.example.net"]`), `sshd_options` (extra sshd_config lines), `somaxconn`.
+/// (`["ntp1.example.net"]`), `smarthost` (exim's `host::port` the hosts' mail goes to;
+/// none: no MTA), `sshd_options` (extra sshd_config lines), `somaxconn`.
 public let base = Role("base") { host in
     let release = Release(host)
+    let stack = Stack(host)
     let vars = try host.vars(as: BaseVars.self)
 
     Package("sudo")
@@ -70,6 +73,34 @@ public let base = Role("base") { host in
         """, requires: [.package("fail2ban")], notifies: [.service("fail2ban")])
     Service("fail2ban", running: true, enabled: true, reload: true)
 
+    // Mail: exim4 relays the host's own mail to the smarthost.
+    if let smarthost = vars.smarthost {
+        let relay = MailRelay(smarthost: smarthost, mailname: "\(host.name).\(stack.domain)", visibleDomain: stack.domain)
+        Directory("/etc/exim4", mode: 0o755)
+        File(MailRelay.settingsFile, content: .text(relay.settings), notifies: [.service("exim4")])
+        File("/etc/mailname", content: .text(relay.mailname + "\n"), notifies: [.service("exim4")])
+        for answer in relay.answers {
+            Debconf("exim4-config", answer.question, type: answer.type, value: answer.value,
+                    requires: [.file(MailRelay.settingsFile), .file("/etc/mailname")])
+        }
+        // After the answers, which come after the files they agree with.
+        Package("exim4-daemon-light", requires: relay.answers.map { .debconf($0.question) })
+        // Its init script runs update-exim4.conf on every start.
+        Service("exim4", running: true, enabled: true)
+    }
+
+    // Metrics: Prometheus' node exporter on the private address, for the monitoring
+    // role's server (none in jessie's archive).
+    if let flag = release.nodeExporterListenFlag {
+        Package("prometheus-node-exporter")
+        File("/etc/default/prometheus-node-exporter", content: """
+            # Managed by converge.
+            ARGS="\(flag)=\(try stack.privateAddress()):\(Stack.Port.nodeExporter)"
+
+            """, requires: [.package("prometheus-node-exporter")], notifies: [.service("prometheus-node-exporter")])
+        Service("prometheus-node-exporter", running: true, enabled: true)
+    }
+
     // Time: a container's clock is its machine's, and systemd-timesyncd refuses to run there.
     let ntp = vars.ntpServers ?? []
     if !host.isContainer {
@@ -118,6 +149,7 @@ struct BaseVars: Decodable {
     var adminNetworks: [String]?
     var ntpServers: [String]?
     var sshdOptions: [String]?
+    var smarthost: String?
     var somaxconn: Int?
 
     /// An admin: a name, and keys or a key file on the controller.
@@ -128,7 +160,7 @@ struct BaseVars: Decodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case admins, somaxconn
+        case admins, smarthost, somaxconn
         case adminNetworks = "admin_networks"
         case ntpServers = "ntp_servers"
         case sshdOptions = "sshd_options"

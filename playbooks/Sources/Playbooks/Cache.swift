@@ -77,11 +77,22 @@ func vcl(backends: [InventoryHost]) -> String {
 
         sub vcl_recv {
             set req.backend_hint = web.backend();
+            # The health page answers for now, never from the cache: HAProxy's checks ask
+            # for it, and a web host still converging answers 404.
+            if (req.url == "\(Stack.healthPath)") {
+                return (pass);
+            }
         }
 
         sub vcl_backend_response {
             # Which web host answered, for the logs and the end-to-end checks.
             set beresp.http.X-Backend = beresp.backend.name;
+            # An error is not kept: the next request asks a web host again.
+            if (beresp.status >= 400) {
+                set beresp.ttl = 0s;
+                set beresp.uncacheable = true;
+                return (deliver);
+            }
         }
 
         sub vcl_deliver {

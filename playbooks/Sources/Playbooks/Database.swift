@@ -126,6 +126,21 @@ public let database = Role("db") { host in
             requires: [.service(service), .file("/etc/mysql/converge/replication.sql")])
     }
 
+    // Nightly dumps of the shop's database: backup-manager's dated, gzipped dump in
+    // /var/archives (db1-mysql-shop.20261204.sql.gz), kept a week. Every db host makes its
+    // own, so the loss of one loses no backup; a replica's dump loads the primary nothing.
+    // Its settings are set in place in the file its package writes. No debconf answers:
+    // its config script reads them back from that file (and from its template, with
+    // uploads and CD burning on, before the file exists), so the file is the truth.
+    Package("backup-manager")
+    Lines(Backups.configuration, Backups.settings.map { key, value in
+        .line("export \(key)=\"\(value)\"", replacing: "^export \(key)=")
+    }, requires: [.package("backup-manager")])
+    // A timer: a minimal Debian has no cron.
+    SystemdTimer("backup-manager", onCalendar: "*-*-* 02:30:00", command: "/usr/sbin/backup-manager",
+                 description: "backup-manager: the nightly dump of \(Stack.database)",
+                 requires: [.lines(Backups.configuration), .service(service)])
+
     // Which master takes writes: keepalived's, with a writer address; else the primary.
     if master != nil, let floating {
         let writer = FloatingAddress(instance: "writer", address: floating, service: service, routerID: stack.databaseVRRPRouterID,
@@ -161,4 +176,28 @@ struct DatabaseVars: Decodable {
     var innodbBufferPoolSize: String?
 
     enum CodingKeys: String, CodingKey { case innodbBufferPoolSize = "innodb_buffer_pool_size" }
+}
+
+/// The db role's backups with backup-manager.
+enum Backups {
+    static let configuration = "/etc/backup-manager.conf"
+    /// Where the dumps go.
+    static let repository = "/var/archives"
+
+    /// The settings set in its configuration file, in order.
+    static let settings: KeyValuePairs<String, String> = [
+        "BM_REPOSITORY_ROOT": repository,
+        "BM_ARCHIVE_TTL": "7",
+        "BM_ARCHIVE_METHOD": "mysql",
+        // Root over MariaDB's socket (unix_socket authentication): no password to keep.
+        "BM_MYSQL_DATABASES": Stack.database,
+        "BM_MYSQL_ADMINLOGIN": "root",
+        "BM_MYSQL_ADMINPASS": "",
+        "BM_MYSQL_HOST": "localhost",
+        "BM_MYSQL_FILETYPE": "gzip",
+        // One consistent snapshot of InnoDB tables, without locking them.
+        "BM_MYSQL_EXTRA_OPTIONS": "--single-transaction",
+        "BM_UPLOAD_METHOD": "none",
+        "BM_BURNING_METHOD": "none",
+    ]
 }

@@ -15,7 +15,7 @@ extension Playbook {
     /// whose upgrades need a reboot (its C library, systemd, a kernel) reboots in its turn
     /// (``UpgradePolicies/RebootPolicy/whenNeeded``).
     public static let reference = Playbook(
-        [base, loadBalancer, cache, web, redis, database, storage],
+        [base, loadBalancer, cache, web, redis, database, storage, monitoring],
         name: "converge-playbooks", version: ConvergeBuild.version,
         rollout: Rollout(order: [Stack.Tier.lb, .cache, .web].map(\.rawValue)),
         upgrades: UpgradePolicies(default: .all, reboots: .whenNeeded))

@@ -25,6 +25,9 @@ public struct Stack: Sendable {
         public static let redisCache = 6379
         public static let redisSessions = 6380
         public static let mariadb = 3306
+        /// Prometheus' node exporter on every host, and the Prometheus server.
+        public static let nodeExporter = 9100
+        public static let prometheus = 9090
     }
 
     /// The page every tier's health checks ask for: answered by PHP without touching the
@@ -144,6 +147,33 @@ public struct Stack: Sendable {
 
     /// The GlusterFS volume (`volume` var).
     public var volume: String { host.vars["volume"].stringValue ?? Self.defaultVolume }
+
+    /// Where the web hosts mount the storage hosts' volume: the shop's static assets,
+    /// served as ``mediaURLPath``. Outside the document root, so no PHP runs from it.
+    public static let mediaDirectory = "/srv/shop/media"
+    /// The URL path the assets are served at.
+    public static let mediaURLPath = "/media/"
+
+    /// The volume as a GlusterFS client mounts it: from the first storage host, the others
+    /// named as backup servers of its volume file (a client mounting while the first is
+    /// down asks them). Nil without storage hosts.
+    public var mediaVolume: (device: String, options: [String])? {
+        let servers = members(of: .storage).map(\.address)
+        guard let first = servers.first else { return nil }
+        let backups = servers.dropFirst()
+        // Not `nofail`, with which mount.glusterfs reports success when it mounted nothing:
+        // a web host whose volume is unreachable at boot still boots (remote-fs.target
+        // fails, multi-user.target goes on), and its pages serve.
+        return ("\(first):/\(volume)",
+                ["defaults", "_netdev"] + (backups.isEmpty ? [] : ["backup-volfile-servers=" + backups.joined(separator: ":")]))
+    }
+}
+
+/// A role that cannot be evaluated for a host, and why: the host's plan fails with it.
+public struct StackError: Error, CustomStringConvertible {
+    public let description: String
+
+    public init(_ description: String) { self.description = description }
 }
 
 /// What differs between the Debian releases the stack runs on: package names, versions
@@ -197,6 +227,16 @@ public struct Release: Sendable {
 
     /// What fail2ban needs beside itself: its journal reader and nftables, or iptables.
     public var fail2banPackages: [String] { fail2banUsesNftables ? ["python3-systemd", "nftables"] : ["iptables"] }
+
+    /// How the node exporter is told its address: `--web.listen-address` from buster's 0.17
+    /// on, `-web.listen-address` in stretch's 0.13; nil on jessie, whose archive has none.
+    public var nodeExporterListenFlag: String? {
+        switch codename {
+        case "jessie": nil
+        case "stretch": "-web.listen-address"
+        default: "--web.listen-address"
+        }
+    }
 
     /// Whether time sync is its own package (Debian 11 and later); before, systemd has it.
     public var timesyncdIsPackage: Bool { sshdHasDropIns }

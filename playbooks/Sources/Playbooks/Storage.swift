@@ -24,7 +24,8 @@ public let storage = Role("storage") { host in
         Command(
             "gluster pool", others.map { "gluster peer probe \($0)" }.joined(separator: " && "),
             unless: "[ \"$(gluster pool list | grep -c -w Connected)\" -ge \(peers.count) ]",
-            retries: 30, delay: 2,
+            // The other storage hosts' glusterd may start minutes after this one's.
+            retries: 90, delay: 2,
             requires: [.service("glusterd")])
         if host.vars["gluster_volume"].boolValue != false {
             let bricks = peers.map { "\($0.address):\(brick)" }.joined(separator: " ")

@@ -19,7 +19,7 @@ public let web = Role("web") { host in
     for name in release.phpExtensions { Package(name) }
 
     // Modules and the FPM handler, enabled as a2enmod/a2enconf would: links in *-enabled.
-    for module in ["proxy.load", "proxy.conf", "proxy_fcgi.load", "setenvif.load", "setenvif.conf"] {
+    for module in ["proxy.load", "proxy.conf", "proxy_fcgi.load", "setenvif.load", "setenvif.conf", "headers.load"] {
         Symlink("/etc/apache2/mods-enabled/\(module)", target: "../mods-available/\(module)",
                 requires: [.package("apache2")], notifies: [.service("apache2")])
     }
@@ -37,6 +37,18 @@ public let web = Role("web") { host in
                 Require all granted
                 AllowOverride None
             </Directory>
+            # The shared assets, from the storage hosts' volume: files only, never PHP.
+            Alias \(Stack.mediaURLPath) \(Stack.mediaDirectory)/
+            <Directory \(Stack.mediaDirectory)>
+                Require all granted
+                AllowOverride None
+                Options None
+                <FilesMatch "\\.(php|phar|phtml)$">
+                    Require all denied
+                </FilesMatch>
+            </Directory>
+            # Which web host answered, for the tiers in front and for tests.
+            Header always set X-Web-Host "\(host.name)"
             ErrorLog ${APACHE_LOG_DIR}/shop-error.log
             CustomLog ${APACHE_LOG_DIR}/shop-access.log combined
         </VirtualHost>
@@ -82,6 +94,14 @@ public let web = Role("web") { host in
     Directory("/srv/shop", mode: 0o755)
     Directory("/srv/shop/public", mode: 0o755)
     File("/srv/shop/public/index.php", content: .text(shopPage))
+    if let volume = stack.mediaVolume {
+        Package("glusterfs-client")
+        // The storage hosts may be creating the volume in this same converge.
+        Mount(Stack.mediaDirectory, device: volume.device, type: "glusterfs", options: volume.options,
+              retries: 60, delay: 5, requires: [.directory("/srv/shop")])
+    } else {
+        Directory(Stack.mediaDirectory, mode: 0o755)
+    }
     File("/srv/shop/public\(Stack.healthPath)", content: "<?php\nheader('Cache-Control: no-store');\necho \"ok\\n\";\n")
     Directory("/var/log/shop", owner: "www-data", group: "adm", mode: 0o750, requires: [.package("apache2")])
 }

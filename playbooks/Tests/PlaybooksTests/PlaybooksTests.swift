@@ -112,6 +112,78 @@ import Testing
         #expect(ini.contains("tcp://10.231.1.41:6380?weight=1, tcp://10.231.1.42:6380?weight=1"))
     }
 
+    /// Every web host mounts the storage hosts' volume, asking the other storage hosts
+    /// when the first is down, and serves it at /media/, never as PHP.
+    @Test func webHostsServeTheSharedVolume() throws {
+        let resources = try web.resources(for: Fleet.lab.context(for: "web3", codename: "trixie"))
+        let mount = try #require(resources.compactMap { $0 as? Mount }.first)
+        #expect(mount.mountPoint == "/srv/shop/media" && mount.type == "glusterfs")
+        #expect(mount.device == "10.231.1.61:/media")
+        #expect(mount.fstabLine == "10.231.1.61:/media /srv/shop/media glusterfs defaults,_netdev,backup-volfile-servers=10.231.1.62:10.231.1.63 0 0")
+        #expect(mount.retries > 0)
+        let site = try #require(text(of: "/etc/apache2/sites-available/shop.conf", in: resources))
+        #expect(site.contains("Alias /media/ /srv/shop/media/\n"))
+        #expect(site.contains("<FilesMatch \"\\.(php|phar|phtml)$\">\n            Require all denied"))
+        #expect(site.contains("Header always set X-Web-Host \"web3\""))
+        #expect(resources.contains { ($0 as? Symlink)?.path == "/etc/apache2/mods-enabled/headers.load" })
+    }
+
+    /// exim relays every host's mail to the inventory's smarthost: the settings file first,
+    /// then debconf answered the same, then the package (whose reconfigure reads the file).
+    @Test func eximRelaysToTheSmarthost() throws {
+        let resources = try base.resources(for: Fleet.lab.context(for: "web2", codename: "bookworm"))
+        let settings = try #require(text(of: "/etc/exim4/update-exim4.conf.conf", in: resources))
+        #expect(settings.contains("dc_eximconfig_configtype='satellite'\n") && settings.contains("dc_smarthost='10.231.0.1::2525'\n"))
+        #expect(settings.contains("dc_local_interfaces='127.0.0.1'\n") && settings.contains("dc_readhost='shop.lab'\n"))
+        #expect(text(of: "/etc/mailname", in: resources) == "web2.shop.lab\n")
+        let answers = resources.compactMap { $0 as? Debconf }
+        #expect(answers.first { $0.question == "exim4/dc_smarthost" }?.value == "10.231.0.1::2525")
+        #expect(answers.allSatisfy { $0.package == "exim4-config" && $0.requires.contains(.file("/etc/exim4/update-exim4.conf.conf")) })
+        let exim = try #require(resources.compactMap { $0 as? Package }.first { $0.name == "exim4-daemon-light" })
+        #expect(exim.requires == answers.map(\.id))
+        // Without a smarthost, no MTA.
+        var fleet = Fleet.lab
+        fleet.hosts = fleet.hosts.map { host in
+            var host = host
+            host.vars = .object((host.vars.objectValue ?? [:]).filter { $0.key != "smarthost" })
+            return host
+        }
+        let none = try base.resources(for: fleet.context(for: "web2", codename: "bookworm"))
+        #expect(!none.contains { ($0 as? Package)?.name == "exim4-daemon-light" })
+    }
+
+    /// Every host's node exporter on its private address, scraped by the monitoring host's
+    /// Prometheus with the host's name; stretch's Prometheus 1.5 gets its own flags, and
+    /// jessie, with no Prometheus in its archive, an error naming the release.
+    @Test func prometheusScrapesEveryHost() throws {
+        let web = try base.resources(for: Fleet.lab.context(for: "web2", codename: "bullseye"))
+        #expect(text(of: "/etc/default/prometheus-node-exporter", in: web)?.contains(#"ARGS="--web.listen-address=10.231.1.32:9100""#) == true)
+        let server = try monitoring.resources(for: Fleet.lab.context(for: "storage3", codename: "bookworm"))
+        let config = try #require(text(of: "/etc/prometheus/prometheus.yml", in: server))
+        #expect(config.components(separatedBy: "- targets:").count - 1 == Fleet.lab.hosts.count)
+        #expect(config.contains("      - targets: ['10.231.1.11:9100']\n        labels:\n          host: 'lb1'\n"))
+        #expect(text(of: "/etc/default/prometheus", in: server)?.contains("--web.listen-address=10.231.1.63:9090 --storage.tsdb.retention.time=30d") == true)
+
+        let stretch = try monitoring.resources(for: Fleet.production.context(for: "storage2", codename: "stretch"))
+        #expect(text(of: "/etc/default/prometheus", in: stretch)?.contains("-web.listen-address=192.0.2.26:9090 -storage.local.retention=720h") == true)
+        #expect(text(of: "/etc/default/prometheus-node-exporter", in: try base.resources(for: Fleet.production.context(for: "db1", codename: "stretch")))?
+            .contains(#"ARGS="-web.listen-address=192.0.2.22:9100""#) == true)
+        #expect(!(try base.resources(for: Fleet.production.context(for: "web1", codename: "jessie"))).contains { ($0 as? Package)?.name == "prometheus-node-exporter" })
+        #expect(throws: StackError.self) { try monitoring.resources(for: Fleet.production.context(for: "storage1", codename: "jessie")) }
+    }
+
+    /// Every db host dumps the shop's database nightly with backup-manager, from a timer.
+    @Test func databaseHostsBackUpNightly() throws {
+        let resources = try database.resources(for: Fleet.lab.context(for: "db3", codename: "trixie"))
+        let lines = try #require(resources.compactMap { $0 as? Lines }.first { $0.path == "/etc/backup-manager.conf" })
+        #expect(lines.id == .lines("/etc/backup-manager.conf"))
+        let timer = try #require(resources.compactMap { $0 as? SystemdTimer }.first)
+        #expect(timer.name == "backup-manager" && timer.onCalendar == "*-*-* 02:30:00" && timer.command == "/usr/sbin/backup-manager")
+        let settings = lines.lines.filter { $0.kind == .present }.map(\.text)
+        #expect(settings.contains(#"export BM_ARCHIVE_METHOD="mysql""#) && settings.contains(#"export BM_UPLOAD_METHOD="none""#))
+        #expect(!resources.contains { $0 is Debconf })
+    }
+
     /// The primary creates the database and users; the two masters replicate from each
     /// other, each with its own GTID domain and auto-increment share; the replica follows
     /// the writer's address, read-only; keepalived keeps that address on the primary.
@@ -235,6 +307,14 @@ import Testing
                 let haproxy = plan.changes.first { $0.resource == .service("haproxy") }
                 #expect(haproxy?.operation == .ensureService(unit: "haproxy.service", running: true, enabled: true, refresh: "reload"))
             }
+            if member.name == "web1" {
+                // exim's settings file, then debconf answered as it says, then the package;
+                // the volume's client before its mount.
+                let settings = try #require(ids.firstIndex(of: "file:/etc/exim4/update-exim4.conf.conf"))
+                let answer = try #require(ids.firstIndex(of: "debconf:exim4/dc_smarthost"))
+                #expect(settings < answer && answer < ids.firstIndex(of: "package:exim4-daemon-light")!)
+                #expect(ids.firstIndex(of: "package:glusterfs-client")! < ids.lastIndex(of: "mount:/srv/shop/media")!)
+            }
             if member.name == "db1" {
                 #expect(ids.firstIndex(of: "service:mariadb")! < ids.firstIndex(of: "command:shop database")!)
             }
@@ -275,6 +355,17 @@ func blankState(for resources: [any Resource]) throws -> HostState {
         state.guards[name] = GuardState(createsExists: false, unlessStatus: 1)
     }
     for key in query.kernelSettings { state.kernelSettings[key] = "0" }
+    // Other facts as a blank host prints them: nothing mounted, fstab without the line, no
+    // debconf answers and the package not installed.
+    for name in query.facts.keys {
+        let output = switch name.prefix { $0 != ":" } {
+        case "mount": ""
+        case "fstab", "lines": "exists\nchanged\n+line\n"
+        case "debconf": "dpkg-status \n"
+        default: "unknown fact \(name): give blankState its blank output"
+        }
+        state.factOutputs[name] = FactOutput(stdout: output, stderr: "", exitStatus: 0)
+    }
     return state
 }
 
