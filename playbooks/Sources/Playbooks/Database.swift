@@ -195,8 +195,10 @@ enum Backups {
         "BM_MYSQL_ADMINPASS": "",
         "BM_MYSQL_HOST": "localhost",
         "BM_MYSQL_FILETYPE": "gzip",
-        // One consistent snapshot of InnoDB tables, without locking them.
-        "BM_MYSQL_EXTRA_OPTIONS": "--single-transaction",
+        // One consistent snapshot of InnoDB tables, without locking them; over the socket,
+        // which backup-manager's -hlocalhost -P3306 would not reach from MariaDB 11 on (its
+        // client takes a port to mean TCP, and MariaDB listens on the private address only).
+        "BM_MYSQL_EXTRA_OPTIONS": "--single-transaction --protocol=socket",
         "BM_UPLOAD_METHOD": "none",
         "BM_BURNING_METHOD": "none",
     ]
