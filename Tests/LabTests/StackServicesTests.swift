@@ -10,9 +10,12 @@ extension LabSuite.FleetTests {
     }
 
     /// A GET of `url` (certificate not checked): its headers, by lowercased name, and body;
-    /// nil when nothing answered within 3 s.
-    static func get(_ url: String) -> (headers: [String: String], body: String)? {
-        guard let result = try? run(["/usr/bin/curl", "-sk", "-D", "-", "--max-time", "3", url]), result.status == 0 else { return nil }
+    /// nil when nothing answered within `timeout` seconds.
+    static func get(_ url: String, timeout: Int = 3) -> (headers: [String: String], body: String)? {
+        guard let result = try? run(["/usr/bin/curl", "-sk", "-D", "-", "--max-time", "\(timeout)", url]), result.status == 0 else {
+            return nil
+        }
+        // HTTP ends lines with CRLF, which Swift takes for one Character: drop the CRs first.
         let text = result.stdout.replacingOccurrences(of: "\r", with: "")
         guard let end = text.range(of: "\n\n") else { return nil }
         var headers: [String: String] = [:]

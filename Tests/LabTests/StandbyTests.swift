@@ -6,16 +6,7 @@ extension LabSuite.FleetTests {
     /// A response header of `url` (fetched with curl, certificate not checked); nil when
     /// nothing answered within a second.
     static func header(_ name: String, of url: String) -> String? {
-        guard let result = try? run(["/usr/bin/curl", "-sk", "-o", "/dev/null", "-D", "-", "--max-time", "1", url]),
-              result.status == 0 else { return nil }
-        // HTTP ends lines with CRLF, which Swift takes for one Character: drop the CRs first.
-        for line in result.stdout.replacingOccurrences(of: "\r", with: "").split(separator: "\n") {
-            let parts = line.split(separator: ":", maxSplits: 1)
-            if parts.count == 2, parts[0].lowercased() == name.lowercased() {
-                return parts[1].trimmingCharacters(in: .whitespacesAndNewlines)
-            }
-        }
-        return nil
+        get(url, timeout: 1)?.headers[name.lowercased()]
     }
 
     /// Asks `url` every 200 ms until its header `name` is `value`, up to `limit`; how long
