@@ -10,7 +10,7 @@ let package = Package(
         // and the modules its tests may use (planning with recorded facts, a fake connection).
         // The `converge` binary itself is built by such a package: playbooks/ for this one.
         .library(name: "Converge", targets: [
-            "Converge", "Resources", "Shell", "Facts", "Inventory", "Planner", "Fleet", "SSH", "Drift",
+            "Converge", "Resources", "Shell", "Facts", "Inventory", "Planner", "Secrets", "Fleet", "SSH", "Drift",
         ]),
     ],
     dependencies: [
@@ -46,10 +46,13 @@ let package = Package(
         // what they plan in: the facts they need, the changes and operations they make.
         .target(name: "Resources", dependencies: ["Facts", "Shell", .product(name: "Crypto", package: "swift-crypto")]),
         // Desired resources + facts -> a plan of changes, and the script that applies it.
-        .target(name: "Planner", dependencies: [
-            "Resources", "Facts", "Shell", .product(name: "Crypto", package: "swift-crypto"),
+        .target(name: "Secrets", dependencies: [
+            "Resources", "Inventory", .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "X509", package: "swift-certificates"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
+        ]),
+        .target(name: "Planner", dependencies: [
+            "Resources", "Facts", "Shell", "Secrets", .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The drift report: desired-state drift, fleet discrepancies, support status; its renderers.
         .target(name: "Drift", dependencies: ["Facts"]),
@@ -57,14 +60,14 @@ let package = Package(
         .target(name: "DriftHistory", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
         // Working across the fleet: connecting to inventory hosts, many at a time.
         .target(name: "Fleet", dependencies: [
-            "SSH", "Inventory", "Facts", "Resources", "Planner", "Shell", "Drift", "DriftHistory",
+            "SSH", "Inventory", "Facts", "Resources", "Planner", "Secrets", "Shell", "Drift", "DriftHistory",
             .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
         ]),
         // The command line as a library: every subcommand, run with a playbook's roles.
         .target(
             name: "Converge",
             dependencies: [
-                "SSH", "Inventory", "Facts", "Resources", "Shell", "Fleet", "Planner", "Drift", "DriftHistory",
+                "SSH", "Inventory", "Facts", "Resources", "Shell", "Fleet", "Planner", "Secrets", "Drift", "DriftHistory",
                 "AnsibleInventory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -85,11 +88,14 @@ let package = Package(
             "DriftHistory", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "ResourcesTests", dependencies: ["Resources"]),
-        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Resources", "Facts", "Shell", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "SecretsTests", dependencies: ["Secrets", "Resources", "Inventory"]),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "Resources", "Secrets", "Facts", "Shell", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ConvergeCommandTests", dependencies: [
             "Converge", "Fleet", "Drift", "Facts", "Inventory", "Planner", "Resources", "SSH", "TestSupport",
         ]),
         .testTarget(name: "FleetTests", dependencies: ["Fleet", "Inventory", "Planner", "Resources", "SSH", "Facts", "Drift", "TestSupport"]),
-        .testTarget(name: "LabTests", dependencies: ["SSH", "Inventory", "Facts", "Fleet", "Shell", "TestSupport"]),
+        .testTarget(name: "LabTests", dependencies: [
+            "SSH", "Inventory", "Facts", "Fleet", "Shell", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
     ]
 )

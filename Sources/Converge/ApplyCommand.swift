@@ -3,6 +3,7 @@ import Fleet
 import Foundation
 import Inventory
 import Planner
+import Secrets
 
 /// `converge apply` (and plain `converge INVENTORY`): plan every host, then apply the changes.
 struct ApplyCommand: AsyncParsableCommand {
@@ -45,6 +46,11 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-rollout"), help: "Change every host at once: none waits for a turn or is drained.")
     var noRollout = false
 
+    @Option(name: .customLong("plan-inventory"),
+            help: ArgumentHelp("Apply a saved plan with this inventory rather than the one it was made from (another controller's checkout).",
+                               valueName: "file"))
+    var planInventory: String?
+
     @Option(name: .customLong("step-timeout"),
             help: ArgumentHelp("Seconds one step (an install, a command) may take on a host before it is stopped.", valueName: "seconds"))
     var stepTimeout = ApplyOptions().stepTimeout
@@ -61,10 +67,10 @@ struct ApplyCommand: AsyncParsableCommand {
     func run() async throws {
         let convergence: Convergence
         let work: [(host: Inventory.Host, prepare: FleetApply.Prepare)]
-        if let saved = try SavedPlan.load(fleet.inventory) {
+        if let saved = try SavedPlan.load(fleet.inventory, inventory: planInventory) {
             // Exactly the saved changes, on the hosts it names, if they have not changed since.
-            let inventory = try Inventory.load(contentsOf: saved.inventoryPath)
-            convergence = Convergence(playbook: Playbook.current, inventory: inventory)
+            let inventory = saved.inventory
+            convergence = Convergence(playbook: Playbook.current, inventory: inventory, secrets: saved.secrets)
             let selected = Set(try inventory.hosts(matching: fleet.selectors).map(\.name))
             work = try saved.plan.hosts.filter { selected.contains($0.host) }.map { hostPlan in
                 guard let host = inventory.host(named: hostPlan.host) else {
@@ -73,6 +79,9 @@ struct ApplyCommand: AsyncParsableCommand {
                 return (host, { [convergence] run in try await convergence.resume(hostPlan, on: host, in: run) })
             }
         } else {
+            if planInventory != nil {
+                throw ValidationError("--plan-inventory is for a plan saved by `converge plan --out`; \(fleet.inventory) is not one")
+            }
             let (inventory, hosts) = try fleet.selectedHosts()
             convergence = try Convergence.checkingRoles(of: hosts, in: inventory)
             work = hosts.map { host in (host, { [convergence] run in try await convergence.plan(host, refreshingStaleLists: true, in: run) }) }
@@ -113,27 +122,43 @@ extension OutputOptions {
 struct SavedPlan {
     var plan: Plan
     var inventoryPath: String
+    var inventory: Inventory
+    /// The inventory's secrets, whose store holds the team's plan key the plan was signed with.
+    var secrets: SecretReader
 
     /// The plan in `path`, or nil when the file is not a saved plan (but, say, an inventory).
     ///
-    /// - Throws: when the plan was edited or made by another controller (its signature does
-    ///   not check with this controller's key), or an operation in it is not one a plan
-    ///   makes (a bad path, name or mode).
-    static func load(_ path: String) throws -> SavedPlan? {
+    /// - Parameter inventoryPath: The inventory to apply it with; the one it was made from
+    ///   by default (which another controller's checkout may hold elsewhere).
+    /// - Throws: when the plan was edited or signed with another team's key (its signature
+    ///   does not check with the plan key in the inventory's store), or an operation in it
+    ///   is not one a plan makes (a bad path, name or mode).
+    static func load(_ path: String, inventory inventoryPath: String?) throws -> SavedPlan? {
         guard let data = FileManager.default.contents(atPath: path),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               object["schema"] as? String == Plan.schema else { return nil }
+        let unverified: Plan
+        do {
+            unverified = try Plan(jsonData: data)
+        } catch {
+            throw CommandFailure(["\(path): \(error)"])
+        }
+        guard let inventoryPath = inventoryPath ?? unverified.inventory else {
+            throw CommandFailure(["\(path): the plan does not say which inventory it was made from: give it with --plan-inventory FILE"])
+        }
+        guard FileManager.default.fileExists(atPath: inventoryPath) else {
+            throw CommandFailure(["\(path): the plan was made from the inventory \(inventoryPath), which is not on this controller: give yours with --plan-inventory FILE"])
+        }
+        let inventory = try Inventory.load(contentsOf: inventoryPath)
+        let secrets = SecretReader(inventory: inventory)
         let plan: Plan
         do {
-            plan = try Plan(jsonData: data, verifiedWith: try ControllerKey.load())
+            plan = try Plan(jsonData: data, verifiedWith: try secrets.planKey())
             for host in plan.hosts { try host.validateOperations() }
         } catch {
             throw CommandFailure(["\(path): \(error)"])
         }
-        guard let inventory = plan.inventory else {
-            throw CommandFailure(["\(path): the plan does not say which inventory it was made from"])
-        }
-        return SavedPlan(plan: plan, inventoryPath: inventory)
+        return SavedPlan(plan: plan, inventoryPath: inventoryPath, inventory: inventory, secrets: secrets)
     }
 }
 

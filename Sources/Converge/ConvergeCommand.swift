@@ -24,7 +24,7 @@ public struct ConvergeCommand: AsyncParsableCommand {
             subcommands: [
                 ApplyCommand.self, PlanCommand.self, DriftCommand.self, BootstrapCommand.self, FactsCommand.self,
                 RolesCommand.self, InitCommand.self, ImportAnsibleCommand.self, ExecCommand.self,
-                CompletionsCommand.self,
+                SecretsCommand.self, CompletionsCommand.self,
             ],
             defaultSubcommand: ApplyCommand.self
         )

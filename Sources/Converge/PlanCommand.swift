@@ -2,6 +2,7 @@ import ArgumentParser
 import Fleet
 import Foundation
 import Planner
+import Resources
 
 /// `converge plan`: what converging would change on each host, changing nothing.
 struct PlanCommand: AsyncParsableCommand {
@@ -37,8 +38,16 @@ struct PlanCommand: AsyncParsableCommand {
         let (result, rollout) = await convergence.plan(hosts, with: runner)
         let plan = Plan(hosts: result.values, inventory: URL(fileURLWithPath: fleet.inventory).standardizedFileURL.path)
 
-        // Signed with this controller's key: `converge apply` refuses it once edited.
-        if let out { try FileOutput.write(try plan.jsonData(signedWith: ControllerKey.load()), to: out) }
+        // Signed with the team's plan key: any team controller applies it, none once edited.
+        if let out {
+            let key: PlanKey
+            do {
+                key = try convergence.secrets.planKey()
+            } catch {
+                throw CommandFailure(["\(fleet.inventory): cannot sign the plan: \(error)"])
+            }
+            try FileOutput.write(try plan.jsonData(signedWith: key), to: out)
+        }
         let failures = result.hosts.compactMap(\.report.failure)
         if !output.json {
             print(PlanRenderer.render(plan), terminator: "")

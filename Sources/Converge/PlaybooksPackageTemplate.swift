@@ -195,6 +195,7 @@ public struct PlaybooksPackageTemplate: Sendable {
     var inventory: String {
         """
         {
+          "secrets": "../secrets",
           "ssh": {
             "user": "root",
             "hostKeyPolicy": "strict"
@@ -234,6 +235,14 @@ public struct PlaybooksPackageTemplate: Sendable {
         `Playbook.fleet`. The compiler checks every resource; `swift test` fails when an
         inventory names a role the playbook does not define, and so does
         `converge roles inventory/*.json`.
+
+        ## Secrets
+
+        The team's secrets are kept in `secrets/`, encrypted with age to every member's SSH
+        key (`apt-get install age`): `converge secrets init` makes the store for your key,
+        `converge secrets rekey --add-recipient KEY.pub` adds a member or CI, and roles read
+        `Secret.stored("NAME", generatedAs: .password(length: 32))`. Commit `secrets/`; never a
+        plaintext secret.
 
         ## Upgrading converge
 

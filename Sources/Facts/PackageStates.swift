@@ -268,6 +268,11 @@ public struct AptListsFact: Fact {
         """
     }
 
+    /// The fact's output without its `now` line: what stays the same while the lists do.
+    public func withoutClock(_ output: String) -> String {
+        lines(of: output).filter { !$0.hasPrefix("now ") }.joined(separator: "\n")
+    }
+
     /// `indexes N`, `stamp T` or one `index T` per index file, `now T`.
     public func parse(_ output: String) throws -> AptLists {
         var values = [String: Int]()

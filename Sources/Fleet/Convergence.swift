@@ -4,6 +4,7 @@ import Logging
 import Inventory
 import Planner
 import Resources
+import Secrets
 import Shell
 import SSH
 
@@ -32,33 +33,27 @@ public struct Convergence: Sendable {
     private let inventoryFile: String
     let environment: [String: String]
     let cache: RoleFactsCache?
-    private let key: Result<ControllerKey, ControllerKeyError>
-    let secretDigests: SecretDigestStore?
+    /// The run's secrets: the inventory's store, environment variables, controller files.
+    public let secrets: SecretReader
+    /// The key given for this run's digests, e.g. in tests; else the team's (``SecretReader/planKey()``).
+    private let givenKey: PlanKey?
+    /// Keys this run's digests when the inventory has no store (they are then only shown).
+    private let runKey = PlanKey.random()
 
     /// - Parameters:
     ///   - playbook: the roles, by the names the inventory uses.
     ///   - inventory: the whole inventory, which roles see as ``HostContext/inventoryHosts``
     ///     (every host, not only those being converged).
     ///   - cache: remembers each host's role facts between runs; nil always asks the host first.
-    ///   - key: keys the digests of secret contents; the controller's own (``ControllerKey/load(environment:)``) by default.
-    ///   - secretDigests: where plans and applies record the SHA-256 of the secret files a
-    ///     host holds, for drift sweeps without the secrets; nil records none.
+    ///   - secrets: reads the secrets the roles use; by default the inventory's store with
+    ///     the user's keys (``SecretReader/init(inventory:environment:)``).
+    ///   - key: keys the digests of secret contents; the team's plan key by default.
     public init(playbook: Playbook, inventory: Inventory, connector: any HostConnecting = HostConnector(),
                 environment: [String: String] = ProcessInfo.processInfo.environment,
-                cache: RoleFactsCache? = RoleFactsCache(), key: ControllerKey? = nil,
-                secretDigests: SecretDigestStore? = SecretDigestStore()) {
+                cache: RoleFactsCache? = RoleFactsCache(), secrets: SecretReader? = nil, key: PlanKey? = nil) {
         self.connector = connector
-        if let key {
-            self.key = .success(key)
-        } else {
-            do {
-                self.key = .success(try ControllerKey.load(environment: environment))
-            } catch let error as ControllerKeyError {
-                self.key = .failure(error)
-            } catch {
-                self.key = .failure(ControllerKeyError(path: "", message: "\(error)"))
-            }
-        }
+        self.secrets = secrets ?? SecretReader(inventory: inventory, environment: environment)
+        self.givenKey = key
         self.playbook = playbook
         self.fleet = inventory.hosts
         self.inventoryHosts = inventory.hosts.map {
@@ -67,7 +62,6 @@ public struct Convergence: Sendable {
         self.inventoryFile = inventory.file
         self.environment = environment
         self.cache = cache
-        self.secretDigests = secretDigests
     }
 
     /// A host with its open session and the plan made from its current state.
@@ -103,7 +97,7 @@ public struct Convergence: Sendable {
     ///   given the connection to cut on a second interruption.
     public func plan(_ host: Inventory.Host, options: PlanOptions = PlanOptions(), refreshingStaleLists: Bool = false,
                      in run: HostRun? = nil) async throws -> PlannedHost {
-        let key = try controllerKey(for: host)
+        let key = try digestKey(for: host)
         let baseline = try packageBaseline(of: host)
         let connection = try await connect(host, in: run)
         do {
@@ -150,9 +144,8 @@ public struct Convergence: Sendable {
                 resources = fresh
             }
             run?.enter(.plan)
-            let secrets = try SecretValues(resolving: resources!, key: key, environment: environment)
+            let secrets = try SecretValues(resolving: resources!, with: self.secrets, key: key)
             let plan = try Planner.plan(host: host.name, resources: resources!, state: state!, secrets: secrets, options: options)
-            secretDigests?.record(SecretDigestStore.digests(unchangedBy: plan, resources: resources!, state: state!), of: host)
             return PlannedHost(host: host, connection: connection, plan: plan, secrets: secrets,
                                healthChecks: try healthChecks(for: host, context: roleFacts!),
                                drains: try drains(for: host, context: roleFacts!), drainedBy: drainedBy,
@@ -167,7 +160,7 @@ public struct Convergence: Sendable {
     /// Reconnects to the host a saved plan was made for and checks that nothing changed
     /// since: the state its resources are in must still have the plan's fingerprint.
     public func resume(_ plan: HostPlan, on host: Inventory.Host, in run: HostRun? = nil) async throws -> PlannedHost {
-        let key = try controllerKey(for: host)
+        let key = try digestKey(for: host)
         let connection = try await connect(host, in: run)
         run?.enter(.facts)
         var probe = FactProbe()
@@ -183,7 +176,7 @@ public struct Convergence: Sendable {
                 throw HostFailure(host: host.name, phase: "plan",
                                   message: "the host changed since the plan was made; make a new plan with `converge plan`")
             }
-            let secrets = try SecretValues(resolving: plan, key: key, environment: environment)
+            let secrets = try SecretValues(resolving: plan, with: self.secrets, key: key)
             let roleFacts = try roleKeys.roleFacts(from: results)
             return PlannedHost(host: host, connection: connection, plan: plan, secrets: secrets,
                                healthChecks: try healthChecks(for: host, context: roleFacts),
@@ -230,7 +223,6 @@ public struct Convergence: Sendable {
             result.exit = ApplyResult.Exit(status: run.exitStatus, signal: run.exitSignal,
                                            stderr: String(run.stderrText.suffix(4000)))
         }
-        secretDigests?.record(SecretDigestStore.digests(writtenBy: planned.plan, result: result, secrets: planned.secrets), of: planned.host)
         return result
     }
 
@@ -321,9 +313,14 @@ public struct Convergence: Sendable {
         return connection
     }
 
-    func controllerKey(for host: Inventory.Host) throws -> ControllerKey {
+    /// The key of the digests that stand for `host`'s secret contents: the team's plan key
+    /// when the inventory has a store, so that a saved plan's digests check on any team
+    /// controller; else one made for this run.
+    func digestKey(for host: Inventory.Host) throws -> PlanKey {
+        if let givenKey { return givenKey }
+        guard secrets.store != nil else { return runKey }
         do {
-            return try key.get()
+            return try secrets.planKey()
         } catch {
             throw HostFailure(host: host.name, phase: "config", message: error.description)
         }

@@ -19,8 +19,8 @@ public struct SweptHost: Sendable {
     public let managedPackages: Set<String>
     /// The files the playbooks declare for the host.
     public let managedFiles: Set<String>
-    /// The secret files whose secret was not at hand, checked against the digest recorded
-    /// when converge last wrote or saw them (``SecretDigestStore``). Secret files whose
+    /// The secret files whose secret was not at hand, checked against the digest the host
+    /// recorded when converge last wrote them (``SecretDigestsFact``). Secret files whose
     /// secret could be read are planned like any file, and are not here.
     public let secretChecks: [SecretFileCheck]
 }
@@ -31,9 +31,10 @@ public struct SecretFileCheck: Sendable, Hashable {
     public enum Outcome: Sendable, Hashable {
         /// The host's file has the recorded digest.
         case matches
-        /// The host's file has another content than converge last wrote or saw.
+        /// The host's file has another content than converge last wrote.
         case differs
-        /// No digest was ever recorded for the file on this host, so nothing tells.
+        /// The host has no digest for the file (converge has not written it since it
+        /// began recording them), so nothing tells.
         case noRecord
     }
 
@@ -51,13 +52,15 @@ extension Convergence {
     /// no secret is generated and no digest recorded; only the role facts cache is kept
     /// up to date, as a plan does.
     ///
-    /// A secret that cannot be read (its variable unset, its file absent) does not fail
-    /// the sweep: its file is planned without content, and its content compared with the
-    /// digest ``SecretDigestStore`` recorded (``SweptHost/secretChecks``).
+    /// A secret that cannot be read (its variable unset, its file absent, a store this
+    /// user's keys do not open) does not fail the sweep: its file is planned without
+    /// content, and its content compared with the digest the host recorded when converge
+    /// wrote it (``SecretDigestsFact``, ``SweptHost/secretChecks``).
     ///
     /// - Throws: ``HostFailure`` naming the host and the phase (connect, facts, roles, plan).
     public func sweep(_ host: Inventory.Host, options: PlanOptions = PlanOptions(), in run: HostRun? = nil) async throws -> SweptHost {
-        let key = try controllerKey(for: host)
+        // A sweep needs no store key: without one, store secrets are judged by the host's digests.
+        let key = (try? digestKey(for: host)) ?? PlanKey.random()
         let connection = try await connect(host, in: run)
         run?.enter(.facts)
         do {
@@ -71,7 +74,7 @@ extension Convergence {
     }
 
     private func sweep(
-        _ host: Inventory.Host, on connection: any HostConnection, key: ControllerKey, options: PlanOptions
+        _ host: Inventory.Host, on connection: any HostConnection, key: PlanKey, options: PlanOptions
     ) async throws -> SweptHost {
         do {
             // As plan(_:options:): the roles evaluated with the cached role facts, checked
@@ -83,6 +86,7 @@ extension Convergence {
             // The release's command is the host facts' own, run once for both.
             let roleFactKeys = RoleFacts.add(to: &probe)
             let maintenanceKeys = MaintenanceFacts.add(to: &probe)
+            let recordedKey = probe.add(SecretDigestsFact())
             let stateKeys = try resources.map { try HostStateQuery(resources: $0).add(to: &probe) }
             let results = probe.results(from: try await probeOutput(probe.script, on: connection, host: host))
             let facts = try factKeys.facts(from: results)
@@ -100,9 +104,9 @@ extension Convergence {
             }
 
             let (planned, unreadable) = withoutUnreadableSecrets(resources!)
-            let secrets = try SecretValues(resolving: planned, key: key, environment: environment)
+            let secrets = try SecretValues(resolving: planned, with: self.secrets, key: key)
             let plan = try Planner.plan(host: host.name, resources: planned, state: state!, secrets: secrets, options: options)
-            let recorded = secretDigests?.digests(of: host) ?? [:]
+            let recorded = try results.value(for: recordedKey)
             let checks = unreadable.compactMap { file -> SecretFileCheck? in
                 // A missing file is the planner's: it plans to create it.
                 guard let current = state!.paths[file.path], current.kind == .file, let sha256 = current.sha256 else { return nil }
@@ -133,13 +137,7 @@ extension Convergence {
         var unreadable: [File] = []
         let planned = resources.map { resource -> any Resource in
             guard var file = resource as? File, case .secret(let text) = file.content else { return resource }
-            let readable = text.secrets.allSatisfy { secret in
-                switch secret.source {
-                case .environment(let name): environment[name] != nil
-                case .file(let path): FileManager.default.isReadableFile(atPath: path)
-                }
-            }
-            if readable { return resource }
+            if text.secrets.allSatisfy(secrets.canRead) { return resource }
             unreadable.append(file)
             file.content = nil
             return file

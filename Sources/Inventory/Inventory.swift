@@ -38,12 +38,13 @@ import Foundation
 ///
 /// ### Top level
 ///
-/// | Key      | Type                       | Required | Meaning                                  |
-/// |----------|----------------------------|----------|------------------------------------------|
-/// | `ssh`    | SSH settings               | no       | Defaults for every host                  |
-/// | `vars`   | object                     | no       | Vars every host gets                     |
-/// | `groups` | object: group name → group | no       | Vars, roles and SSH settings per group   |
-/// | `hosts`  | array of hosts             | yes      | The fleet, in order                      |
+/// | Key       | Type                       | Required | Meaning                                  |
+/// |-----------|----------------------------|----------|------------------------------------------|
+/// | `secrets` | path                       | no       | The team's secret store (a directory)    |
+/// | `ssh`     | SSH settings               | no       | Defaults for every host                  |
+/// | `vars`    | object                     | no       | Vars every host gets                     |
+/// | `groups`  | object: group name → group | no       | Vars, roles and SSH settings per group   |
+/// | `hosts`   | array of hosts             | yes      | The fleet, in order                      |
 ///
 /// ### Host
 ///
@@ -131,6 +132,10 @@ public struct Inventory: Sendable {
     public let source: [UInt8]
     /// The parsed file, with a source range for every value.
     public let document: JSONNode
+    /// The team's secret store (`secrets`, a directory relative to the inventory's): the
+    /// age-encrypted secrets and the plan key every controller of the team shares. Nil
+    /// when the inventory names none.
+    public let secretStore: String?
     /// The top-level `vars`, as written.
     public let vars: JSONObject
     /// The top-level `ssh` settings, as written.
@@ -231,6 +236,7 @@ public struct Inventory: Sendable {
         self.baseDirectory = baseDirectory
         self.source = bytes
         self.document = document
+        self.secretStore = declaration.secretStore
         self.vars = declaration.vars
         self.ssh = declaration.ssh
         self.groups = groups

@@ -35,6 +35,7 @@ struct HostDeclaration {
 
 /// The inventory as written: validated, paths resolved, nothing merged yet.
 struct InventoryDeclaration {
+    var secretStore: String?
     var vars = JSONObject()
     var ssh = SSHOverrides()
     var groups: [Inventory.Group] = []
@@ -52,7 +53,7 @@ struct InventoryDecoder {
     let baseDirectory: String
     let homeDirectory: String
 
-    static let topLevelKeys = ["ssh", "vars", "groups", "hosts"]
+    static let topLevelKeys = ["secrets", "ssh", "vars", "groups", "hosts"]
     static let hostKeys = ["name", "address", "port", "user", "groups", "roles", "vars", "ssh"]
     static let groupKeys = ["vars", "roles", "ssh"]
     static let sshKeys = [
@@ -70,6 +71,9 @@ struct InventoryDecoder {
         let members = try self.members(
             of: root, at: .root, allowed: Self.topLevelKeys, expected: "an object at the top level")
         var declaration = InventoryDeclaration()
+        if let member = members["secrets"] {
+            declaration.secretStore = try self.path(member.value, at: ValuePath.root.key("secrets"))
+        }
         if let member = members["ssh"] {
             declaration.ssh = try sshOverrides(member.value, at: ValuePath.root.key("ssh"), isHost: false)
         }

@@ -63,7 +63,7 @@ public struct Plan: Codable, Hashable, Sendable {
     /// connects to its hosts with that inventory's settings.
     public var inventory: String?
     public var hosts: [HostPlan]
-    /// The controller key's digest of the document without this field; nil when unsigned.
+    /// The team's plan key's digest of the document without this field; nil when unsigned.
     public var signature: String?
 
     public init(hosts: [HostPlan], inventory: String? = nil, createdAt: Date = Date()) {
@@ -75,7 +75,7 @@ public struct Plan: Codable, Hashable, Sendable {
     }
 
     /// The plan as pretty-printed JSON with sorted keys; signed with `key` when given.
-    public func jsonData(signedWith key: ControllerKey? = nil) throws -> Data {
+    public func jsonData(signedWith key: PlanKey? = nil) throws -> Data {
         var document = self
         document.signature = nil
         if let key { document.signature = key.digest(try document.canonicalData()) }
@@ -98,15 +98,15 @@ public struct Plan: Codable, Hashable, Sendable {
     /// Reads a saved plan and checks its signature with `key`.
     ///
     /// - Throws: ``PlanDocumentError`` when it is unsigned, was edited, or was signed with
-    ///   another controller's key; as ``init(jsonData:)`` otherwise.
-    public init(jsonData data: Data, verifiedWith key: ControllerKey) throws {
+    ///   another team's key; as ``init(jsonData:)`` otherwise.
+    public init(jsonData data: Data, verifiedWith key: PlanKey) throws {
         try self.init(jsonData: data)
         guard let signature else {
             throw PlanDocumentError(message: "the plan is not signed: make it with `converge plan --out`")
         }
         guard key.verifies(signature, of: try canonicalData()) else {
             throw PlanDocumentError(
-                message: "the plan was changed after `converge plan` wrote it (or another controller made it): refusing it")
+                message: "the plan was changed after `converge plan` wrote it (or another team's key signed it): refusing it")
         }
     }
 
@@ -193,7 +193,7 @@ extension HostOperation {
         case .makeSymlink(let path, let target):
             try validatePath(path, of: id)
             if target.isEmpty || target.contains("\0") || target.contains("\n") { throw .invalid(id, "not a symlink target") }
-        case .removePath(let path, _):
+        case .removePath(let path, _), .recordSecretDigest(let path):
             try validatePath(path, of: id)
         case .createUser(let name, _, let group, let groups, let home, let shell, _),
              .modifyUser(let name, _, let group, let groups, let home, let shell):

@@ -3,46 +3,54 @@ import Foundation
 /// A secret value that lives on the controller, never in a playbook, a plan or a log.
 ///
 /// It is read at plan time (and again at apply time from a saved plan, which keeps only
-/// the ``source`` and the content's SHA-256), so the value itself is never written down.
+/// the ``source`` and the content's keyed digest), so the value itself is never written down.
 ///
 /// ```swift
-/// File("/etc/app/db-password", content: .secret(.environment("DB_PASSWORD")))
-/// File("/etc/app/tls.key", content: .secret(.file("/etc/converge/secrets/tls.key")))
+/// File("/etc/app/db-password", content: .secret(.stored("db-password", generatedAs: .password(length: 32))))
+/// File("/etc/app/token", content: .secret(.environment("APP_TOKEN")))
 /// ```
 public struct Secret: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Where the controller reads the secret from.
     public enum Source: Sendable, Hashable, Codable, CustomStringConvertible {
+        /// A secret of the team's store (the inventory's `secrets`), by name: encrypted in
+        /// the playbooks repository, the same for every controller of the team.
+        case store(String)
         /// An environment variable of the controller process; its value's UTF-8 bytes.
         case environment(String)
-        /// A file on the controller, read as bytes.
+        /// A file on the controller, read as bytes: outside the repository, which keeps
+        /// no plaintext secret.
         case file(String)
 
         public var description: String {
             switch self {
+            case .store(let name): "secret store entry \(name)"
             case .environment(let name): "environment variable \(name)"
             case .file(let path): "file \(path)"
             }
         }
 
-        private enum CodingKeys: String, CodingKey { case environment, file }
+        private enum CodingKeys: String, CodingKey { case store, environment, file }
 
-        // {"environment": "NAME"} or {"file": "/path"}, rather than the synthesized `_0` form.
+        // {"store": "NAME"}, {"environment": "NAME"} or {"file": "/path"}, rather than the synthesized `_0` form.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            if let name = try container.decodeIfPresent(String.self, forKey: .environment) {
+            if let name = try container.decodeIfPresent(String.self, forKey: .store) {
+                self = .store(name)
+            } else if let name = try container.decodeIfPresent(String.self, forKey: .environment) {
                 self = .environment(name)
             } else if let path = try container.decodeIfPresent(String.self, forKey: .file) {
                 self = .file(path)
             } else {
                 throw DecodingError.dataCorrupted(.init(
                     codingPath: decoder.codingPath,
-                    debugDescription: "a secret source needs \"environment\" or \"file\""))
+                    debugDescription: "a secret source needs \"store\", \"environment\" or \"file\""))
             }
         }
 
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             switch self {
+            case .store(let name): try container.encode(name, forKey: .store)
             case .environment(let name): try container.encode(name, forKey: .environment)
             case .file(let path): try container.encode(path, forKey: .file)
             }
@@ -50,11 +58,11 @@ public struct Secret: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     public var source: Source
-    /// How converge makes the secret when its file does not exist yet (on the first run);
-    /// nil when it must exist. Only for ``Source/file(_:)`` sources.
+    /// How converge makes the secret when the store does not have it yet (on the first
+    /// run); nil when it must exist. Only for ``Source/store(_:)`` sources.
     public var generator: Generator?
 
-    /// A secret converge can make itself, once, on the controller.
+    /// A secret converge can make itself, once, into the team's store.
     public enum Generator: Sendable, Hashable, Codable, CustomStringConvertible {
         /// `length` random letters and digits.
         case password(length: Int)
@@ -75,41 +83,23 @@ public struct Secret: Sendable, Hashable, Codable, CustomStringConvertible {
         self.generator = generator
     }
 
+    /// The secret `name` of the team's store; with a `generator`, made there (encrypted)
+    /// the first time a controller needs it, then the same for every controller.
+    public static func stored(_ name: String, generatedAs generator: Generator? = nil) -> Secret {
+        Secret(source: .store(name), generator: generator)
+    }
+
     /// The secret held by the controller's environment variable `name`.
     public static func environment(_ name: String) -> Secret { Secret(source: .environment(name)) }
 
-    /// The secret held by the controller's file at `path`; with a `generator`, made there
-    /// (mode 0600) the first time it is needed, then kept.
-    public static func file(_ path: String, generatedAs generator: Generator? = nil) -> Secret {
-        Secret(source: .file(path), generator: generator)
-    }
+    /// The secret held by the controller's file at `path`, which must exist and lie
+    /// outside the playbooks repository.
+    public static func file(_ path: String) -> Secret { Secret(source: .file(path)) }
 
     public var description: String { "secret from \(source)" }
-
-    /// Reads the secret's bytes on the controller.
-    ///
-    /// - Parameter environment: The environment to read variables from; the process's by default.
-    /// - Throws: ``SecretError`` when the variable is unset or the file cannot be read.
-    public func resolve(
-        environment: [String: String] = ProcessInfo.processInfo.environment
-    ) throws(SecretError) -> Data {
-        switch source {
-        case .environment(let name):
-            guard let value = environment[name] else {
-                throw SecretError(source: source, message: "the environment variable \(name) is not set")
-            }
-            return Data(value.utf8)
-        case .file(let path):
-            do {
-                return try Data(contentsOf: URL(fileURLWithPath: path))
-            } catch {
-                throw SecretError(source: source, message: "cannot read \(path): \(error.localizedDescription)")
-            }
-        }
-    }
 }
 
-/// A secret could not be read on the controller.
+/// A secret could not be read (or made) on the controller.
 public struct SecretError: Error, Equatable, Sendable, CustomStringConvertible {
     public var source: Secret.Source
     public var message: String
@@ -126,7 +116,7 @@ public struct SecretError: Error, Equatable, Sendable, CustomStringConvertible {
 /// secrets may be kept in plans, the secrets never are.
 ///
 /// ```swift
-/// let password = Secret.file("/etc/converge/secrets/db-app", generatedAs: .password(length: 32))
+/// let password = Secret.stored("db-app", generatedAs: .password(length: 32))
 /// File("/etc/app/db.cnf", content: .secret("[client]\nuser = app\npassword = \(password)\n"))
 /// File("/etc/app/token", content: .secret(.environment("APP_TOKEN")))   // the secret alone
 /// ```
@@ -189,9 +179,12 @@ public struct SecretText: Sendable, Hashable, Codable, CustomStringConvertible, 
     /// The secret held by the controller's environment variable `name`, alone.
     public static func environment(_ name: String) -> SecretText { SecretText(.environment(name)) }
 
-    /// The secret held by the controller's file at `path`, alone; see ``Secret/file(_:generatedAs:)``.
-    public static func file(_ path: String, generatedAs generator: Secret.Generator? = nil) -> SecretText {
-        SecretText(.file(path, generatedAs: generator))
+    /// The secret held by the controller's file at `path`, alone; see ``Secret/file(_:)``.
+    public static func file(_ path: String) -> SecretText { SecretText(.file(path)) }
+
+    /// The secret `name` of the team's store, alone; see ``Secret/stored(_:generatedAs:)``.
+    public static func stored(_ name: String, generatedAs generator: Secret.Generator? = nil) -> SecretText {
+        SecretText(.stored(name, generatedAs: generator))
     }
 
     /// The secrets in the text, in order, each once.

@@ -52,7 +52,7 @@ import Testing
         web1.answer(.contains("converge_paths()"), with: .output(""))   // the file is missing
         let convergence: @Sendable (Playbook, Inventory) -> Convergence = {
             Convergence(playbook: $0, inventory: $1, connector: FakeConnector(["web1": web1]), cache: nil,
-                        key: ControllerKey(bytes: Data(repeating: 7, count: 32)), secretDigests: nil)
+                        key: PlanKey(bytes: Data(repeating: 7, count: 32)))
         }
         var status: Int32 = 0
         let stderr = try await capturingStandardError {

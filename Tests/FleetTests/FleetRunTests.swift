@@ -8,7 +8,7 @@ import Testing
 /// Runs over many hosts, on this machine through ``LocalConnection``: summaries, a script
 /// that could not start, Ctrl-C once and twice, and sudo passwords.
 @Suite(.serialized) struct FleetRunTests {
-    static let key = ControllerKey(bytes: Data(repeating: 3, count: 32))
+    static let key = PlanKey(bytes: Data(repeating: 3, count: 32))
 
     func makeRun(
         _ role: Role, hosts: [String], in scratch: Scratch, parallel: Int = 8, apply: ApplyOptions? = nil,

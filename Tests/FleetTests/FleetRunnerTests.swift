@@ -11,7 +11,7 @@ import Testing
 /// (``FakeConnection``): one converging, one down, one whose step fails; and a run
 /// interrupted between batches.
 @Suite struct FleetRunnerTests {
-    static let key = ControllerKey(bytes: Data(repeating: 7, count: 32))
+    static let key = PlanKey(bytes: Data(repeating: 7, count: 32))
     static let motd = Role("motd") { host in File("/etc/motd", content: "hello from \(host.name)\n") }
 
     /// web1 answers and converges, web2 is down, web3's file step fails.
@@ -33,7 +33,7 @@ import Testing
             }
             convergence = Convergence(playbook: Playbook([FleetRunnerTests.motd]), inventory: inventory,
                                       connector: FakeConnector(hosts, unreachable: down), environment: [:],
-                                      cache: nil, key: FleetRunnerTests.key, secretDigests: nil)
+                                      cache: nil, key: FleetRunnerTests.key)
         }
     }
 
@@ -160,6 +160,7 @@ struct RecordedHost {
         host.answer(RebootSignalsFact(), with: .output(try text("reboot")))
         host.answer(ModifiedConffilesFact(), with: .output(try text("conffiles")))
         host.answer(AptListsFact(), with: .output("indexes 4\nstamp 1764000000\nnow 1764003600\n"))
+        host.answer(SecretDigestsFact(), with: .output(""))
     }
 }
 

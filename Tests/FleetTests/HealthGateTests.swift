@@ -38,7 +38,7 @@ import Testing
             hosts[name] = host
         }
         let convergence = Convergence(playbook: Playbook([role]), inventory: inventory, connector: FakeConnector(hosts),
-                                      environment: [:], cache: nil, key: FleetRunnerTests.key, secretDigests: nil)
+                                      environment: [:], cache: nil, key: FleetRunnerTests.key)
         return (convergence, inventory, hosts)
     }
 

@@ -16,7 +16,7 @@ struct OneHostFleet {
         self.host = host
         convergence = Convergence(playbook: playbook, inventory: inventory,
                                   connector: FakeConnector(["web1": host]), environment: [:], cache: nil,
-                                  key: ControllerKey(bytes: Data(repeating: 7, count: 32)), secretDigests: nil)
+                                  key: PlanKey(bytes: Data(repeating: 7, count: 32)))
     }
 
     /// Plans and applies every host, with the events the run reported.

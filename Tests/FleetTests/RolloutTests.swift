@@ -50,7 +50,7 @@ import Testing
             }
             convergence = Convergence(playbook: Playbook([role], rollout: Rollout(order: ["web"])), inventory: inventory,
                                       connector: FakeConnector(hosts), environment: [:], cache: nil,
-                                      key: FleetRunnerTests.key, secretDigests: nil)
+                                      key: FleetRunnerTests.key)
         }
 
         func apply(_ settings: RolloutSettings = RolloutSettings(), events: any FleetEventSink = FleetEventFanOut([])) async -> FleetResult<AppliedHost> {

@@ -30,6 +30,9 @@ struct ShellcheckTests {
             .makeDirectory(path: "/srv/a b", owner: "root", group: "root", mode: 0o755),
             .makeSymlink(path: "/etc/link", target: "/etc/x"),
             .removePath(path: "/tmp/old", recursive: true),
+            .recordSecretDigest(path: "/etc/app/it's secret"),
+            .writeFile(path: "/etc/app/token", bytes: .secret(text: .environment("T"), digest: SecretValues.testKey.digest(Data("t".utf8)), size: 1),
+                       owner: nil, group: nil, mode: 0o600),
             .createUser(name: "deploy", uid: 1001, group: "deploy", groups: ["sudo", "adm"], home: "/home/deploy", shell: "/bin/bash", system: false),
             .modifyUser(name: "deploy", uid: 1002, group: "adm", addGroups: ["www-data"], home: "/srv/deploy", shell: "/bin/sh"),
             .removeUser(name: "olduser"),
@@ -51,7 +54,9 @@ struct ShellcheckTests {
             changes: operations.map { Change(resource: id, action: .run, reason: "test", operation: $0, notifies: ["nginx.service"]) })
         // Each step on its own: the script writes most to files as data.
         for operation in operations {
-            try Shellcheck.check(try ShellCommands.commands(for: operation, secrets: SecretValues()), named: "step \(operation)")
+            try Shellcheck.check(
+                try ShellCommands.commands(for: operation, secrets: SecretValues([.environment("T"): Data("t".utf8)])),
+                named: "step \(operation)")
         }
         try Shellcheck.check(
             ShellCommands.packages(install: [("nginx", nil), ("curl", "7.88.1-10")], remove: ["telnet"], allowDowngrades: true),
@@ -65,11 +70,11 @@ struct ShellcheckTests {
         // converge_run calls (SC2317: shellcheck sees no call), and the library is a file
         // the script writes before sourcing it (SC1091).
         // A reboot ends a script: the steps after it are a script of their own.
-        let beforeReboot = try ApplyScript(plan: plan)
+        let beforeReboot = try ApplyScript(plan: plan, secrets: SecretValues([.environment("T"): Data("t".utf8)]))
         #expect(beforeReboot.endsInReboot && beforeReboot.stepRange.upperBound < beforeReboot.steps.count)
         try Shellcheck.check(beforeReboot.text, named: "apply script", excluding: ["SC2317", "SC1091"])
         try Shellcheck.check(
-            try ApplyScript(plan: plan, startingAt: beforeReboot.stepRange.upperBound).text,
+            try ApplyScript(plan: plan, secrets: SecretValues([.environment("T"): Data("t".utf8)]), startingAt: beforeReboot.stepRange.upperBound).text,
             named: "apply script after a reboot", excluding: ["SC2317", "SC1091"])
     }
 
@@ -166,7 +171,7 @@ enum Shellcheck {
 extension HostOperation {
     /// The number of cases: the switch below stops compiling when one is added, so the
     /// test above gets a step of it.
-    static let caseCount = 23
+    static let caseCount = 24
 
     var caseName: String {
         switch self {
@@ -181,6 +186,7 @@ extension HostOperation {
         case .makeDirectory: "makeDirectory"
         case .makeSymlink: "makeSymlink"
         case .removePath: "removePath"
+        case .recordSecretDigest: "recordSecretDigest"
         case .createUser: "createUser"
         case .modifyUser: "modifyUser"
         case .removeUser: "removeUser"

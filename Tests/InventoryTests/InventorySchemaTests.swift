@@ -8,7 +8,7 @@ struct InventorySchemaTests {
         ("[]", "inventory/prod.json:1:1: expected an object at the top level, found an array"),
         ("{}", #"inventory/prod.json:1:1: missing required key "hosts""#),
         (#"{"hosts": {}}"#, "inventory/prod.json:1:11: hosts: expected an array of hosts, found an object"),
-        (#"{"host": []}"#, #"inventory/prod.json:1:2: unknown key "host" (did you mean "hosts"?); allowed keys: ssh, vars, groups, hosts"#),
+        (#"{"host": []}"#, #"inventory/prod.json:1:2: unknown key "host" (did you mean "hosts"?); allowed keys: secrets, ssh, vars, groups, hosts"#),
         (#"{"vars": [], "hosts": []}"#, "inventory/prod.json:1:10: vars: expected an object of vars, found an array"),
         (#"{"ssh": "root", "hosts": []}"#, "inventory/prod.json:1:9: ssh: expected an object of SSH settings, found a string"),
         (#"{"hosts": [42]}"#, "inventory/prod.json:1:12: hosts[0]: expected a host object, found 42"),

@@ -1,6 +1,7 @@
 import Facts
 import Foundation
 import Resources
+import Secrets
 import Testing
 
 @testable import Planner
@@ -77,34 +78,40 @@ import Testing
                 }
             }
             try Data("private key".utf8).write(to: URL(fileURLWithPath: keyPath))
-            let secrets = try SecretValues(resolving: copy, key: SecretValues.testKey)
+            // A run's reader reads each secret once: each check below is another run's.
+            func reader() -> SecretReader { SecretReader(store: nil, identities: [], environment: [:], repository: nil) }
+            let secrets = try SecretValues(resolving: copy, with: reader(), key: SecretValues.testKey)
             #expect(secrets[.file(keyPath)] == Data("private key".utf8))
             #expect(try ApplyScript(plan: copy, secrets: secrets).text.contains(Data("private key".utf8).base64EncodedString()))
             try Data("rotated".utf8).write(to: URL(fileURLWithPath: keyPath))
             #expect(throws: PlanError.secret(.file("/etc/key"), .file(keyPath), "changed since the plan was made")) {
-                try SecretValues(resolving: copy, key: SecretValues.testKey)
+                try SecretValues(resolving: copy, with: reader(), key: SecretValues.testKey)
             }
-            // The digest is keyed: another controller's key does not vouch for the content.
+            // The digest is keyed: another team's key does not vouch for the content.
             try Data("private key".utf8).write(to: URL(fileURLWithPath: keyPath))
             #expect(throws: PlanError.secret(.file("/etc/key"), .file(keyPath), "changed since the plan was made")) {
-                try SecretValues(resolving: copy, key: ControllerKey(bytes: Data(repeating: 9, count: 32)))
+                try SecretValues(resolving: copy, with: reader(), key: PlanKey(bytes: Data(repeating: 9, count: 32)))
             }
         }
     }
 
     @Test func secretsResolveFromTheEnvironment() throws {
         let resources: [any Resource] = [File("/a", content: .secret(.environment("DB")))]
-        let secrets = try SecretValues(resolving: resources, key: SecretValues.testKey, environment: ["DB": "pw"])
+        let secrets = try SecretValues(
+            resolving: resources, with: SecretReader(store: nil, identities: [], environment: ["DB": "pw"], repository: nil),
+            key: SecretValues.testKey)
         #expect(secrets[.environment("DB")] == Data("pw".utf8))
         #expect(throws: PlanError.secret(.file("/a"), .environment("DB"), "the environment variable DB is not set")) {
-            try SecretValues(resolving: resources, key: SecretValues.testKey, environment: [:])
+            try SecretValues(
+                resolving: resources, with: SecretReader(store: nil, identities: [], environment: [:], repository: nil),
+                key: SecretValues.testKey)
         }
     }
 
-    /// A saved plan is signed with the controller's key: an edit, or another key, is refused;
+    /// A saved plan is signed with the team's plan key: an edit, or another key, is refused;
     /// a plan whose operations a planner would never make is refused before it runs.
     @Test func savedPlansAreSignedAndChecked() throws {
-        let key = ControllerKey(bytes: Data(repeating: 1, count: 32))
+        let key = PlanKey(bytes: Data(repeating: 1, count: 32))
         let original = Plan(hosts: [try samplePlan()], inventory: "/srv/inventory.json")
         let signed = try original.jsonData(signedWith: key)
         #expect(try Plan(jsonData: signed, verifiedWith: key).hosts == original.hosts)
@@ -112,7 +119,7 @@ import Testing
         let edited = Data(String(decoding: signed, as: UTF8.self).replacingOccurrences(of: "/etc/motd", with: "/etc/shadow").utf8)
         #expect(throws: PlanDocumentError.self) { try Plan(jsonData: edited, verifiedWith: key) }
         #expect(throws: PlanDocumentError.self) {
-            try Plan(jsonData: signed, verifiedWith: ControllerKey(bytes: Data(repeating: 2, count: 32)))
+            try Plan(jsonData: signed, verifiedWith: PlanKey(bytes: Data(repeating: 2, count: 32)))
         }
         #expect(throws: PlanDocumentError(message: "the plan is not signed: make it with `converge plan --out`")) {
             try Plan(jsonData: original.jsonData(), verifiedWith: key)
@@ -138,6 +145,15 @@ import Testing
         later.aptLists?.now += 60
         later.paths["/a"]?.content = nil
         #expect(state.fingerprint == later.fingerprint)
+        // apt's lists read as a fact of their own (the package baseline's): the same.
+        let lists = AptListsFact().name
+        let baseline = HostState(factOutputs: [lists: FactOutput(stdout: "indexes 4\nstamp 1796472812\nnow 1796473282\n", stderr: "", exitStatus: 0)])
+        var baselineLater = baseline
+        baselineLater.factOutputs[lists]?.stdout = "indexes 4\nstamp 1796472812\nnow 1796473283\n"
+        #expect(baseline.fingerprint == baselineLater.fingerprint)
+        var refreshed = baseline
+        refreshed.factOutputs[lists]?.stdout = "indexes 4\nstamp 1796473000\nnow 1796473283\n"
+        #expect(baseline.fingerprint != refreshed.fingerprint)
         var changed = state
         changed.paths["/a"]?.mode = 0o600
         #expect(state.fingerprint != changed.fingerprint)
@@ -151,7 +167,8 @@ import Testing
             Command("c", "true", creates: "/c"), Command("always", "true"),
         ])
         #expect(query.packages == ["nginx"])
-        #expect(query.paths == ["/a", "/s", "/d", "/l"])
+        // A secret file's digest record on the host, beside it.
+        #expect(query.paths == ["/a", "/s", SecretDigestRecord.path(of: "/s"), "/d", "/l"])
         #expect(query.contentPaths == ["/a"])
         #expect(query.contentSHA256 == ["/a": sha256Hex(Data("x".utf8))])
         #expect(query.units == ["nginx.service"])

@@ -121,6 +121,9 @@ extension HostState {
             "/etc/app": directoryState(owner: "deploy", group: "deploy", mode: 0o750),
             "/etc/link": PathState(kind: .symlink, mode: 0o777, uid: 0, gid: 0, owner: "root", group: "root", size: 9, target: "/etc/motd"),
             "/etc/secret": fileState("s3cret", mode: 0o600, withContent: false),
+            // The host's record of the secret file's digest, for drift sweeps.
+            SecretDigestRecord.path(of: "/etc/secret"): fileState(
+                SecretDigestRecord.content(of: "/etc/secret", sha256: sha256Hex(Data("s3cret".utf8))), mode: 0o644, withContent: false),
         ], users: ["deploy": UserState(uid: 1000, gid: 1000, primaryGroup: "deploy", groups: ["deploy"], home: "/home/deploy", shell: "/bin/sh")])
         let secrets = SecretValues([.environment("S"): Data("s3cret".utf8)])
         let resources: [any Resource] = [

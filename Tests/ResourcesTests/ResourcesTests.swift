@@ -109,26 +109,12 @@ import Testing
 }
 
 @Suite struct SecretTests {
-    @Test func fromTheEnvironment() throws {
-        #expect(try Secret.environment("PW").resolve(environment: ["PW": "hunter2"]) == Data("hunter2".utf8))
-        #expect(throws: SecretError(source: .environment("PW"), message: "the environment variable PW is not set")) {
-            try Secret.environment("PW").resolve(environment: [:])
-        }
-    }
-
-    @Test func fromAFile() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("secret-\(UUID().uuidString)").path
-        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: path))
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        #expect(try Secret.file(path).resolve() == Data([1, 2, 3]))
-        #expect(throws: SecretError.self) { try Secret.file(path + "-missing").resolve() }
-    }
-
     @Test func sourceCodable() throws {
-        let sources: [Secret.Source] = [.environment("A"), .file("/b")]
+        let sources: [Secret.Source] = [.environment("A"), .file("/b"), .store("c")]
         let data = try JSONEncoder().encode(sources)
-        #expect(String(decoding: data, as: UTF8.self) == #"[{"environment":"A"},{"file":"\/b"}]"#)
+        #expect(String(decoding: data, as: UTF8.self) == #"[{"environment":"A"},{"file":"\/b"},{"store":"c"}]"#)
         #expect(try JSONDecoder().decode([Secret.Source].self, from: data) == sources)
         #expect(Secret.environment("A").description == "secret from environment variable A")
+        #expect(Secret.stored("db").description == "secret from secret store entry db")
     }
 }

@@ -60,7 +60,7 @@ public struct ContentChange: Codable, Hashable, Sendable {
     /// The current content's SHA-256; nil when the file does not exist, and for a secret
     /// (whose current content's plain hash would give the old secret away).
     public var oldSHA256: String?
-    /// The wanted content's SHA-256; for a secret, its keyed digest (``ControllerKey``).
+    /// The wanted content's SHA-256; for a secret, its keyed digest (``PlanKey``).
     public var newSHA256: String
     public var oldSize: Int?
     public var newSize: Int
@@ -89,7 +89,7 @@ public struct ContentChange: Codable, Hashable, Sendable {
 }
 
 /// Bytes a file operation writes: inline, or text with secrets (their sources only) and
-/// the keyed digest of the whole (``ControllerKey``), rendered again on the controller when
+/// the keyed digest of the whole (``PlanKey``), rendered again on the controller when
 /// the apply script is made.
 public enum FileBytes: Codable, Hashable, Sendable {
     case inline(Data)
@@ -147,6 +147,9 @@ public enum HostOperation: Codable, Hashable, Sendable {
     case holdPackage(name: String, hold: Bool)
     /// Write `bytes` to `path` atomically with the given attributes.
     case writeFile(path: String, bytes: FileBytes, owner: String?, group: String?, mode: UInt16)
+    /// Record the SHA-256 the secret file at `path` has on the host, for drift sweeps
+    /// (``SecretDigestRecord``); worked out on the host, so no plan holds it.
+    case recordSecretDigest(path: String)
     /// `chown`/`chmod` what is given; nil leaves it.
     case setAttributes(path: String, owner: String?, group: String?, mode: UInt16?)
     /// `mkdir -p`, then the attributes given.

@@ -53,7 +53,7 @@ extension HostOperation {
     /// a `sh` under `timeout` (two programs fewer per step, and most steps are files).
     package var onlyWritesFiles: Bool {
         switch self {
-        case .writeFile, .setAttributes, .makeDirectory, .makeSymlink, .removePath: true
+        case .writeFile, .setAttributes, .makeDirectory, .makeSymlink, .removePath, .recordSecretDigest: true
         default: false
         }
     }

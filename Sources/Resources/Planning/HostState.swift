@@ -82,6 +82,9 @@ public struct HostState: Codable, Hashable, Sendable {
     public var fingerprint: String {
         var stable = self
         stable.aptLists?.now = 0
+        // The package baseline reads apt's lists as a fact of its own: without its clock too.
+        let lists = AptListsFact()
+        if let output = stable.factOutputs[lists.name] { stable.factOutputs[lists.name]?.stdout = lists.withoutClock(output.stdout) }
         for path in stable.paths.keys { stable.paths[path]?.content = nil }
         for unit in stable.services.keys { stable.services[unit]?.since = nil }
         let encoder = JSONEncoder()

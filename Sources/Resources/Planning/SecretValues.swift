@@ -6,13 +6,13 @@ import Foundation
 public struct SecretValues: Sendable {
     private var values: [Secret.Source: Data]
     /// Keys the digests that stand for secret contents in plans.
-    public let key: ControllerKey
+    public let key: PlanKey
 
     /// A fixed key for secrets given directly, e.g. in tests.
-    public static let testKey = ControllerKey(bytes: Data(repeating: 7, count: 32))
+    public static let testKey = PlanKey(bytes: Data(repeating: 7, count: 32))
 
     /// Secrets given directly, e.g. in tests.
-    public init(_ values: [Secret.Source: Data] = [:], key: ControllerKey = SecretValues.testKey) {
+    public init(_ values: [Secret.Source: Data] = [:], key: PlanKey = SecretValues.testKey) {
         self.values = values
         self.key = key
     }

@@ -162,11 +162,13 @@ public enum ShellCommands {
         case .writeFile(let path, let bytes, let owner, let group, let mode):
             let data: Data
             let sha256: String
+            var isSecret = false
             switch bytes {
             case .inline(let inline):
                 data = inline
                 sha256 = sha256Hex(inline)
             case .secret(let text, let digest, _):
+                isSecret = true
                 let value = try secrets.render(text, for: .file(path))
                 guard secrets.key.verifies(digest, of: value) else {
                     throw .secret(.file(path), text.secrets[0].source, "changed since the plan was made")
@@ -198,7 +200,13 @@ public enum ShellCommands {
                 "mv -f \"$converge_tmp\" \"$converge_dest\"",
                 "trap - EXIT",
             ]
+            if isSecret {
+                // For drift sweeps on any controller: what was written, kept where only root reads.
+                lines.append(SecretDigestRecord.command(for: path, sha256: sha256))
+            }
             return lines.joined(separator: "\n")
+        case .recordSecretDigest(let path):
+            return SecretDigestRecord.command(for: path, sha256: nil)
         case .setAttributes(let path, let owner, let group, let mode):
             var lines: [String] = []
             if let spec = ownerSpec(owner, group) { lines.append("chown -h \(shellQuote(spec)) -- \(shellQuote(path))") }

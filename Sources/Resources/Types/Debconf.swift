@@ -54,11 +54,13 @@ extension Debconf {
     public static var stage: ConvergenceStage { .packageSetup }
 
     /// The package's answers as `debconf-show` lists them, then whether it is installed.
+    /// Sorted, since debconf-show lists them in Perl's hash order, which changes from one
+    /// run to the next, and a saved plan compares this output at apply time.
     var answers: ShellFact {
         let quoted = shellQuote(package)
         return ShellFact(
             name: "debconf:\(package)",
-            command: "debconf-show \(quoted) 2>/dev/null || :\nprintf 'dpkg-status %s\\n' \"$(dpkg-query -W -f '${Status}' \(quoted) 2>/dev/null)\"")
+            command: "{ debconf-show \(quoted) 2>/dev/null || :; } | LC_ALL=C sort\nprintf 'dpkg-status %s\\n' \"$(dpkg-query -W -f '${Status}' \(quoted) 2>/dev/null)\"")
     }
 
     public func addFacts(to query: inout HostStateQuery) throws(PlanError) {

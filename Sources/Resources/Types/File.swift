@@ -102,6 +102,7 @@ extension File {
         case .secret, .controllerFile, nil: nil
         }
         try query.addPath(path, wantedContentSHA256: wanted, for: id)
+        if content?.isSecret == true { try query.addPath(SecretDigestRecord.path(of: path), for: id) }
         try query.addOwner(owner, group: group, for: id)
     }
 
@@ -174,7 +175,10 @@ extension File {
         }
         let attributes = context.attributeChanges(
             owner: self.owner, group: self.group, mode: self.mode, current: current, reasons: &reasons, fields: &fields)
-        guard !reasons.isEmpty else { return }
+        guard !reasons.isEmpty else {
+            if isSecret, let sha256 = current.sha256 { planDigestRecord(of: sha256, in: &context) }
+            return
+        }
         let operation: HostOperation
         if content != nil, let fileBytes {
             // A rewritten file keeps what attributes it had unless told otherwise.
@@ -187,6 +191,21 @@ extension File {
         context.append(Change(
             resource: id, action: .update, reason: reasons.joined(separator: "; "), fields: fields, content: content,
             operation: operation))
+    }
+}
+
+extension File {
+    /// A secret file found right but whose digest the host does not record as `sha256` (a
+    /// record lost, or a host converged before records were kept): the record is made, so
+    /// that a drift sweep without the secret can judge the file.
+    private func planDigestRecord(of sha256: String, in context: inout PlanContext) {
+        let record = context.state.paths[SecretDigestRecord.path(of: path)]
+        let wanted = sha256Hex(Data(SecretDigestRecord.content(of: path, sha256: sha256).utf8))
+        guard record?.sha256 != wanted else { return }
+        context.append(Change(
+            resource: id, action: .update,
+            reason: record == nil ? "its digest is not recorded on the host" : "its recorded digest is another file's",
+            operation: .recordSecretDigest(path: path)))
     }
 }
 

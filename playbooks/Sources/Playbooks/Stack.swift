@@ -57,14 +57,10 @@ public struct Stack: Sendable {
     /// The site's name, for the TLS certificate (`domain` var).
     public var domain: String { host.vars["domain"].stringValue ?? "shop.example.com" }
 
-    /// The directory on the controller where the stack's generated secrets are kept
-    /// (`secrets_dir` var): the TLS certificate, database and replication passwords.
-    public var secretsDirectory: String { host.vars["secrets_dir"].stringValue ?? "/etc/converge/secrets" }
-
     /// HAProxy's certificate and key, one PEM file: self-signed the first time the
     /// stack is converged, for the domain and every load balancer's name and address.
     public var tlsCertificate: Secret {
-        .file(secretsDirectory + "/site.pem", generatedAs: .selfSignedCertificate(
+        .stored("site.pem", generatedAs: .selfSignedCertificate(
             commonName: domain,
             alternativeNames: members(of: .lb).flatMap { [$0.name, $0.address] },
             days: 825))
@@ -72,12 +68,12 @@ public struct Stack: Sendable {
 
     /// The application's database password.
     public var databasePassword: Secret {
-        .file(secretsDirectory + "/mariadb-app", generatedAs: .password(length: 32))
+        .stored("mariadb-app", generatedAs: .password(length: 32))
     }
 
     /// The replicas' password on the primary.
     public var replicationPassword: Secret {
-        .file(secretsDirectory + "/mariadb-replication", generatedAs: .password(length: 32))
+        .stored("mariadb-replication", generatedAs: .password(length: 32))
     }
 
     /// The two database masters: the first two `db` hosts, each replicating from the
