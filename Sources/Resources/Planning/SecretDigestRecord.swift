@@ -2,7 +2,7 @@ import Facts
 import Foundation
 import Shell
 
-/// The host's record of a secret file's SHA-256 (``SecretDigestsFact``): written with the
+/// The host's record of a secret file's SHA-256 (`SecretDigestsFact`, in Facts): written with the
 /// file, and when converge finds the file right but unrecorded (a record lost, or a host
 /// converged before records were kept).
 public enum SecretDigestRecord {

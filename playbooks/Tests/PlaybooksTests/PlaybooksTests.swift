@@ -358,7 +358,7 @@ func blankState(for resources: [any Resource]) throws -> HostState {
     // Other facts as a blank host prints them: nothing mounted, fstab without the line, no
     // debconf answers and the package not installed.
     for name in query.facts.keys {
-        let output = switch name.prefix { $0 != ":" } {
+        let output = switch name.prefix(while: { $0 != ":" }) {
         case "mount": ""
         case "fstab", "lines": "exists\nchanged\n+line\n"
         case "debconf": "dpkg-status \n"
