@@ -41,7 +41,7 @@ extension LabSuite {
                   message: #"hosts[0]: unknown key "adress" (did you mean "address"?); allowed keys: name, address, port, user, groups, roles, vars, ssh"#),
             .init(kind: "hosts misspelt",
                   defect: { $0.replacingFirst(#""hosts": ["#, with: #"⁂"host": ["#) },
-                  message: #"unknown key "host" (did you mean "hosts"?); allowed keys: ssh, vars, groups, hosts"#),
+                  message: #"unknown key "host" (did you mean "hosts"?); allowed keys: secrets, ssh, vars, groups, hosts"#),
             .init(kind: "no hosts at all",
                   defect: { text in "⁂" + text.components(separatedBy: ",\n  \"hosts\"")[0] + "\n}\n" },
                   message: #"missing required key "hosts""#),
