@@ -196,10 +196,10 @@ public struct ApplyScript: Sendable {
             \t\t"$(tail -c 65536 "$converge_dir/out" | converge_hex)"
             }
             # What a step that succeeded has to say all the same (that it waited for dpkg's lock,
-            # the services it restarted because they ran a replaced library),
+            # the services it restarted because they ran a replaced library, what a release upgrade did),
             # as " HEX" to end its status line; nothing when it has nothing to say.
             converge_notes() {
-            \tconverge_n=$(grep -e '^converge: waited ' -e '^converge: restarted ' -e '^converge: re-executed ' -e '^converge: now on ' -e '^converge: apt sources now ' "$converge_dir/out" 2>/dev/null | head -n 8 || true)
+            \tconverge_n=$(grep -e '^converge: waited ' -e '^converge: restarted ' -e '^converge: re-executed ' -e '^converge: now on ' -e '^converge: apt sources now ' -e '^converge: purged ' "$converge_dir/out" 2>/dev/null | head -n 8 || true)
             \tif [ -n "$converge_n" ]; then printf ' %s' "$(printf '%s' "$converge_n" | converge_hex)"; fi
             }
             # converge_reboot N MARK: step N (a reboot's checks), then the boot ID the

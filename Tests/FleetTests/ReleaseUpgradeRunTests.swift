@@ -75,9 +75,9 @@ import Testing
 
     @Test(arguments: [
         ("jessie", "8", "8.11", "buster", "jessie-to-stretch",
-         "jessie → stretch: 20 upgraded, 2 installed, 2 removed, 187 MB to download; the roles are planned again on stretch after the reboot; then buster, each once the one before is done"),
+         "jessie → stretch: 20 upgraded, 2 installed, 2 removed, 187 MB to download, then apt's autoremove; the roles are planned again on stretch after the reboot; then buster, each once the one before is done"),
         ("stretch", "9", "9.13", "buster", "stretch-to-buster",
-         "stretch → buster: 17 upgraded, 2 installed, 1 removed, 121 MB to download; the roles are planned again on buster after the reboot"),
+         "stretch → buster: 17 upgraded, 2 installed, 1 removed, 121 MB to download, then apt's autoremove; the roles are planned again on buster after the reboot"),
     ])
     func oldReleasesArePlannedFromTheirRecordedSimulations(codename: String, version: String, point: String, target: String,
                                                            fixture: String, reason: String) async throws {

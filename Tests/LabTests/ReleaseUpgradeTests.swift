@@ -77,6 +77,9 @@ extension LabSuite.FleetTests {
         #expect(applied.status == 0, "\(applied.output.suffix(4000))")
         #expect(served.failed == 0, "\(served)")
         #expect(applied.output.contains("web5: now on bookworm: planning it again with its new facts"), "\(applied.output.suffix(4000))")
+        // bullseye's libraries that nothing on bookworm needs are gone, as the step says.
+        #expect(applied.output.contains("; purged what bullseye needed and bookworm does not: "), "\(applied.output.suffix(4000))")
+        #expect(try await Self.on("web5", "dpkg-query -W -f '${Status}' libperl5.32 2>/dev/null || echo gone") == "gone\n")
 
         #expect(try await Self.codename(of: "web5") == "bookworm")
         let php = try await Self.on("web5", """

@@ -36,7 +36,7 @@ import TestSupport
         let upgrade = host.changes[0]
         #expect(upgrade.operation == .upgradeRelease(from: "bullseye", to: "bookworm"))
         #expect(PlanRenderer.render(upgrade) == [
-            "~ release:bookworm  bullseye → bookworm: 1 upgraded, 1 installed, 1 removed, 212 MB to download; "
+            "~ release:bookworm  bullseye → bookworm: 1 upgraded, 1 installed, 1 removed, 212 MB to download, then apt's autoremove; "
                 + "the roles are planned again on bookworm after the reboot; then trixie, each once the one before is done",
             "    libc6: 2.31-13+deb11u11 → 2.36-9+deb12u13",
             "    php8.2-fpm: (none) → 8.2.29-1~deb12u1",
@@ -91,6 +91,11 @@ import TestSupport
         #expect(bookworm.contains("mv -f /etc/apt/.sources.list.converge-new /etc/apt/sources.list"))
         #expect(bookworm.contains("--force-confold") && bookworm.contains(" upgrade\n") && bookworm.contains(" full-upgrade\n"))
         #expect(bookworm.contains("rm -f /etc/apt/apt.conf.d/99converge-archived-release"))
+        // Then what only the old release needed goes, after the full upgrade and before the reboot.
+        let fullUpgrade = try #require(bookworm.range(of: " full-upgrade\n"))
+        let autoremove = try #require(bookworm.range(of: " --purge autoremove\n"))
+        let reboots = try #require(bookworm.range(of: "the host reboots into it"))
+        #expect(fullUpgrade.upperBound <= autoremove.lowerBound && autoremove.upperBound <= reboots.lowerBound)
         // To an archived release: its expired Release files are accepted.
         let stretch = try ShellCommands.commands(for: .upgradeRelease(from: "jessie", to: "stretch"), secrets: SecretValues())
         try expectValidSyntax(stretch)

@@ -100,7 +100,10 @@ public enum ShellCommands {
     /// A release upgrade, as Debian's release notes give it: the sources rewritten
     /// (`DebianSuites.rewriteCommand(from:to:)`, each file replaced whole by a rename, the
     /// old ones kept in `/var/backups/converge/apt-sources-FROM.tar`), the lists refreshed,
-    /// a minimal upgrade first, then the full one. The host's changed configuration files
+    /// a minimal upgrade first, then the full one, then apt's `autoremove` of the packages
+    /// installed as dependencies that nothing needs any more (the old release's libraries),
+    /// as the release notes advise, so the host carries what one born on the new release
+    /// would. The host's changed configuration files
     /// are kept (`--force-confold`); a release past its archive gets apt's
     /// `Check-Valid-Until` off, as its Release files have expired.
     static func releaseUpgrade(from: String, to: String, lockTimeout: Int) -> String {
@@ -128,6 +131,11 @@ public enum ShellCommands {
             converge_apt -q -o DPkg::Lock::Timeout=\(lockTimeout) update
             converge_apt \(options) upgrade
             converge_apt \(options) full-upgrade
+            converge_unneeded=$(apt-get -s autoremove 2>/dev/null | sed -n 's/^Remv \\([^ ]*\\).*/\\1/p' | tr '\\n' ' ')
+            if [ -n "$converge_unneeded" ]; then
+            	converge_apt \(options) --purge autoremove
+            	echo "converge: purged what \(from) needed and \(to) does not: ${converge_unneeded% }"
+            fi
             echo "converge: now on \(to); the host reboots into it"
             """
     }

@@ -75,7 +75,7 @@ extension ReleaseUpgrade {
         let later = path.count > 1 ? "; then " + path.dropFirst().joined(separator: ", then ") + ", each once the one before is done" : ""
         context.append(Change(
             resource: id, action: .update,
-            reason: "\(from) → \(to): \(counts)\(download); the roles are planned again on \(to) after the reboot\(later)",
+            reason: "\(from) → \(to): \(counts)\(download), then apt's autoremove; the roles are planned again on \(to) after the reboot\(later)",
             fields: simulation.packages.map { FieldChange($0.name, old: $0.installed, new: $0.candidate) },
             operation: .upgradeRelease(from: from, to: to)))
     }
