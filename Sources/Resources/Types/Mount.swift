@@ -131,9 +131,14 @@ extension Mount {
 
     /// Mounts it from its fstab line, and fails unless it is then mounted: a FUSE helper
     /// (mount.glusterfs) can exit 0 having mounted nothing.
+    /// Mounts, and on failure lazily unmounts whatever the attempt left: a FUSE client
+    /// (GlusterFS's) that could not reach its volume yet leaves a mount with no one behind it
+    /// ("Transport endpoint is not connected"), on which every later try would fail with
+    /// "Mount point does not exist".
     var mountCommand: String {
         let point = shellQuote(mountPoint)
-        return "mount -- \(point) && { mountpoint -q -- \(point) || { echo \"converge: mount exited 0, but nothing is mounted on \(mountPoint)\"; false; }; }"
+        return "{ mount -- \(point) && { mountpoint -q -- \(point) || { echo \"converge: mount exited 0, but nothing is mounted on \(mountPoint)\"; false; }; }; }"
+            + " || { converge_m=$?; umount -l -- \(point) 2>/dev/null || :; (exit \"$converge_m\"); }"
     }
 
     /// The mount point's line in fstab, set or removed.
