@@ -110,7 +110,7 @@ public struct Convergence: Sendable {
                     run?.emit(.note(host: host.name, text: "apt's lists not refreshed before planning (\(listRefreshFailure)): the plan refreshes them"))
                 }
             }
-            var roleFacts = cache?.roleFacts(of: host.name)
+            var roleFacts = cache?.roleFacts(of: RoleFactsCache.key(for: host))
             // A role that fails on the cached facts may well succeed on the host's current
             // ones (an interface it binds to came up since): the fresh evaluation decides.
             var resources = roleFacts.flatMap { try? self.resources(for: host, context: $0) }
@@ -136,7 +136,7 @@ public struct Convergence: Sendable {
                         from: details.results(from: try await probeOutput(details.script, on: connection, host: host)))
                 }
                 roleFacts = currentRoleFacts
-                cache?.save(roleFacts!, of: host.name)
+                cache?.save(roleFacts!, of: RoleFactsCache.key(for: host))
                 let fresh = try self.resources(for: host, context: roleFacts!)
                 var second = FactProbe()
                 let keys = try HostStateQuery(resources: fresh).add(to: &second)

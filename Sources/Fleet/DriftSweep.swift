@@ -79,7 +79,7 @@ extension Convergence {
         do {
             // As plan(_:options:): the roles evaluated with the cached role facts, checked
             // against the host's; a second probe for the resources' state only when stale.
-            let cachedRoleFacts = cache?.roleFacts(of: host.name)
+            let cachedRoleFacts = cache?.roleFacts(of: RoleFactsCache.key(for: host))
             var resources = cachedRoleFacts.flatMap { try? self.resources(for: host, context: $0) }
             var probe = FactProbe()
             let factKeys = HostFacts.add(to: &probe)
@@ -95,7 +95,7 @@ extension Convergence {
             var state = try stateKeys.map { try $0.state(from: results) }
             let roleFacts = try roleFactKeys.roleFacts(from: results)
             if cachedRoleFacts.map({ !$0.hasSameStableFacts(as: roleFacts) }) ?? true || resources == nil || state == nil {
-                cache?.save(roleFacts, of: host.name)
+                cache?.save(roleFacts, of: RoleFactsCache.key(for: host))
                 let fresh = try self.resources(for: host, context: roleFacts)
                 var second = FactProbe()
                 let keys = try HostStateQuery(resources: fresh).add(to: &second)

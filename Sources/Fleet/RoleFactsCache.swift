@@ -1,5 +1,6 @@
 import Facts
 import Foundation
+import Inventory
 
 /// The facts roles are evaluated with: what a `HostContext` carries besides inventory data.
 ///
@@ -164,6 +165,19 @@ public struct RoleFactsCache: Sendable {
         return facts
     }
 
+    /// The file a host's facts are kept in: by name and address, so that a replica of the
+    /// fleet (`converge lab`: same names, lab addresses) never shares production's.
+    public static func key(for host: Inventory.Host) -> String { key(name: host.name, address: host.address) }
+
+    public static func key(name: String, address: String) -> String { name + "@" + address }
+
+    /// The release the host ran at its last run from this controller, however old that
+    /// run (`converge lab up` boots a replica's host on it).
+    public func recordedRelease(of host: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: file(for: host)) else { return nil }
+        return (try? JSONDecoder().decode(RoleFacts.self, from: data))?.codename
+    }
+
     /// Best effort: a cache that cannot be written only costs the next run a round trip.
     public func save(_ facts: RoleFacts, of host: String) {
         guard let data = try? JSONEncoder().encode(facts) else { return }
@@ -171,7 +185,7 @@ public struct RoleFactsCache: Sendable {
         try? data.write(to: URL(fileURLWithPath: file(for: host)), options: .atomic)
     }
 
-    /// Inventory names are letters, digits, `-`, `_` and `.`, so they are safe file names
-    /// once a leading dot is escaped (a host named `..` must not climb out).
+    /// Inventory names are letters, digits, `-`, `_` and `.`, and addresses have no `/`, so
+    /// keys are safe file names once a leading dot is escaped (`..` must not climb out).
     private func file(for host: String) -> String { "\(directory)/\(host.hasPrefix(".") ? "_" + host : host).json" }
 }

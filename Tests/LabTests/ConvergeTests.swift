@@ -255,7 +255,7 @@ extension LabSuite {
             let scratch = try TemporaryDirectory()
             let environment = ["XDG_CACHE_HOME": scratch.path]
             #expect(try Self.converge(["apply", Self.inventory], environment: environment).status == 0)
-            let cached = scratch.path + "/converge/role-facts/\(Lab.first.name).json"
+            let cached = scratch.path + "/converge/role-facts/\(Lab.first.name)@\(Lab.first.address).json"
             #expect(try String(contentsOfFile: cached, encoding: .utf8).contains("\"codename\":\"\(Lab.first.release)\""))
 
             // As if the host had been reinstalled with Debian 8 since the last run.
