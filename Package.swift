@@ -10,7 +10,7 @@ let package = Package(
         // and the modules its tests may use (planning with recorded facts, a fake connection).
         // The `converge` binary itself is built by such a package: playbooks/ for this one.
         .library(name: "Converge", targets: [
-            "Converge", "Resources", "Shell", "Facts", "Inventory", "Planner", "Secrets", "Fleet", "SSH", "Drift",
+            "Converge", "Resources", "Shell", "Facts", "Inventory", "Planner", "Secrets", "Fleet", "SSH", "Drift", "Lab",
         ]),
     ],
     dependencies: [
@@ -63,12 +63,16 @@ let package = Package(
             "SSH", "Inventory", "Facts", "Resources", "Planner", "Secrets", "Shell", "Drift", "DriftHistory",
             .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
         ]),
+        // Staging: replicas of an inventory's hosts as containers on this machine (`converge
+        // lab`), booted by scripts/lab, which the EmbeddedLabScript plugin builds in.
+        .target(name: "Lab", dependencies: ["Inventory", "Fleet", "Drift", "Planner"], plugins: ["EmbeddedLabScript"]),
+        .plugin(name: "EmbeddedLabScript", capability: .buildTool()),
         // The command line as a library: every subcommand, run with a playbook's roles.
         .target(
             name: "Converge",
             dependencies: [
                 "SSH", "Inventory", "Facts", "Resources", "Shell", "Fleet", "Planner", "Secrets", "Drift", "DriftHistory",
-                "AnsibleInventory",
+                "AnsibleInventory", "Lab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -93,6 +97,7 @@ let package = Package(
         .testTarget(name: "ConvergeCommandTests", dependencies: [
             "Converge", "Fleet", "Drift", "Facts", "Inventory", "Planner", "Resources", "SSH", "TestSupport",
         ]),
+        .testTarget(name: "LabUnitTests", dependencies: ["Lab", "Inventory"]),
         .testTarget(name: "FleetTests", dependencies: ["Fleet", "Inventory", "Planner", "Resources", "SSH", "Facts", "Drift", "TestSupport"]),
         .testTarget(name: "LabTests", dependencies: [
             "SSH", "Inventory", "Facts", "Fleet", "Shell", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),

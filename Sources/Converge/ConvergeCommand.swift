@@ -24,7 +24,7 @@ public struct ConvergeCommand: AsyncParsableCommand {
             subcommands: [
                 ApplyCommand.self, PlanCommand.self, DriftCommand.self, BootstrapCommand.self, FactsCommand.self,
                 RolesCommand.self, InitCommand.self, ImportAnsibleCommand.self, ExecCommand.self,
-                SecretsCommand.self, CompletionsCommand.self,
+                SecretsCommand.self, LabCommand.self, CompletionsCommand.self,
             ],
             defaultSubcommand: ApplyCommand.self
         )

@@ -51,7 +51,7 @@ public struct PlaybooksPackageTemplate: Sendable {
             ("Sources/FleetConverge/main.swift", main),
             ("Tests/RolesTests/RolesTests.swift", tests),
             ("inventory/example.json", inventory),
-            (".gitignore", ".build/\n.build-*/\nPackage.resolved\n"),
+            (".gitignore", ".build/\n.build-*/\nPackage.resolved\n# converge lab's inventories (converge lab up)\ninventory/*.lab.json\ninventory/*.lab-*.json\n"),
             ("README.md", readme),
         ]
     }
@@ -158,6 +158,9 @@ public struct PlaybooksPackageTemplate: Sendable {
         #"""
         import Converge
         import Foundation
+        #if canImport(FoundationNetworking)
+        import FoundationNetworking
+        #endif
         import Roles
         import Testing
 
@@ -186,6 +189,34 @@ public struct PlaybooksPackageTemplate: Sendable {
                 guard case .text(let text) = config.content else { Issue.record("not text"); return }
                 #expect(text.contains("server 10.0.0.21:8080;"))
                 #expect(text.contains("server 10.0.0.22:8080;"))
+            }
+        }
+
+        /// The lab's inventory, when `converge lab test` runs the package's tests.
+        let labInventory = ProcessInfo.processInfo.environment["CONVERGE_LAB_INVENTORY"]
+
+        /// Checks on real hosts: `converge lab test` runs them on its replica (they skip
+        /// without CONVERGE_LAB_INVENTORY).
+        @Suite(.enabled(if: labInventory != nil, "needs CONVERGE_LAB_INVENTORY (converge lab test)"))
+        struct LabChecks {
+            /// The lab inventory's hosts of `group`: name and address.
+            static func hosts(in group: String) throws -> [(name: String, address: String)] {
+                let data = try Data(contentsOf: URL(fileURLWithPath: labInventory!))
+                let document = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+                let hosts = document?["hosts"] as? [[String: Any]] ?? []
+                return hosts.compactMap { host in
+                    guard let groups = host["groups"] as? [String], groups.contains(group),
+                          let name = host["name"] as? String, let address = host["address"] as? String else { return nil }
+                    return (name, address)
+                }
+            }
+
+            /// Every web host answers HTTP.
+            @Test func webHostsServe() async throws {
+                for host in try Self.hosts(in: "web") {
+                    let (_, response) = try await URLSession.shared.data(from: URL(string: "http://\(host.address)/")!)
+                    #expect((response as? HTTPURLResponse)?.statusCode == 200, "\(host.name)")
+                }
             }
         }
 

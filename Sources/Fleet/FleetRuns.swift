@@ -41,6 +41,19 @@ extension Convergence {
         }
     }
 
+    /// Runs every host's health checks (its roles' `HealthCheck`s), each tried as a
+    /// rollout tries it; a host whose check does not pass fails, naming the check and its
+    /// last answer. Each host's value is how many checks it passed. Changes nothing.
+    public func checkHealth(of hosts: [Inventory.Host], with runner: FleetRunner) async -> FleetResult<Int> {
+        await runner.run("check", hosts: hosts) { run in
+            let planned = try await plan(run.host, in: run)
+            let problem = await HealthGate(checks: planned.healthChecks).wait(on: planned.connection, interruption: run.interruption)
+            await planned.connection.close()
+            if let problem { throw HostFailure(host: run.host.name, phase: "health", message: problem) }
+            return HostResult(status: .ok, value: planned.healthChecks.count)
+        }
+    }
+
     /// Every host's facts (release, kernel, architecture, packages, init system) and those
     /// its roles see (memory, CPUs, virtualization, interfaces, mounts), gathered with one
     /// probe per host, through sudo when the inventory says so.

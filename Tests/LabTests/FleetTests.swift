@@ -436,6 +436,62 @@ extension LabSuite {
             #expect(settled.status == 0, "\(settled.stdout)\(settled.stderr)")
             // Back to what the lab's other tests expect.
             try await onHost("ln -sf /usr/share/zoneinfo/Etc/UTC /etc/localtime; echo Etc/UTC > /etc/timezone")
+
+            try Self.labTest(package: package)
+        }
+
+        /// The team's staging: `converge lab test` on a two-host inventory of the package's
+        /// own (a replica booted beside this lab, converged, planned again, verified by the
+        /// roles' checks and the package's tests, removed), then the same with a role that
+        /// changes something on every run, which must fail naming the resource.
+        static func labTest(package: String) throws {
+            let two = package + "/inventory/two.json"
+            try """
+                {
+                  "secrets": "../secrets",
+                  "ssh": { "user": "root", "hostKeyPolicy": "strict" },
+                  "groups": {
+                    "web": { "roles": ["base", "web"], "vars": { "release": "bookworm" } },
+                    "app": { "roles": ["base"], "vars": { "release": "trixie" } }
+                  },
+                  "hosts": [
+                    { "name": "web1", "address": "192.0.2.10", "groups": ["web"] },
+                    { "name": "app1", "address": "192.0.2.21", "groups": ["app"] }
+                  ]
+                }
+
+                """.write(toFile: two, atomically: true, encoding: .utf8)
+            let converge = package + "/.build/debug/converge"
+            let passed = try run([converge, "lab", "test", two, "--name", "acme", "--package-path", package])
+            #expect(passed.status == 0, "\(passed.stdout.suffix(4000))\(passed.stderr.suffix(3000))")
+            let summary = passed.stdout.components(separatedBy: "\n").suffix(8).joined(separator: "\n")
+            for step in ["up", "converge", "idempotence", "verify", "checks", "down"] {
+                #expect(passed.stdout.contains("\n" + step.padding(toLength: 13, withPad: " ", startingAt: 0) + "passed"),
+                        "\(step): \(summary)")
+            }
+            #expect(passed.stdout.contains("lab test of \(two): passed"))
+            // The package's own lab check ran, on the lab's web host.
+            #expect(passed.stdout.contains("webHostsServe") || passed.stderr.contains("webHostsServe"),
+                    "\(passed.stdout.suffix(3000))")
+            #expect(!FileManager.default.fileExists(atPath: "/var/lib/converge-lab-names/acme"))
+
+            // A message of the day that changes on every run: not idempotent.
+            let rolesFile = package + "/Sources/Roles/Roles.swift"
+            let roles = try String(contentsOfFile: rolesFile, encoding: .utf8)
+            try #require(roles.contains("managed by converge. Local changes are overwritten."))
+            try roles.replacingOccurrences(of: "import Converge\n", with: "import Converge\nimport Foundation\n")
+                .replacingOccurrences(of: "managed by converge. Local changes are overwritten.",
+                                      with: "managed by converge. Local changes are overwritten. Run \\(UUID().uuidString).")
+                .write(toFile: rolesFile, atomically: true, encoding: .utf8)
+            let build = try run(["/usr/bin/env", "swift", "build", "--package-path", package, "--product", "converge"])
+            try #require(build.status == 0, "\(build.stdout.suffix(3000))\(build.stderr.suffix(3000))")
+            let failed = try run([converge, "lab", "test", two, "--name", "acme", "--no-package-tests"])
+            #expect(failed.status == 1, "\(failed.stdout.suffix(4000))\(failed.stderr.suffix(3000))")
+            #expect(failed.stdout.contains("lab test of \(two): FAILED at idempotence"), "\(failed.stdout.suffix(3000))")
+            #expect(failed.stdout.contains("web1: file:/etc/motd (update"), "\(failed.stdout.suffix(3000))")
+            #expect(failed.stdout.contains("app1: file:/etc/motd (update"), "\(failed.stdout.suffix(3000))")
+            #expect(failed.stdout.contains("\ndown         passed"), "\(failed.stdout.suffix(3000))")
+            try roles.write(toFile: rolesFile, atomically: true, encoding: .utf8)
         }
 
         /// A role with a resource type the team wrote: the host's time zone, read with a
