@@ -15,7 +15,10 @@ enum ListRefresh {
     /// `refreshed`. A lists lock held by another apt (apt's daily job, which a host just
     /// booted runs) is waited for, up to two minutes: apt-get update does not wait for it.
     /// Any other failure is tried three times, as the apply's own refresh is: a proxy that
-    /// many hosts refresh through at once can fail one of them for a moment.
+    /// many hosts refresh through at once can fail one of them for a moment. An index that
+    /// could not be fetched is a failure too, though apt-get exits 0 for it ("W: Failed to
+    /// fetch", "Err:"): a host that planned without its security suite's lists would miss
+    /// every security upgrade and differ from its group.
     static func command(maximumListAge: Int) -> String {
         let stamp = shellQuote(AptListsFact.stampPath)
         return """
@@ -25,7 +28,8 @@ enum ListRefresh {
             trap 'rm -f "$converge_out"' EXIT
             converge_deadline=$(( $(date +%s) + 120 ))
             converge_try=1
-            until timeout -k 10 300 apt-get -q -o DPkg::Lock::Timeout=120 update >"$converge_out" 2>&1; do
+            until timeout -k 10 300 apt-get -q -o DPkg::Lock::Timeout=120 update >"$converge_out" 2>&1 \\
+            	&& ! grep -q -e '^Err' -e 'Failed to fetch' "$converge_out"; do
             	if grep -q -e 'Could not get lock' -e 'Unable to lock' "$converge_out" && [ "$(date +%s)" -lt "$converge_deadline" ]; then
             		sleep 2
             		continue
