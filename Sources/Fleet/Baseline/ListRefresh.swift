@@ -18,7 +18,8 @@ enum ListRefresh {
     /// many hosts refresh through at once can fail one of them for a moment. An index that
     /// could not be fetched is a failure too, though apt-get exits 0 for it ("W: Failed to
     /// fetch", "Err:"): a host that planned without its security suite's lists would miss
-    /// every security upgrade and differ from its group.
+    /// every security upgrade and differ from its group. Such a host is then planned with
+    /// a refresh of its lists as its first step, and planned again after it.
     static func command(maximumListAge: Int) -> String {
         let stamp = shellQuote(AptListsFact.stampPath)
         return """

@@ -145,14 +145,14 @@ public enum ShellCommands {
         switch operation {
         case .refreshPackageLists:
             // A stalled mirror or proxy can leave apt's download methods waiting forever:
-            // each try has five minutes, and apt-get update is safe to repeat. An index it
-            // could not fetch fails the try too, though apt-get exits 0 then ("Err:",
-            // "W: Failed to fetch"): the host would go on with some of its lists missing.
+            // each try has five minutes, and apt-get update is safe to repeat. (A source
+            // that cannot be fetched only warns, as apt does: a host with a dead third-party
+            // source still installs from the others. The refresh before planning,
+            // ListRefresh, is the strict one.)
             return """
                 converge_try=1
-                # shellcheck disable=SC2016,SC2154 # expanded by the inner sh; converge_dir: the apply script's
-                until timeout -k 10 300 sh -c '. "$converge_dir/lib"; converge_apt "$@"' sh -q -o DPkg::Lock::Timeout=\(lockTimeout) update \\
-                	&& ! grep -q -e '^Err' -e 'Failed to fetch' "$converge_dir/apt"; do
+                # shellcheck disable=SC2016 # expanded by the inner sh
+                until timeout -k 10 300 sh -c '. "$converge_dir/lib"; converge_apt "$@"' sh -q -o DPkg::Lock::Timeout=\(lockTimeout) update; do
                 	if [ "$converge_try" -ge 3 ]; then echo "converge: apt-get update failed $converge_try times"; exit 1; fi
                 	converge_try=$((converge_try + 1))
                 	echo "converge: apt-get update failed or stalled; try $converge_try of 3"
