@@ -10,7 +10,8 @@ struct LabDownCommand: ParsableCommand {
     @OptionGroup var lab: LabOptions
 
     func run() throws {
-        try lab.runScript(["down"])
-        LabRegistry().release(lab.name)
+        _ = try lab.existingLab()
+        let status = try LabRegistry().takeDown(lab.name)
+        if status != 0 { throw ExitCode(status) }
     }
 }

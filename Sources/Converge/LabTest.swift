@@ -36,14 +36,12 @@ struct LabTest {
             }
             Self.announce(name)
             let started = ContinuousClock.now
-            let seconds = { Double((ContinuousClock.now - started).components.attoseconds) / 1e18
-                + Double((ContinuousClock.now - started).components.seconds) }
             do {
                 let detail = try await body()
-                steps.append(Step(name: name, outcome: .passed, detail: detail, seconds: seconds()))
+                steps.append(Step(name: name, outcome: .passed, detail: detail, seconds: started.duration(to: .now).secondsValue))
             } catch {
                 failed = true
-                steps.append(Step(name: name, outcome: .failed, detail: "\(error)", seconds: seconds()))
+                steps.append(Step(name: name, outcome: .failed, detail: "\(error)", seconds: started.duration(to: .now).secondsValue))
             }
         }
 
@@ -83,9 +81,7 @@ struct LabTest {
         } else {
             failed = false
             await step("down") {
-                let lab = try LabRegistry().claim(up.name)
-                let status = try LabScript(lab: lab).run(["down"])
-                LabRegistry().release(up.name)
+                let status = try LabRegistry().takeDown(up.name)
                 guard status == 0 else { throw CommandFailure(["scripts/lab down exited \(status)"]) }
                 return "removed"
             }
@@ -123,12 +119,17 @@ struct LabTest {
         fflush(nil)
     }
 
+    /// The lab inventory's hosts and the playbook's convergence of them.
+    private static func convergence(of path: String) throws -> (Convergence, [Inventory.Host]) {
+        let inventory = try Inventory.load(contentsOf: path)
+        return (try Convergence.checkingRoles(of: inventory.hosts, in: inventory), inventory.hosts)
+    }
+
     /// Every change a plan of the lab inventory has, as `host: resource (action: reason)`.
     private static func secondPlan(of path: String) async throws -> [String] {
-        let inventory = try Inventory.load(contentsOf: path)
-        let convergence = try Convergence.checkingRoles(of: inventory.hosts, in: inventory)
+        let (convergence, hosts) = try convergence(of: path)
         let runner = FleetRunner(events: FleetEventFanOut([]))
-        let (result, _) = await convergence.plan(inventory.hosts, with: runner)
+        let (result, _) = await convergence.plan(hosts, with: runner)
         if let failure = result.hosts.compactMap(\.report.failure).first { throw CommandFailure([failure.description]) }
         return result.values.flatMap { plan in
             plan.changes.map { "\(plan.host): \($0.resource) (\($0.action.rawValue): \($0.reason))" }
@@ -137,9 +138,8 @@ struct LabTest {
 
     /// Runs the roles' health checks on every host.
     private static func healthChecks(of path: String) async throws -> String {
-        let inventory = try Inventory.load(contentsOf: path)
-        let convergence = try Convergence.checkingRoles(of: inventory.hosts, in: inventory)
-        let result = await convergence.checkHealth(of: inventory.hosts, with: FleetRunner(events: FleetEventFanOut([])))
+        let (convergence, hosts) = try convergence(of: path)
+        let result = await convergence.checkHealth(of: hosts, with: FleetRunner(events: FleetEventFanOut([])))
         let failures = result.hosts.compactMap(\.report.failure)
         guard failures.isEmpty else { throw CommandFailure(failures.map(\.description)) }
         let checks = result.values.reduce(0, +)

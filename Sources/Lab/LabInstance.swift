@@ -33,9 +33,7 @@ public struct LabInstance: Sendable, Equatable {
     var hostTable: String { stateDirectory + "/hosts.tsv" }
 
     /// Whether the lab has hosts (up, or some stopped).
-    public var isUp: Bool {
-        ((try? String(contentsOfFile: hostTable, encoding: .utf8)) ?? "").contains("\t")
-    }
+    public var isUp: Bool { !hosts.isEmpty }
 
     /// The hosts the lab runs: name, lab address and release.
     public var hosts: [(name: String, address: String, release: String)] {

@@ -47,6 +47,15 @@ public struct LabRegistry: Sendable {
         }
     }
 
+    /// Takes the lab `name` down (`scripts/lab down`) and, once it is down, gives its name
+    /// back; a lab that did not come down keeps its name and instance. The script's status.
+    public func takeDown(_ name: String) throws(LabError) -> Int32 {
+        guard let lab = try lab(named: name) else { return 0 }
+        let status = try LabScript(lab: lab).run(["down"])
+        if status == 0 { release(name) }
+        return status
+    }
+
     /// Gives the name back: its instance is free for another lab.
     public func release(_ name: String) {
         guard name != LabInstance.defaultName else { return }

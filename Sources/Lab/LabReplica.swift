@@ -274,10 +274,11 @@ struct AddressMapper {
         if let existing = mapped.first(where: { $0.production == address }) {
             throw LabError("\(name) and \(owners[existing.lab] ?? "another host") have one address, \(address): a lab host needs its own")
         }
-        if let candidate = direct(address), owners[candidate] == nil {
+        if let candidate = direct(address) {
+            if let owner = owners[candidate] {
+                throw LabError("\(name) (\(address)) and \(owner) would both be \(candidate) in the lab")
+            }
             lab = candidate
-        } else if let candidate = direct(address) {
-            throw LabError("\(name) (\(address)) and \(owners[candidate]!) would both be \(candidate) in the lab")
         } else {
             repeat {
                 lab = "\(network).250.\(nextFallback)"
